@@ -84,7 +84,9 @@ function installToolchain() {
     process.env,
   );
   if (status !== 0 || !fs.existsSync(node)) {
-    fail('could not install node@24 from the npm registry (see npm output above)');
+    fail(
+      'could not install node@24 from the npm registry (see npm output above)',
+    );
   }
 }
 

@@ -1,33 +1,34 @@
-/*
- * Copyright 2020 The Backstage Authors
- *
- * Licensed under the Apache License, Version 2.0 (the "License");
- * you may not use this file except in compliance with the License.
- * You may obtain a copy of the License at
- *
- *     http://www.apache.org/licenses/LICENSE-2.0
- *
- * Unless required by applicable law or agreed to in writing, software
- * distributed under the License is distributed on an "AS IS" BASIS,
- * WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
- * See the License for the specific language governing permissions and
- * limitations under the License.
- */
+import { test, expect, Page } from '@playwright/test';
 
-import { test, expect } from '@playwright/test';
-
-test('App should render the welcome page', async ({ page }) => {
+async function signInAsGuest(page: Page) {
   await page.goto('/');
-
-  const enterButton = page.getByRole('button', { name: 'Enter' });
-  await expect(enterButton).toBeVisible();
-  await enterButton.click();
-
-  const nav = page.getByRole('navigation', { name: 'sidebar nav' });
+  const enter = page.getByRole('button', { name: 'Enter' });
+  await expect(enter).toBeVisible();
+  await enter.click();
   await expect(
-    nav.getByRole('link', { name: 'Catalog', exact: true }),
+    page.getByRole('link', { name: 'Catalog', exact: true }).first(),
   ).toBeVisible();
-  await expect(
-    page.getByRole('link', { name: 'APIs', exact: true }),
-  ).toBeVisible();
+}
+
+test('the catalog lists the example entities', async ({ page }) => {
+  await signInAsGuest(page);
+
+  const examples = [
+    { kind: 'component', name: 'example-website' },
+    { kind: 'api', name: 'example-grpc-api' },
+    { kind: 'system', name: 'examples' },
+  ];
+  for (const { kind, name } of examples) {
+    await page.goto(`/?filters[kind]=${kind}&filters[user]=all`);
+    await expect(
+      page.getByRole('link', { name, exact: true }).first(),
+    ).toBeVisible();
+  }
+
+  await page.goto('/?filters[kind]=component&filters[user]=all');
+  await expect(page.getByText('All Components (1)')).toBeVisible();
+  await page.screenshot({
+    path: 'test-results/screenshots/catalog.png',
+    fullPage: true,
+  });
 });
