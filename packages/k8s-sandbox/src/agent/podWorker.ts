@@ -1,0 +1,384 @@
+import * as k8s from '@kubernetes/client-node';
+import fs from 'node:fs';
+import path from 'node:path';
+
+import { sleep } from '../processes';
+import { EventRecorder } from './events';
+import { runsServer } from './images';
+import { IpAllocator } from './ipAllocator';
+import { MysqlServer } from './mysqlServer';
+import { hostPathFor, resolveEnv, writeMountedFiles } from './podFiles';
+import { runProbe } from './probes';
+import { writeClientShims } from './shims';
+
+/** What every pod worker shares. */
+export interface WorkerDeps {
+  core: k8s.CoreV1Api;
+  events: EventRecorder;
+  ips: IpAllocator;
+  stateDir: string;
+  log: (line: string) => void;
+}
+
+type ContainerState = Record<string, Record<string, unknown>>;
+
+const MAX_BACKOFF_MS = 300_000;
+const BASE_BACKOFF_MS = Number(process.env.SANDBOX_BACKOFF_BASE_MS ?? 10_000);
+const MERGE_PATCH = k8s.setHeaderOptions('Content-Type', k8s.PatchStrategy.MergePatch);
+
+/**
+ * The kubelet's job for one pod: runs its MySQL container as mariadbd (other
+ * containers are reported running without running anything), probes it,
+ * restarts it with back-off, and stops it when the pod is deleted.
+ */
+export class PodWorker {
+  private pod: k8s.V1Pod;
+  private queue: Promise<void> = Promise.resolve();
+  private started = false;
+  private terminating = false;
+  private disposed = false;
+  /** Bumped on every container start and stop; stale timers check it. */
+  private generation = 0;
+  private timers = new Set<NodeJS.Timeout>();
+  private server?: MysqlServer;
+  private ip?: string;
+  private ready = false;
+  private restartCount = 0;
+  private failures = 0;
+  private state: ContainerState = { waiting: { reason: 'ContainerCreating' } };
+  private lastState: ContainerState = {};
+  private readyChangedAt = new Date().toISOString();
+  private readonly startTime = new Date().toISOString();
+  private readonly runDir: string;
+
+  constructor(private readonly deps: WorkerDeps, pod: k8s.V1Pod) {
+    this.pod = pod;
+    this.runDir = path.join(deps.stateDir, 'pods', pod.metadata!.uid!);
+  }
+
+  private get name() {
+    return `${this.pod.metadata!.namespace}/${this.pod.metadata!.name}`;
+  }
+
+  private get serverContainer() {
+    return this.pod.spec!.containers.find(c => runsServer(c.image));
+  }
+
+  private enqueue(work: () => Promise<void>) {
+    this.queue = this.queue.then(work).catch(error =>
+      this.deps.log(`${this.name}: ${(error as Error).stack ?? error}`),
+    );
+  }
+
+  private later(ms: number, work: () => Promise<void>) {
+    const timer = setTimeout(() => {
+      this.timers.delete(timer);
+      if (!this.disposed) work();
+    }, ms);
+    this.timers.add(timer);
+  }
+
+  private event(type: 'Normal' | 'Warning', reason: string, message: string) {
+    return this.deps.events.record(
+      { kind: 'Pod', apiVersion: 'v1', metadata: this.pod.metadata },
+      type,
+      reason,
+      message,
+    );
+  }
+
+  /** Takes the pod's latest version from the watch. */
+  update(pod: k8s.V1Pod) {
+    this.pod = pod;
+    if (pod.metadata?.deletionTimestamp) {
+      if (!this.terminating) {
+        this.terminating = true;
+        this.enqueue(() => this.terminate());
+      }
+    } else if (!this.started) {
+      this.started = true;
+      this.enqueue(() => this.startPod());
+    }
+  }
+
+  private async startPod() {
+    fs.mkdirSync(this.runDir, { recursive: true });
+    const known = this.pod.status?.podIP;
+    if (known?.startsWith('127.1.')) {
+      this.deps.ips.reserve(known);
+      this.ip = known;
+    } else {
+      this.ip = this.deps.ips.allocate();
+    }
+    await this.pushStatus();
+    const container = this.serverContainer;
+    if (!container) {
+      this.state = { running: { startedAt: new Date().toISOString() } };
+      this.ready = true;
+      await this.event('Normal', 'Started', 'Not run by the sandbox: the image is not a MySQL server');
+      await this.pushStatus();
+      return;
+    }
+    await this.event('Normal', 'Pulled', `Container image "${container.image}" stands for mariadbd on this node`);
+    await this.startContainer(container);
+  }
+
+  private async waitForVolumes(container: k8s.V1Container) {
+    const deadline = Date.now() + 120_000;
+    for (;;) {
+      try {
+        return await hostPathFor(this.deps.core, this.pod, container, '/var/lib/mysql', this.runDir);
+      } catch (error) {
+        if (Date.now() > deadline || this.terminating) throw error;
+        await sleep(500);
+      }
+    }
+  }
+
+  private async startContainer(container: k8s.V1Container) {
+    if (this.terminating || this.disposed) return;
+    const generation = ++this.generation;
+    try {
+      const datadir = await this.waitForVolumes(container);
+      const env = await resolveEnv(this.deps.core, this.pod.metadata!.namespace!, container);
+      const rootfs = path.join(this.runDir, 'rootfs');
+      await writeMountedFiles(this.deps.core, this.pod, container, rootfs);
+      const port = container.ports?.find(p => p.name === 'mysql')?.containerPort ?? 3306;
+      const server = new MysqlServer({ runDir: this.runDir, rootfs, datadir, ip: this.ip!, port, env });
+      this.server = server;
+      const shimPath = writeClientShims(this.runDir, server.socket);
+      if (server.needsInit()) {
+        const initDir = path.join(rootfs, 'docker-entrypoint-initdb.d');
+        const scripts = fs.existsSync(initDir)
+          ? fs.readdirSync(initDir).sort().map(f => path.join(initDir, f))
+          : [];
+        await server.initialise(scripts, shimPath);
+      }
+      if (this.terminating || generation !== this.generation) return;
+      server.start(code => this.enqueue(() => this.onExit(generation, code)));
+      this.state = { running: { startedAt: new Date().toISOString() } };
+      this.setReady(!container.readinessProbe);
+      await this.event('Normal', 'Started', `Started container ${container.name} (mariadbd pid ${server.pid})`);
+      await this.pushStatus();
+      const ctx = { ip: this.ip!, env, shimPath, container };
+      if (container.readinessProbe) this.probe('Readiness', container.readinessProbe, ctx, generation);
+      if (container.livenessProbe) this.probe('Liveness', container.livenessProbe, ctx, generation);
+    } catch (error) {
+      if (generation !== this.generation) return;
+      fs.appendFileSync(path.join(this.runDir, 'error.log'), `${(error as Error).message}\n`);
+      await this.onExit(generation, 1);
+    }
+  }
+
+  private setReady(ready: boolean) {
+    if (ready !== this.ready) {
+      this.ready = ready;
+      this.readyChangedAt = new Date().toISOString();
+      if (ready) this.failures = 0;
+    }
+  }
+
+  private probe(
+    kind: 'Readiness' | 'Liveness',
+    probe: k8s.V1Probe,
+    ctx: Parameters<typeof runProbe>[1],
+    generation: number,
+  ) {
+    const period = (probe.periodSeconds ?? 10) * 1000;
+    const failureThreshold = probe.failureThreshold ?? 3;
+    const successThreshold = probe.successThreshold ?? 1;
+    let failures = 0;
+    let successes = 0;
+    const tick = async () => {
+      if (generation !== this.generation || this.terminating) return;
+      const result = await runProbe(probe, ctx);
+      if (generation !== this.generation || this.terminating) return;
+      if (result.ok) {
+        successes++;
+        failures = 0;
+      } else {
+        failures++;
+        successes = 0;
+        await this.event('Warning', 'Unhealthy', `${kind} probe failed: ${result.message}`);
+      }
+      if (kind === 'Readiness') {
+        const ready = result.ok ? successes >= successThreshold || this.ready : failures < failureThreshold && this.ready;
+        if (ready !== this.ready) {
+          this.setReady(ready);
+          await this.pushStatus();
+        }
+      } else if (failures >= failureThreshold) {
+        await this.event('Normal', 'Killing', `Container ${ctx.container.name} failed liveness probe, will be restarted`);
+        this.enqueue(async () => {
+          if (generation !== this.generation) return;
+          await this.server?.stop(30_000);
+          await this.onExit(generation, 137);
+        });
+        return;
+      }
+      this.later(period, () => tick());
+    };
+    this.later((probe.initialDelaySeconds ?? 0) * 1000, () => tick());
+  }
+
+  private async onExit(generation: number, code: number | null) {
+    if (generation !== this.generation || this.terminating || this.disposed) return;
+    this.generation++;
+    const container = this.serverContainer!;
+    const startedAt = (this.state.running?.startedAt as string) ?? new Date().toISOString();
+    const errors = this.server?.lastErrors() ?? fs.readFileSync(path.join(this.runDir, 'error.log'), 'utf8').slice(-2000);
+    this.setReady(false);
+    this.lastState = {
+      terminated: {
+        exitCode: code ?? 137,
+        reason: code === 0 ? 'Completed' : 'Error',
+        message: errors,
+        startedAt,
+        finishedAt: new Date().toISOString(),
+        containerID: `sandbox://${this.server?.pid ?? 0}`,
+      },
+    };
+    const policy = this.pod.spec!.restartPolicy ?? 'Always';
+    if (policy === 'Never' || (policy === 'OnFailure' && code === 0)) {
+      this.state = this.lastState;
+      this.lastState = {};
+      await this.pushStatus(code === 0 ? 'Succeeded' : 'Failed');
+      return;
+    }
+    const backoff = Math.min(BASE_BACKOFF_MS * 2 ** this.failures, MAX_BACKOFF_MS);
+    this.failures++;
+    this.state = {
+      waiting: {
+        reason: 'CrashLoopBackOff',
+        message: `back-off ${backoff / 1000}s restarting failed container=${container.name} pod=${this.pod.metadata!.name}: ${errors}`,
+      },
+    };
+    await this.event('Warning', 'BackOff', `Back-off restarting failed container: ${errors.split('\n').pop()}`);
+    await this.pushStatus();
+    this.later(backoff, async () =>
+      this.enqueue(async () => {
+        if (this.terminating) return;
+        this.restartCount++;
+        await this.startContainer(container);
+      }),
+    );
+  }
+
+  private async terminate() {
+    this.generation++;
+    for (const timer of this.timers) clearTimeout(timer);
+    this.timers.clear();
+    const grace =
+      this.pod.metadata?.deletionGracePeriodSeconds ?? this.pod.spec?.terminationGracePeriodSeconds ?? 30;
+    if (this.server?.pid) {
+      await this.event('Normal', 'Killing', `Stopping container ${this.serverContainer?.name}`);
+      await this.server.stop(grace * 1000);
+    }
+    this.cleanUp();
+    try {
+      await this.deps.core.deleteNamespacedPod({
+        name: this.pod.metadata!.name!,
+        namespace: this.pod.metadata!.namespace!,
+        body: { gracePeriodSeconds: 0, preconditions: { uid: this.pod.metadata!.uid } },
+      });
+    } catch (error) {
+      if ((error as { code?: number }).code !== 404) throw error;
+    }
+  }
+
+  private cleanUp() {
+    this.disposed = true;
+    this.deps.ips.release(this.ip);
+    fs.rmSync(this.runDir, { recursive: true, force: true });
+  }
+
+  /** The pod is gone from the API: stop whatever still runs. */
+  dispose() {
+    this.terminating = true;
+    this.enqueue(async () => {
+      if (this.disposed) return;
+      this.generation++;
+      for (const timer of this.timers) clearTimeout(timer);
+      await this.server?.stop(10_000);
+      this.cleanUp();
+    });
+  }
+
+  /** The agent is stopping: stop the server gracefully, keep the pod. */
+  async shutdown() {
+    this.terminating = true;
+    this.generation++;
+    for (const timer of this.timers) clearTimeout(timer);
+    await this.queue;
+    await this.server?.stop(30_000);
+  }
+
+  private async pushStatus(phase = 'Running') {
+    if (this.disposed) return;
+    const now = new Date().toISOString();
+    const ready = this.ready ? 'True' : 'False';
+    const server = this.serverContainer;
+    const containerStatuses = this.pod.spec!.containers.map(c =>
+      c === server
+        ? {
+            name: c.name,
+            image: c.image,
+            imageID: 'sandbox://mariadbd',
+            containerID: this.server?.pid ? `sandbox://${this.server.pid}` : undefined,
+            ready: this.ready,
+            started: 'running' in this.state,
+            restartCount: this.restartCount,
+            state: this.state,
+            lastState: this.lastState,
+          }
+        : {
+            name: c.name,
+            image: c.image,
+            imageID: 'sandbox://not-run',
+            containerID: 'sandbox://not-run',
+            ready: true,
+            started: true,
+            restartCount: 0,
+            state: { running: { startedAt: this.startTime } },
+            lastState: {},
+          },
+    );
+    const status = {
+      phase,
+      hostIP: '127.0.0.1',
+      podIP: this.ip,
+      podIPs: this.ip ? [{ ip: this.ip }] : undefined,
+      startTime: this.startTime,
+      conditions: [
+        { type: 'Initialized', status: 'True', lastTransitionTime: this.startTime },
+        { type: 'Ready', status: ready, lastTransitionTime: this.readyChangedAt },
+        { type: 'ContainersReady', status: ready, lastTransitionTime: this.readyChangedAt },
+        { type: 'PodScheduled', status: 'True', lastTransitionTime: this.startTime },
+      ],
+      containerStatuses,
+      initContainerStatuses: (this.pod.spec!.initContainers ?? []).map(c => ({
+        name: c.name,
+        image: c.image,
+        imageID: 'sandbox://not-run',
+        ready: true,
+        restartCount: 0,
+        state: { terminated: { exitCode: 0, reason: 'Completed', finishedAt: now } },
+      })),
+    };
+    try {
+      await this.deps.core.patchNamespacedPodStatus(
+        {
+          name: this.pod.metadata!.name!,
+          namespace: this.pod.metadata!.namespace!,
+          body: { status },
+        },
+        MERGE_PATCH,
+      );
+    } catch (error) {
+      if ((error as { code?: number }).code !== 404) {
+        this.deps.log(`${this.name}: status update failed: ${(error as Error).message}`);
+      }
+    }
+  }
+}
+

@@ -1,0 +1,13 @@
+/**
+ * A real Kubernetes control plane (etcd, kube-apiserver,
+ * kube-controller-manager) with a node agent that runs MySQL pods as mariadbd,
+ * for tests and demos on machines without a container runtime.
+ *
+ * @packageDocumentation
+ */
+
+export { up, down, status } from './controlPlane';
+export type { SandboxInfo, SandboxLogOptions } from './controlPlane';
+export { sandboxPaths } from './paths';
+export type { SandboxPaths } from './paths';
+export { NODE_NAME, STORAGE_CLASS, PROVISIONER } from './clusterObjects';

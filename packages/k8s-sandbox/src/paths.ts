@@ -1,0 +1,56 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+
+/**
+ * Where the sandbox keeps things.
+ *
+ * @public
+ */
+export interface SandboxPaths {
+  /** The repository root. */
+  root: string;
+  /** Runtime state, git-ignored: `<root>/.sandbox`. */
+  state: string;
+  /** The admin kubeconfig written by `up`. */
+  kubeconfig: string;
+  /** Built binaries, outside the repo so every clone on the machine shares them. */
+  cache: string;
+}
+
+function findRoot(start: string): string {
+  let dir = start;
+  for (;;) {
+    const manifest = path.join(dir, 'package.json');
+    if (fs.existsSync(manifest)) {
+      const pkg = JSON.parse(fs.readFileSync(manifest, 'utf8'));
+      if (pkg.workspaces) return dir;
+    }
+    const parent = path.dirname(dir);
+    if (parent === dir) throw new Error(`no workspace root above ${start}`);
+    dir = parent;
+  }
+}
+
+/**
+ * Resolves the sandbox paths for the repository that holds this package.
+ * `SANDBOX_STATE_DIR` and `SANDBOX_CACHE_DIR` override the defaults.
+ *
+ * @public
+ */
+export function sandboxPaths(): SandboxPaths {
+  const root = findRoot(__dirname);
+  const state = process.env.SANDBOX_STATE_DIR ?? path.join(root, '.sandbox');
+  const cacheBase =
+    process.env.SANDBOX_CACHE_DIR ??
+    path.join(
+      process.env.XDG_CACHE_HOME ?? path.join(os.homedir(), '.cache'),
+      'mysql-portal-sandbox',
+    );
+  return {
+    root,
+    state,
+    kubeconfig: path.join(state, 'kubeconfig'),
+    cache: cacheBase,
+  };
+}
