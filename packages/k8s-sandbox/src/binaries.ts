@@ -2,6 +2,7 @@ import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { ensureDebianPackages } from './debian';
+import { PACKAGE_DIR } from './packageDir';
 
 /**
  * The Kubernetes release the sandbox builds: Debian bookworm's `kubernetes`
@@ -36,7 +37,7 @@ export async function ensureBinaries(
     `building kube-apiserver and kube-controller-manager ${KUBERNETES_VERSION} ` +
       `from Debian's sources into ${dir}: first run only, about 6 minutes on 2 cores`,
   );
-  const script = path.resolve(__dirname, '..', 'scripts', 'build-kubernetes.sh');
+  const script = path.join(PACKAGE_DIR, 'scripts', 'build-kubernetes.sh');
   const started = Date.now();
   const ticker = setInterval(() => {
     log(`  still building… ${Math.round((Date.now() - started) / 1000)}s`);
@@ -61,7 +62,9 @@ export async function ensureBinaries(
           ? resolve()
           : reject(
               new Error(
-                `building Kubernetes failed (exit ${code}):\n${errors.join('').slice(-4000)}`,
+                `building Kubernetes failed (exit ${code}):\n${errors
+                  .join('')
+                  .slice(-4000)}`,
               ),
             ),
       );

@@ -1,8 +1,28 @@
+import { spawn } from 'node:child_process';
 import { down, status, up } from './controlPlane';
 
-const USAGE = 'usage: npm run sandbox -- up|down|status';
+const USAGE = `usage: npm run sandbox -- up|down|status
+       k8s-sandbox exec -- <command...>   run a command against the sandbox
+                                          (started first, stopped after if it was not running)`;
 
-async function main(command: string | undefined) {
+async function exec(command: string[]) {
+  if (command.length === 0) throw new Error(USAGE);
+  const info = await up();
+  try {
+    return await new Promise<number>((resolve, reject) => {
+      const child = spawn(command[0], command.slice(1), {
+        stdio: 'inherit',
+        env: { ...process.env, KUBECONFIG: info.kubeconfig },
+      });
+      child.on('error', reject);
+      child.on('exit', (code, signal) => resolve(code ?? (signal ? 1 : 0)));
+    });
+  } finally {
+    if (info.started) await down();
+  }
+}
+
+async function main([command, ...rest]: string[]) {
   switch (command) {
     case 'up': {
       const info = await up();
@@ -19,13 +39,15 @@ async function main(command: string | undefined) {
       process.stdout.write(`${report.lines.join('\n')}\n`);
       return report.running ? 0 : 3;
     }
+    case 'exec':
+      return exec(rest[0] === '--' ? rest.slice(1) : rest);
     default:
       process.stderr.write(`${USAGE}\n`);
       return 2;
   }
 }
 
-main(process.argv[2]).then(
+main(process.argv.slice(2)).then(
   code => process.exit(code),
   error => {
     process.stderr.write(`[sandbox] ${error?.message ?? error}\n`);

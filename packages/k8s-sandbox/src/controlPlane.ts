@@ -8,6 +8,7 @@ import {
   NODE_NAME,
 } from './clusterObjects';
 import { ensureDebianPackages } from './debian';
+import { PACKAGE_DIR } from './packageDir';
 import { sandboxPaths } from './paths';
 import { kubeconfigYaml, writeCredentials } from './pki';
 import {
@@ -41,7 +42,8 @@ export interface SandboxLogOptions {
   log?: (line: string) => void;
 }
 
-const defaultLog = (line: string) => process.stderr.write(`[sandbox] ${line}\n`);
+const defaultLog = (line: string) =>
+  process.stderr.write(`[sandbox] ${line}\n`);
 
 function httpsOk(url: string, caFile: string, token: string): Promise<boolean> {
   return new Promise(resolve => {
@@ -51,7 +53,10 @@ function httpsOk(url: string, caFile: string, token: string): Promise<boolean> {
     }
     const req = https.get(
       url,
-      { ca: fs.readFileSync(caFile), headers: { Authorization: `Bearer ${token}` } },
+      {
+        ca: fs.readFileSync(caFile),
+        headers: { Authorization: `Bearer ${token}` },
+      },
       res => {
         res.resume();
         resolve(res.statusCode === 200);
@@ -65,9 +70,12 @@ function httpsOk(url: string, caFile: string, token: string): Promise<boolean> {
 async function alreadyRunning(state: SandboxState | undefined) {
   if (!state || !state.processes.every(p => isAlive(p.pid))) return false;
   const names = state.processes.map(p => p.name);
-  return ['etcd', 'kube-apiserver', 'kube-controller-manager', 'node-agent'].every(
-    n => names.includes(n),
-  );
+  return [
+    'etcd',
+    'kube-apiserver',
+    'kube-controller-manager',
+    'node-agent',
+  ].every(n => names.includes(n));
 }
 
 /**
@@ -77,12 +85,52 @@ async function alreadyRunning(state: SandboxState | undefined) {
  *
  * @public
  */
-export async function up(options: SandboxLogOptions = {}): Promise<SandboxInfo> {
-  const log = options.log ?? defaultLog;
+export async function up(
+  options: SandboxLogOptions = {},
+): Promise<SandboxInfo> {
   const paths = sandboxPaths();
+  const release = await acquireLock(`${paths.state}.lock`);
+  try {
+    return await upLocked(paths, options.log ?? defaultLog);
+  } finally {
+    release();
+  }
+}
+
+/**
+ * Test suites in parallel Jest workers all call `up`; one starts the sandbox
+ * and the others wait for it. A lock left by a dead process is taken over.
+ */
+async function acquireLock(lockDir: string) {
+  const owner = path.join(lockDir, 'pid');
+  for (;;) {
+    try {
+      fs.mkdirSync(lockDir);
+      fs.writeFileSync(owner, String(process.pid));
+      return () => fs.rmSync(lockDir, { recursive: true, force: true });
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+      const pid = Number(
+        fs.existsSync(owner) ? fs.readFileSync(owner, 'utf8') : 0,
+      );
+      if (pid && !isAlive(pid))
+        fs.rmSync(lockDir, { recursive: true, force: true });
+      await new Promise(resolve => setTimeout(resolve, 200));
+    }
+  }
+}
+
+async function upLocked(
+  paths: ReturnType<typeof sandboxPaths>,
+  log: (line: string) => void,
+): Promise<SandboxInfo> {
   const previous = readState(paths.state);
   if (await alreadyRunning(previous)) {
-    return { server: previous!.server, kubeconfig: previous!.kubeconfig, started: false };
+    return {
+      server: previous!.server,
+      kubeconfig: previous!.kubeconfig,
+      started: false,
+    };
   }
   if (previous) {
     log('cleaning up a sandbox that is partly running');
@@ -223,7 +271,7 @@ export async function up(options: SandboxLogOptions = {}): Promise<SandboxInfo> 
         [
           '--require',
           require.resolve('@backstage/cli-node/config/nodeTransform.cjs'),
-          path.join(__dirname, 'agent', 'main.ts'),
+          path.join(PACKAGE_DIR, 'src', 'agent', 'main.ts'),
         ],
         dirs.logs,
         {
@@ -260,7 +308,12 @@ export async function down(options: SandboxLogOptions = {}) {
   const paths = sandboxPaths();
   const state = readState(paths.state);
   // The agent goes first so it can stop its MySQL servers gracefully.
-  const order = ['node-agent', 'kube-controller-manager', 'kube-apiserver', 'etcd'];
+  const order = [
+    'node-agent',
+    'kube-controller-manager',
+    'kube-apiserver',
+    'etcd',
+  ];
   const processes = [...(state?.processes ?? [])].sort(
     (a, b) => order.indexOf(a.name) - order.indexOf(b.name),
   );
@@ -296,13 +349,19 @@ export function status(): { running: boolean; lines: string[] } {
   const state = readState(paths.state);
   if (!state) return { running: false, lines: ['sandbox: not running'] };
   const lines = state.processes.map(
-    p => `${p.name.padEnd(24)} pid ${String(p.pid).padEnd(8)} ${isAlive(p.pid) ? 'running' : 'STOPPED'}  log ${p.log}`,
+    p =>
+      `${p.name.padEnd(24)} pid ${String(p.pid).padEnd(8)} ${
+        isAlive(p.pid) ? 'running' : 'STOPPED'
+      }  log ${p.log}`,
   );
-  const running = state.processes.length === 4 && state.processes.every(p => isAlive(p.pid));
+  const running =
+    state.processes.length === 4 && state.processes.every(p => isAlive(p.pid));
   return {
     running,
     lines: [
-      `sandbox: ${running ? 'running' : 'partly running (run down, then up)'} since ${state.startedAt}`,
+      `sandbox: ${
+        running ? 'running' : 'partly running (run down, then up)'
+      } since ${state.startedAt}`,
       `api server: ${state.server}`,
       `kubeconfig: ${state.kubeconfig}`,
       ...lines,

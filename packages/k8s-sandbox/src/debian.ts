@@ -5,6 +5,7 @@ const REQUIRED = [
   { pkg: 'etcd-server', file: '/usr/bin/etcd' },
   { pkg: 'mariadb-server', file: '/usr/sbin/mariadbd' },
   { pkg: 'mariadb-client', file: '/usr/bin/mariadb-admin' },
+  { pkg: 'kubernetes-client', file: '/usr/bin/kubectl' },
 ];
 
 /** Only needed to build the control-plane binaries once. */

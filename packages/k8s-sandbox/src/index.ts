@@ -11,3 +11,5 @@ export type { SandboxInfo, SandboxLogOptions } from './controlPlane';
 export { sandboxPaths } from './paths';
 export type { SandboxPaths } from './paths';
 export { NODE_NAME, STORAGE_CLASS, PROVISIONER } from './clusterObjects';
+export { useSandbox } from './testing';
+export type { TestSandbox } from './testing';

@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { PACKAGE_DIR } from './packageDir';
 
 /**
  * Where the sandbox keeps things.
@@ -39,7 +40,7 @@ function findRoot(start: string): string {
  * @public
  */
 export function sandboxPaths(): SandboxPaths {
-  const root = findRoot(__dirname);
+  const root = findRoot(PACKAGE_DIR);
   const state = process.env.SANDBOX_STATE_DIR ?? path.join(root, '.sandbox');
   const cacheBase =
     process.env.SANDBOX_CACHE_DIR ??

@@ -99,7 +99,9 @@ export async function waitFor(
     }
     if (Date.now() > deadline) {
       const detail = onTimeout ? `\n${onTimeout()}` : '';
-      throw new Error(`timed out after ${timeoutMs / 1000}s waiting for ${what}${detail}`);
+      throw new Error(
+        `timed out after ${timeoutMs / 1000}s waiting for ${what}${detail}`,
+      );
     }
     await sleep(200);
   }

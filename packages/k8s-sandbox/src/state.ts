@@ -12,7 +12,9 @@ export interface SandboxState {
 
 export function readState(stateDir: string): SandboxState | undefined {
   try {
-    return JSON.parse(fs.readFileSync(path.join(stateDir, 'state.json'), 'utf8'));
+    return JSON.parse(
+      fs.readFileSync(path.join(stateDir, 'state.json'), 'utf8'),
+    );
   } catch {
     return undefined;
   }

@@ -1,10 +1,25 @@
+import { createHash } from 'node:crypto';
+
 /**
- * Hands out loopback addresses for pods, one per pod: 127.1.x.y. The whole
- * of 127/8 is local, and 127.0.0.1 is left to the machine's own services
- * (a system MariaDB may already listen on 127.0.0.1:3306).
+ * Hands out loopback addresses for pods, one per pod: 127.<n>.x.y, where n
+ * (10 to 209) comes from the sandbox's state folder so that two sandboxes on
+ * one machine never share an address. The whole of 127/8 is local, and
+ * 127.0.0.1 is left to the machine's own services (a system MariaDB may
+ * already listen on 127.0.0.1:3306).
  */
 export class IpAllocator {
   private readonly used = new Set<string>();
+  private readonly prefix: string;
+
+  constructor(stateDir: string) {
+    const hash = createHash('sha256').update(stateDir).digest();
+    this.prefix = `127.${10 + (hash[0] % 200)}`;
+  }
+
+  /** Whether an address belongs to this allocator's range. */
+  owns(ip: string | undefined) {
+    return !!ip && ip.startsWith(`${this.prefix}.`);
+  }
 
   reserve(ip: string) {
     this.used.add(ip);
@@ -16,7 +31,7 @@ export class IpAllocator {
 
   allocate(): string {
     for (let i = 0; i < 250 * 250; i++) {
-      const ip = `127.1.${Math.floor(i / 250)}.${(i % 250) + 2}`;
+      const ip = `${this.prefix}.${Math.floor(i / 250)}.${(i % 250) + 2}`;
       if (!this.used.has(ip)) {
         this.used.add(ip);
         return ip;

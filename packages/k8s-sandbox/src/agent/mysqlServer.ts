@@ -145,7 +145,9 @@ export class MysqlServer {
     const child = this.spawnServer([`--defaults-file=${defaults}`]);
     try {
       if (!(await this.waitForSocket(child, 30_000))) {
-        throw new Error(`the server did not start for initialisation: ${this.lastErrors()}`);
+        throw new Error(
+          `the server did not start for initialisation: ${this.lastErrors()}`,
+        );
       }
       this.runSql(this.initSql());
       const database = env.MYSQL_DATABASE ?? env.MARIADB_DATABASE;
@@ -181,7 +183,9 @@ export class MysqlServer {
     const user = env.MYSQL_USER ?? env.MARIADB_USER;
     const userPassword = env.MYSQL_PASSWORD ?? env.MARIADB_PASSWORD;
     if (user && userPassword !== undefined) {
-      sql.push(`CREATE USER ${quote(user)}@'%' IDENTIFIED BY ${quote(userPassword)};`);
+      sql.push(
+        `CREATE USER ${quote(user)}@'%' IDENTIFIED BY ${quote(userPassword)};`,
+      );
       if (database) {
         sql.push(`GRANT ALL ON ${ident(database)}.* TO ${quote(user)}@'%';`);
       }
@@ -203,7 +207,11 @@ export class MysqlServer {
     }
   }
 
-  private runInitScript(file: string, database: string | undefined, shimPath: string) {
+  private runInitScript(
+    file: string,
+    database: string | undefined,
+    shimPath: string,
+  ) {
     const name = path.basename(file);
     fs.appendFileSync(this.errorLog, `[entrypoint] running ${name}\n`);
     if (name.endsWith('.sql')) {
@@ -231,7 +239,10 @@ export class MysqlServer {
     const defaults = this.writeDefaultsFile();
     const child = this.spawnServer([`--defaults-file=${defaults}`]);
     this.child = child;
-    fs.writeFileSync(path.join(this.spec.runDir, 'server.pid'), `${child.pid}\n`);
+    fs.writeFileSync(
+      path.join(this.spec.runDir, 'server.pid'),
+      `${child.pid}\n`,
+    );
     this.exitHandlers = [onExit];
     child.on('exit', code => {
       if (this.child !== child) return;

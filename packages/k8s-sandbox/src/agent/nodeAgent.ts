@@ -6,7 +6,10 @@ import { EventRecorder } from './events';
 import { IpAllocator } from './ipAllocator';
 import { PodWorker } from './podWorker';
 
-const MERGE_PATCH = k8s.setHeaderOptions('Content-Type', k8s.PatchStrategy.MergePatch);
+const MERGE_PATCH = k8s.setHeaderOptions(
+  'Content-Type',
+  k8s.PatchStrategy.MergePatch,
+);
 
 /**
  * Stands in for the kubelet, the scheduler and microk8s' hostpath
@@ -15,7 +18,7 @@ const MERGE_PATCH = k8s.setHeaderOptions('Content-Type', k8s.PatchStrategy.Merge
 export class NodeAgent {
   private readonly core: k8s.CoreV1Api;
   private readonly events: EventRecorder;
-  private readonly ips = new IpAllocator();
+  private readonly ips: IpAllocator;
   private readonly workers = new Map<string, PodWorker>();
   private readonly inFlight = new Set<string>();
   private informers: k8s.Informer<k8s.KubernetesObject>[] = [];
@@ -28,6 +31,7 @@ export class NodeAgent {
   ) {
     this.core = kc.makeApiClient(k8s.CoreV1Api);
     this.events = new EventRecorder(this.core, log);
+    this.ips = new IpAllocator(stateDir);
   }
 
   async start() {
@@ -38,8 +42,10 @@ export class NodeAgent {
     pods.on('add', pod => this.onPod(pod));
     pods.on('update', pod => this.onPod(pod));
     pods.on('delete', pod => this.onPodGone(pod));
-    const claims = k8s.makeInformer(this.kc, '/api/v1/persistentvolumeclaims', () =>
-      this.core.listPersistentVolumeClaimForAllNamespaces(),
+    const claims = k8s.makeInformer(
+      this.kc,
+      '/api/v1/persistentvolumeclaims',
+      () => this.core.listPersistentVolumeClaimForAllNamespaces(),
     );
     claims.on('add', pvc => this.onClaim(pvc));
     claims.on('update', pvc => this.onClaim(pvc));
@@ -48,7 +54,9 @@ export class NodeAgent {
     for (const informer of this.informers) {
       informer.on('error', (error: unknown) => {
         if (this.stopping) return;
-        this.log(`watch failed, restarting: ${(error as Error)?.message ?? error}`);
+        this.log(
+          `watch failed, restarting: ${(error as Error)?.message ?? error}`,
+        );
         setTimeout(() => !this.stopping && informer.start(), 1000);
       });
       await informer.start();
@@ -63,7 +71,12 @@ export class NodeAgent {
 
   private async markNodeReady() {
     const now = new Date().toISOString();
-    const condition = (type: string, status: string, reason: string, message: string) => ({
+    const condition = (
+      type: string,
+      status: string,
+      reason: string,
+      message: string,
+    ) => ({
       type,
       status,
       reason,
@@ -71,7 +84,12 @@ export class NodeAgent {
       lastHeartbeatTime: now,
       lastTransitionTime: now,
     });
-    const resources = { cpu: '2', memory: '24Gi', pods: '110', 'ephemeral-storage': '50Gi' };
+    const resources = {
+      cpu: '2',
+      memory: '24Gi',
+      pods: '110',
+      'ephemeral-storage': '50Gi',
+    };
     await this.core.patchNodeStatus(
       {
         name: NODE_NAME,
@@ -84,10 +102,30 @@ export class NodeAgent {
               { type: 'Hostname', address: NODE_NAME },
             ],
             conditions: [
-              condition('MemoryPressure', 'False', 'KubeletHasSufficientMemory', 'sandbox'),
-              condition('DiskPressure', 'False', 'KubeletHasNoDiskPressure', 'sandbox'),
-              condition('PIDPressure', 'False', 'KubeletHasSufficientPID', 'sandbox'),
-              condition('Ready', 'True', 'KubeletReady', 'sandbox node agent is posting ready status'),
+              condition(
+                'MemoryPressure',
+                'False',
+                'KubeletHasSufficientMemory',
+                'sandbox',
+              ),
+              condition(
+                'DiskPressure',
+                'False',
+                'KubeletHasNoDiskPressure',
+                'sandbox',
+              ),
+              condition(
+                'PIDPressure',
+                'False',
+                'KubeletHasSufficientPID',
+                'sandbox',
+              ),
+              condition(
+                'Ready',
+                'True',
+                'KubeletReady',
+                'sandbox node agent is posting ready status',
+              ),
             ],
             nodeInfo: {
               kubeletVersion: 'v1.20.2',
@@ -116,11 +154,17 @@ export class NodeAgent {
       return;
     }
     if (pod.spec.nodeName !== NODE_NAME) return;
-    if (pod.status?.podIP) this.ips.reserve(pod.status.podIP);
+    if (this.ips.owns(pod.status?.podIP)) this.ips.reserve(pod.status!.podIP!);
     let worker = this.workers.get(uid);
     if (!worker) {
       worker = new PodWorker(
-        { core: this.core, events: this.events, ips: this.ips, stateDir: this.stateDir, log: this.log },
+        {
+          core: this.core,
+          events: this.events,
+          ips: this.ips,
+          stateDir: this.stateDir,
+          log: this.log,
+        },
         pod,
       );
       this.workers.set(uid, worker);
@@ -173,7 +217,8 @@ export class NodeAgent {
     const annotations = pvc.metadata?.annotations ?? {};
     return (
       pvc.spec?.storageClassName === STORAGE_CLASS ||
-      annotations['volume.beta.kubernetes.io/storage-provisioner'] === PROVISIONER
+      annotations['volume.beta.kubernetes.io/storage-provisioner'] ===
+        PROVISIONER
     );
   }
 
@@ -182,10 +227,15 @@ export class NodeAgent {
   }
 
   private onClaim(pvc: k8s.V1PersistentVolumeClaim) {
-    if (this.stopping || pvc.spec?.volumeName || pvc.status?.phase !== 'Pending') return;
+    if (
+      this.stopping ||
+      pvc.spec?.volumeName ||
+      pvc.status?.phase !== 'Pending'
+    )
+      return;
     if (!this.ours(pvc) || pvc.metadata?.deletionTimestamp) return;
     const { name, namespace, uid } = pvc.metadata!;
-    return this.once(`provision/${uid}`, async () => {
+    this.once(`provision/${uid}`, async () => {
       const dir = this.volumeDir(pvc);
       fs.mkdirSync(dir, { recursive: true });
       await this.core.createPersistentVolume({
@@ -195,17 +245,29 @@ export class NodeAgent {
             annotations: { 'pv.kubernetes.io/provisioned-by': PROVISIONER },
           },
           spec: {
-            capacity: { storage: pvc.spec?.resources?.requests?.storage ?? '1Gi' },
+            capacity: {
+              storage: pvc.spec?.resources?.requests?.storage ?? '1Gi',
+            },
             accessModes: pvc.spec?.accessModes ?? ['ReadWriteOnce'],
             persistentVolumeReclaimPolicy: 'Delete',
             storageClassName: pvc.spec?.storageClassName ?? STORAGE_CLASS,
             hostPath: { path: dir, type: 'DirectoryOrCreate' },
-            claimRef: { apiVersion: 'v1', kind: 'PersistentVolumeClaim', name, namespace, uid },
+            claimRef: {
+              apiVersion: 'v1',
+              kind: 'PersistentVolumeClaim',
+              name,
+              namespace,
+              uid,
+            },
           },
         },
       });
       await this.events.record(
-        { kind: 'PersistentVolumeClaim', apiVersion: 'v1', metadata: pvc.metadata },
+        {
+          kind: 'PersistentVolumeClaim',
+          apiVersion: 'v1',
+          metadata: pvc.metadata,
+        },
         'Normal',
         'ProvisioningSucceeded',
         `Successfully provisioned volume pvc-${uid} at ${dir}`,
@@ -217,7 +279,7 @@ export class NodeAgent {
   private onClaimGone(pvc: k8s.V1PersistentVolumeClaim) {
     if (!this.ours(pvc)) return;
     const uid = pvc.metadata!.uid;
-    return this.once(`release/${uid}`, async () => {
+    this.once(`release/${uid}`, async () => {
       try {
         await this.core.deletePersistentVolume({ name: `pvc-${uid}` });
       } catch (error) {

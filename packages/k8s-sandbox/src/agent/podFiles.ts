@@ -13,12 +13,23 @@ export async function resolveEnv(
 ): Promise<Record<string, string>> {
   const env: Record<string, string> = {};
   for (const source of container.envFrom ?? []) {
-    const data = source.secretRef
-      ? decode((await core.readNamespacedSecret({ name: source.secretRef.name!, namespace })).data)
-      : source.configMapRef
-        ? (await core.readNamespacedConfigMap({ name: source.configMapRef.name!, namespace })).data
-        : undefined;
-    for (const [k, v] of Object.entries(data ?? {})) env[`${source.prefix ?? ''}${k}`] = v;
+    let data: Record<string, string> | undefined;
+    if (source.secretRef) {
+      const secret = await core.readNamespacedSecret({
+        name: source.secretRef.name!,
+        namespace,
+      });
+      data = decode(secret.data);
+    } else if (source.configMapRef) {
+      const cm = await core.readNamespacedConfigMap({
+        name: source.configMapRef.name!,
+        namespace,
+      });
+      data = cm.data;
+    }
+    for (const [k, v] of Object.entries(data ?? {})) {
+      env[`${source.prefix ?? ''}${k}`] = v;
+    }
   }
   for (const variable of container.env ?? []) {
     if (variable.value !== undefined) {
@@ -28,17 +39,27 @@ export async function resolveEnv(
     const secretRef = variable.valueFrom?.secretKeyRef;
     const configMapRef = variable.valueFrom?.configMapKeyRef;
     if (secretRef) {
-      const secret = await core.readNamespacedSecret({ name: secretRef.name!, namespace });
+      const secret = await core.readNamespacedSecret({
+        name: secretRef.name!,
+        namespace,
+      });
       const value = decode(secret.data)[secretRef.key];
       if (value === undefined && !secretRef.optional) {
-        throw new Error(`couldn't find key ${secretRef.key} in Secret ${namespace}/${secretRef.name}`);
+        throw new Error(
+          `couldn't find key ${secretRef.key} in Secret ${namespace}/${secretRef.name}`,
+        );
       }
       if (value !== undefined) env[variable.name] = value;
     } else if (configMapRef) {
-      const cm = await core.readNamespacedConfigMap({ name: configMapRef.name!, namespace });
+      const cm = await core.readNamespacedConfigMap({
+        name: configMapRef.name!,
+        namespace,
+      });
       const value = cm.data?.[configMapRef.key];
       if (value === undefined && !configMapRef.optional) {
-        throw new Error(`couldn't find key ${configMapRef.key} in ConfigMap ${namespace}/${configMapRef.name}`);
+        throw new Error(
+          `couldn't find key ${configMapRef.key} in ConfigMap ${namespace}/${configMapRef.name}`,
+        );
       }
       if (value !== undefined) env[variable.name] = value;
     }
@@ -46,9 +67,14 @@ export async function resolveEnv(
   return env;
 }
 
-function decode(data: Record<string, string> | undefined): Record<string, string> {
+function decode(
+  data: Record<string, string> | undefined,
+): Record<string, string> {
   return Object.fromEntries(
-    Object.entries(data ?? {}).map(([k, v]) => [k, Buffer.from(v, 'base64').toString('utf8')]),
+    Object.entries(data ?? {}).map(([k, v]) => [
+      k,
+      Buffer.from(v, 'base64').toString('utf8'),
+    ]),
   );
 }
 
@@ -60,11 +86,17 @@ async function volumeFiles(
   let data: Record<string, string> | undefined;
   let items: k8s.V1KeyToPath[] | undefined;
   if (volume.configMap) {
-    const cm = await core.readNamespacedConfigMap({ name: volume.configMap.name!, namespace });
+    const cm = await core.readNamespacedConfigMap({
+      name: volume.configMap.name!,
+      namespace,
+    });
     data = cm.data ?? {};
     items = volume.configMap.items;
   } else if (volume.secret) {
-    const secret = await core.readNamespacedSecret({ name: volume.secret.secretName!, namespace });
+    const secret = await core.readNamespacedSecret({
+      name: volume.secret.secretName!,
+      namespace,
+    });
     data = decode(secret.data);
     items = volume.secret.items;
   } else {
@@ -72,7 +104,9 @@ async function volumeFiles(
   }
   if (!items) return data;
   return Object.fromEntries(
-    items.filter(i => data![i.key] !== undefined).map(i => [i.path, data![i.key]]),
+    items
+      .filter(i => data![i.key] !== undefined)
+      .map(i => [i.path, data![i.key]]),
   );
 }
 
@@ -130,16 +164,23 @@ export async function hostPathFor(
       namespace: pod.metadata!.namespace!,
     });
     if (!pvc.spec?.volumeName) {
-      throw new Error(`persistentvolumeclaim "${pvc.metadata?.name}" is not bound`);
+      throw new Error(
+        `persistentvolumeclaim "${pvc.metadata?.name}" is not bound`,
+      );
     }
     const pv = await core.readPersistentVolume({ name: pvc.spec.volumeName });
     const hostPath = pv.spec?.hostPath?.path ?? pv.spec?.local?.path;
-    if (!hostPath) throw new Error(`persistentvolume ${pv.metadata?.name} has no host path`);
+    if (!hostPath)
+      throw new Error(`persistentvolume ${pv.metadata?.name} has no host path`);
     base = hostPath;
   } else if (volume?.hostPath) {
     base = volume.hostPath.path;
   } else {
-    base = path.join(podDir, 'volumes', volume?.name ?? mountPath.replace(/\//g, '_'));
+    base = path.join(
+      podDir,
+      'volumes',
+      volume?.name ?? mountPath.replace(/\//g, '_'),
+    );
   }
   const dir = mount?.subPath ? path.join(base, mount.subPath) : base;
   fs.mkdirSync(dir, { recursive: true });

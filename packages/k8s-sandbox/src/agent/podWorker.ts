@@ -24,7 +24,10 @@ type ContainerState = Record<string, Record<string, unknown>>;
 
 const MAX_BACKOFF_MS = 300_000;
 const BASE_BACKOFF_MS = Number(process.env.SANDBOX_BACKOFF_BASE_MS ?? 10_000);
-const MERGE_PATCH = k8s.setHeaderOptions('Content-Type', k8s.PatchStrategy.MergePatch);
+const MERGE_PATCH = k8s.setHeaderOptions(
+  'Content-Type',
+  k8s.PatchStrategy.MergePatch,
+);
 
 /**
  * The kubelet's job for one pod: runs its MySQL container as mariadbd (other
@@ -65,9 +68,11 @@ export class PodWorker {
   }
 
   private enqueue(work: () => Promise<void>) {
-    this.queue = this.queue.then(work).catch(error =>
-      this.deps.log(`${this.name}: ${(error as Error).stack ?? error}`),
-    );
+    this.queue = this.queue
+      .then(work)
+      .catch(error =>
+        this.deps.log(`${this.name}: ${(error as Error).stack ?? error}`),
+      );
   }
 
   private later(ms: number, work: () => Promise<void>) {
@@ -104,8 +109,8 @@ export class PodWorker {
   private async startPod() {
     fs.mkdirSync(this.runDir, { recursive: true });
     const known = this.pod.status?.podIP;
-    if (known?.startsWith('127.1.')) {
-      this.deps.ips.reserve(known);
+    if (this.deps.ips.owns(known)) {
+      this.deps.ips.reserve(known!);
       this.ip = known;
     } else {
       this.ip = this.deps.ips.allocate();
@@ -115,11 +120,19 @@ export class PodWorker {
     if (!container) {
       this.state = { running: { startedAt: new Date().toISOString() } };
       this.ready = true;
-      await this.event('Normal', 'Started', 'Not run by the sandbox: the image is not a MySQL server');
+      await this.event(
+        'Normal',
+        'Started',
+        'Not run by the sandbox: the image is not a MySQL server',
+      );
       await this.pushStatus();
       return;
     }
-    await this.event('Normal', 'Pulled', `Container image "${container.image}" stands for mariadbd on this node`);
+    await this.event(
+      'Normal',
+      'Pulled',
+      `Container image "${container.image}" stands for mariadbd on this node`,
+    );
     await this.startContainer(container);
   }
 
@@ -127,7 +140,13 @@ export class PodWorker {
     const deadline = Date.now() + 120_000;
     for (;;) {
       try {
-        return await hostPathFor(this.deps.core, this.pod, container, '/var/lib/mysql', this.runDir);
+        return await hostPathFor(
+          this.deps.core,
+          this.pod,
+          container,
+          '/var/lib/mysql',
+          this.runDir,
+        );
       } catch (error) {
         if (Date.now() > deadline || this.terminating) throw error;
         await sleep(500);
@@ -140,17 +159,32 @@ export class PodWorker {
     const generation = ++this.generation;
     try {
       const datadir = await this.waitForVolumes(container);
-      const env = await resolveEnv(this.deps.core, this.pod.metadata!.namespace!, container);
+      const env = await resolveEnv(
+        this.deps.core,
+        this.pod.metadata!.namespace!,
+        container,
+      );
       const rootfs = path.join(this.runDir, 'rootfs');
       await writeMountedFiles(this.deps.core, this.pod, container, rootfs);
-      const port = container.ports?.find(p => p.name === 'mysql')?.containerPort ?? 3306;
-      const server = new MysqlServer({ runDir: this.runDir, rootfs, datadir, ip: this.ip!, port, env });
+      const port =
+        container.ports?.find(p => p.name === 'mysql')?.containerPort ?? 3306;
+      const server = new MysqlServer({
+        runDir: this.runDir,
+        rootfs,
+        datadir,
+        ip: this.ip!,
+        port,
+        env,
+      });
       this.server = server;
       const shimPath = writeClientShims(this.runDir, server.socket);
       if (server.needsInit()) {
         const initDir = path.join(rootfs, 'docker-entrypoint-initdb.d');
         const scripts = fs.existsSync(initDir)
-          ? fs.readdirSync(initDir).sort().map(f => path.join(initDir, f))
+          ? fs
+              .readdirSync(initDir)
+              .sort()
+              .map(f => path.join(initDir, f))
           : [];
         await server.initialise(scripts, shimPath);
       }
@@ -158,14 +192,23 @@ export class PodWorker {
       server.start(code => this.enqueue(() => this.onExit(generation, code)));
       this.state = { running: { startedAt: new Date().toISOString() } };
       this.setReady(!container.readinessProbe);
-      await this.event('Normal', 'Started', `Started container ${container.name} (mariadbd pid ${server.pid})`);
+      await this.event(
+        'Normal',
+        'Started',
+        `Started container ${container.name} (mariadbd pid ${server.pid})`,
+      );
       await this.pushStatus();
       const ctx = { ip: this.ip!, env, shimPath, container };
-      if (container.readinessProbe) this.probe('Readiness', container.readinessProbe, ctx, generation);
-      if (container.livenessProbe) this.probe('Liveness', container.livenessProbe, ctx, generation);
+      if (container.readinessProbe)
+        this.probe('Readiness', container.readinessProbe, ctx, generation);
+      if (container.livenessProbe)
+        this.probe('Liveness', container.livenessProbe, ctx, generation);
     } catch (error) {
       if (generation !== this.generation) return;
-      fs.appendFileSync(path.join(this.runDir, 'error.log'), `${(error as Error).message}\n`);
+      fs.appendFileSync(
+        path.join(this.runDir, 'error.log'),
+        `${(error as Error).message}\n`,
+      );
       await this.onExit(generation, 1);
     }
   }
@@ -199,16 +242,26 @@ export class PodWorker {
       } else {
         failures++;
         successes = 0;
-        await this.event('Warning', 'Unhealthy', `${kind} probe failed: ${result.message}`);
+        await this.event(
+          'Warning',
+          'Unhealthy',
+          `${kind} probe failed: ${result.message}`,
+        );
       }
       if (kind === 'Readiness') {
-        const ready = result.ok ? successes >= successThreshold || this.ready : failures < failureThreshold && this.ready;
+        const ready = result.ok
+          ? successes >= successThreshold || this.ready
+          : failures < failureThreshold && this.ready;
         if (ready !== this.ready) {
           this.setReady(ready);
           await this.pushStatus();
         }
       } else if (failures >= failureThreshold) {
-        await this.event('Normal', 'Killing', `Container ${ctx.container.name} failed liveness probe, will be restarted`);
+        await this.event(
+          'Normal',
+          'Killing',
+          `Container ${ctx.container.name} failed liveness probe, will be restarted`,
+        );
         this.enqueue(async () => {
           if (generation !== this.generation) return;
           await this.server?.stop(30_000);
@@ -222,11 +275,15 @@ export class PodWorker {
   }
 
   private async onExit(generation: number, code: number | null) {
-    if (generation !== this.generation || this.terminating || this.disposed) return;
+    if (generation !== this.generation || this.terminating || this.disposed)
+      return;
     this.generation++;
     const container = this.serverContainer!;
-    const startedAt = (this.state.running?.startedAt as string) ?? new Date().toISOString();
-    const errors = this.server?.lastErrors() ?? fs.readFileSync(path.join(this.runDir, 'error.log'), 'utf8').slice(-2000);
+    const startedAt =
+      (this.state.running?.startedAt as string) ?? new Date().toISOString();
+    const errors =
+      this.server?.lastErrors() ??
+      fs.readFileSync(path.join(this.runDir, 'error.log'), 'utf8').slice(-2000);
     this.setReady(false);
     this.lastState = {
       terminated: {
@@ -245,15 +302,24 @@ export class PodWorker {
       await this.pushStatus(code === 0 ? 'Succeeded' : 'Failed');
       return;
     }
-    const backoff = Math.min(BASE_BACKOFF_MS * 2 ** this.failures, MAX_BACKOFF_MS);
+    const backoff = Math.min(
+      BASE_BACKOFF_MS * 2 ** this.failures,
+      MAX_BACKOFF_MS,
+    );
     this.failures++;
     this.state = {
       waiting: {
         reason: 'CrashLoopBackOff',
-        message: `back-off ${backoff / 1000}s restarting failed container=${container.name} pod=${this.pod.metadata!.name}: ${errors}`,
+        message: `back-off ${backoff / 1000}s restarting failed container=${
+          container.name
+        } pod=${this.pod.metadata!.name}: ${errors}`,
       },
     };
-    await this.event('Warning', 'BackOff', `Back-off restarting failed container: ${errors.split('\n').pop()}`);
+    await this.event(
+      'Warning',
+      'BackOff',
+      `Back-off restarting failed container: ${errors.split('\n').pop()}`,
+    );
     await this.pushStatus();
     this.later(backoff, async () =>
       this.enqueue(async () => {
@@ -269,9 +335,15 @@ export class PodWorker {
     for (const timer of this.timers) clearTimeout(timer);
     this.timers.clear();
     const grace =
-      this.pod.metadata?.deletionGracePeriodSeconds ?? this.pod.spec?.terminationGracePeriodSeconds ?? 30;
+      this.pod.metadata?.deletionGracePeriodSeconds ??
+      this.pod.spec?.terminationGracePeriodSeconds ??
+      30;
     if (this.server?.pid) {
-      await this.event('Normal', 'Killing', `Stopping container ${this.serverContainer?.name}`);
+      await this.event(
+        'Normal',
+        'Killing',
+        `Stopping container ${this.serverContainer?.name}`,
+      );
       await this.server.stop(grace * 1000);
     }
     this.cleanUp();
@@ -279,7 +351,10 @@ export class PodWorker {
       await this.deps.core.deleteNamespacedPod({
         name: this.pod.metadata!.name!,
         namespace: this.pod.metadata!.namespace!,
-        body: { gracePeriodSeconds: 0, preconditions: { uid: this.pod.metadata!.uid } },
+        body: {
+          gracePeriodSeconds: 0,
+          preconditions: { uid: this.pod.metadata!.uid },
+        },
       });
     } catch (error) {
       if ((error as { code?: number }).code !== 404) throw error;
@@ -324,7 +399,9 @@ export class PodWorker {
             name: c.name,
             image: c.image,
             imageID: 'sandbox://mariadbd',
-            containerID: this.server?.pid ? `sandbox://${this.server.pid}` : undefined,
+            containerID: this.server?.pid
+              ? `sandbox://${this.server.pid}`
+              : undefined,
             ready: this.ready,
             started: 'running' in this.state,
             restartCount: this.restartCount,
@@ -350,10 +427,26 @@ export class PodWorker {
       podIPs: this.ip ? [{ ip: this.ip }] : undefined,
       startTime: this.startTime,
       conditions: [
-        { type: 'Initialized', status: 'True', lastTransitionTime: this.startTime },
-        { type: 'Ready', status: ready, lastTransitionTime: this.readyChangedAt },
-        { type: 'ContainersReady', status: ready, lastTransitionTime: this.readyChangedAt },
-        { type: 'PodScheduled', status: 'True', lastTransitionTime: this.startTime },
+        {
+          type: 'Initialized',
+          status: 'True',
+          lastTransitionTime: this.startTime,
+        },
+        {
+          type: 'Ready',
+          status: ready,
+          lastTransitionTime: this.readyChangedAt,
+        },
+        {
+          type: 'ContainersReady',
+          status: ready,
+          lastTransitionTime: this.readyChangedAt,
+        },
+        {
+          type: 'PodScheduled',
+          status: 'True',
+          lastTransitionTime: this.startTime,
+        },
       ],
       containerStatuses,
       initContainerStatuses: (this.pod.spec!.initContainers ?? []).map(c => ({
@@ -362,7 +455,9 @@ export class PodWorker {
         imageID: 'sandbox://not-run',
         ready: true,
         restartCount: 0,
-        state: { terminated: { exitCode: 0, reason: 'Completed', finishedAt: now } },
+        state: {
+          terminated: { exitCode: 0, reason: 'Completed', finishedAt: now },
+        },
       })),
     };
     try {
@@ -376,9 +471,10 @@ export class PodWorker {
       );
     } catch (error) {
       if ((error as { code?: number }).code !== 404) {
-        this.deps.log(`${this.name}: status update failed: ${(error as Error).message}`);
+        this.deps.log(
+          `${this.name}: status update failed: ${(error as Error).message}`,
+        );
       }
     }
   }
 }
-

@@ -16,7 +16,10 @@ export interface ProbeResult {
   message: string;
 }
 
-function resolvePort(port: number | string | undefined, container: k8s.V1Container) {
+function resolvePort(
+  port: number | string | undefined,
+  container: k8s.V1Container,
+) {
   if (typeof port === 'number') return port;
   const named = container.ports?.find(p => p.name === port);
   return named?.containerPort ?? Number(port);
@@ -25,7 +28,10 @@ function resolvePort(port: number | string | undefined, container: k8s.V1Contain
 function runExec(command: string[], ctx: ProbeContext, timeoutMs: number) {
   return new Promise<ProbeResult>(resolve => {
     const child = spawn(command[0], command.slice(1), {
-      env: { ...ctx.env, PATH: `${ctx.shimPath}:/usr/sbin:/usr/bin:/sbin:/bin` },
+      env: {
+        ...ctx.env,
+        PATH: `${ctx.shimPath}:/usr/sbin:/usr/bin:/sbin:/bin`,
+      },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let output = '';
@@ -57,28 +63,48 @@ function runTcp(ip: string, port: number, timeoutMs: number) {
       resolve({ ok: true, message: '' });
     });
     socket.on('error', error =>
-      resolve({ ok: false, message: `dial tcp ${ip}:${port}: ${error.message}` }),
+      resolve({
+        ok: false,
+        message: `dial tcp ${ip}:${port}: ${error.message}`,
+      }),
     );
   });
 }
 
-async function runHttp(probe: k8s.V1HTTPGetAction, ctx: ProbeContext, timeoutMs: number) {
+async function runHttp(
+  probe: k8s.V1HTTPGetAction,
+  ctx: ProbeContext,
+  timeoutMs: number,
+) {
   const port = resolvePort(probe.port, ctx.container);
-  const url = `${(probe.scheme ?? 'HTTP').toLowerCase()}://${ctx.ip}:${port}${probe.path ?? '/'}`;
+  const url = `${(probe.scheme ?? 'HTTP').toLowerCase()}://${ctx.ip}:${port}${
+    probe.path ?? '/'
+  }`;
   try {
     const res = await fetch(url, { signal: AbortSignal.timeout(timeoutMs) });
-    return { ok: res.status >= 200 && res.status < 400, message: `HTTP ${res.status}` };
+    return {
+      ok: res.status >= 200 && res.status < 400,
+      message: `HTTP ${res.status}`,
+    };
   } catch (error) {
     return { ok: false, message: `Get ${url}: ${(error as Error).message}` };
   }
 }
 
 /** Runs one exec, tcpSocket or httpGet probe against the pod. */
-export function runProbe(probe: k8s.V1Probe, ctx: ProbeContext): Promise<ProbeResult> {
+export function runProbe(
+  probe: k8s.V1Probe,
+  ctx: ProbeContext,
+): Promise<ProbeResult> {
   const timeoutMs = (probe.timeoutSeconds ?? 1) * 1000;
-  if (probe.exec?.command?.length) return runExec(probe.exec.command, ctx, timeoutMs);
+  if (probe.exec?.command?.length)
+    return runExec(probe.exec.command, ctx, timeoutMs);
   if (probe.tcpSocket) {
-    return runTcp(ctx.ip, resolvePort(probe.tcpSocket.port as number | string, ctx.container), timeoutMs);
+    return runTcp(
+      ctx.ip,
+      resolvePort(probe.tcpSocket.port as number | string, ctx.container),
+      timeoutMs,
+    );
   }
   if (probe.httpGet) return runHttp(probe.httpGet, ctx, timeoutMs);
   return Promise.resolve({ ok: true, message: '' });

@@ -32,7 +32,9 @@ export function writeClientShims(dir: string, socket: string): string {
     'mariadb-admin': '/usr/bin/mariadb-admin',
   };
   for (const [name, binary] of Object.entries(shims)) {
-    fs.writeFileSync(path.join(bin, name), SHIM(binary, socket), { mode: 0o755 });
+    fs.writeFileSync(path.join(bin, name), SHIM(binary, socket), {
+      mode: 0o755,
+    });
   }
   return bin;
 }
