@@ -1,0 +1,35 @@
+import * as api from './index';
+
+describe('index', () => {
+  it('exports the public API and nothing internal', () => {
+    expect(Object.keys(api).sort()).toEqual(
+      [
+        'MYSQL_CONFIG_HASH_ANNOTATION',
+        'MYSQL_INSTANCE_ANNOTATION',
+        'MYSQL_INSTANCE_PHASES',
+        'MYSQL_LABELS',
+        'MYSQL_MANAGED_BY',
+        'MYSQL_OWNER_ANNOTATION',
+        'MY_CNF_KEY',
+        'formatInstanceRef',
+        'formatSize',
+        'getMysqlVariable',
+        'isDnsLabel',
+        'isMysqlInstancePhase',
+        'mysqlInstanceConfigUpdatePermission',
+        'mysqlLabels',
+        'mysqlPermissions',
+        'mysqlVariables',
+        'parseImageVersion',
+        'parseInstanceRef',
+        'parseMyCnf',
+        'parseServerVersion',
+        'parseSize',
+        'renderMyCnf',
+        'validateMysqlConfig',
+        'validateMysqlVariable',
+        'versionMatchesImage',
+      ].sort(),
+    );
+  });
+});

@@ -1,0 +1,55 @@
+/**
+ * Shared names, the MySQL variable catalogue, validation, my.cnf rendering
+ * and parsing, version parsing, permissions and API types for the MySQL
+ * plugins.
+ *
+ * @packageDocumentation
+ */
+
+export {
+  MYSQL_CONFIG_HASH_ANNOTATION,
+  MYSQL_INSTANCE_ANNOTATION,
+  MYSQL_LABELS,
+  MYSQL_MANAGED_BY,
+  MYSQL_OWNER_ANNOTATION,
+  MY_CNF_KEY,
+  formatInstanceRef,
+  isDnsLabel,
+  mysqlLabels,
+  parseInstanceRef,
+} from './constants';
+export { getMysqlVariable, mysqlVariables } from './variables';
+export type {
+  MysqlVariable,
+  MysqlVariableApply,
+  MysqlVariableType,
+} from './variables';
+export { formatSize, parseSize } from './sizes';
+export { validateMysqlConfig, validateMysqlVariable } from './validation';
+export type {
+  ConfigProblem,
+  ConfigValidationResult,
+  MysqlConfigValue,
+} from './validation';
+export { parseMyCnf, renderMyCnf } from './myCnf';
+export {
+  parseImageVersion,
+  parseServerVersion,
+  versionMatchesImage,
+} from './version';
+export type { MysqlFlavor, MysqlServerVersion } from './version';
+export {
+  mysqlInstanceConfigUpdatePermission,
+  mysqlPermissions,
+} from './permissions';
+export { MYSQL_INSTANCE_PHASES, isMysqlInstancePhase } from './types';
+export type {
+  MysqlHistoryEntry,
+  MysqlInstanceDetail,
+  MysqlInstanceListResponse,
+  MysqlInstancePhase,
+  MysqlInstanceRef,
+  MysqlInstanceStatus,
+  MysqlInstanceSummary,
+  UpdateMysqlConfigRequest,
+} from './types';

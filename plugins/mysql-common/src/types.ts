@@ -1,0 +1,127 @@
+/**
+ * Where an instance lives: the cluster name from the portal's configuration,
+ * the namespace, and the instance (StatefulSet) name.
+ *
+ * @public
+ */
+export interface MysqlInstanceRef {
+  cluster: string;
+  namespace: string;
+  name: string;
+}
+
+/**
+ * Every {@link MysqlInstancePhase}, in lifecycle order.
+ *
+ * @public
+ */
+export const MYSQL_INSTANCE_PHASES = [
+  'Provisioning',
+  'Running',
+  'Reconciling',
+  'Degraded',
+  'Unreachable',
+] as const;
+
+/**
+ * What an instance is doing, as the backend last saw it.
+ *
+ * @public
+ */
+export type MysqlInstancePhase = (typeof MYSQL_INSTANCE_PHASES)[number];
+
+/**
+ * Whether `value` is a {@link MysqlInstancePhase}.
+ *
+ * @public
+ */
+export function isMysqlInstancePhase(
+  value: unknown,
+): value is MysqlInstancePhase {
+  return (MYSQL_INSTANCE_PHASES as readonly unknown[]).includes(value);
+}
+
+/**
+ * An instance's phase, an optional explanation and when (ISO 8601) it
+ * entered the phase.
+ *
+ * @public
+ */
+export interface MysqlInstanceStatus {
+  phase: MysqlInstancePhase;
+  message?: string;
+  since: string;
+}
+
+/**
+ * One instance in `GET /instances`. `version.server` is the version the
+ * server reported, once it has been polled.
+ *
+ * @public
+ */
+export interface MysqlInstanceSummary {
+  cluster: string;
+  namespace: string;
+  name: string;
+  entityRef: string;
+  status: MysqlInstanceStatus;
+  version: { image: string; server?: string };
+}
+
+/**
+ * The body of `GET /instances`.
+ *
+ * @public
+ */
+export interface MysqlInstanceListResponse {
+  items: MysqlInstanceSummary[];
+}
+
+/**
+ * One event in an instance's history; `at` is ISO 8601 and `actor` the
+ * entity ref of the user, when a user caused it.
+ *
+ * @public
+ */
+export interface MysqlHistoryEntry {
+  at: string;
+  kind: 'edit' | 'restart' | 'rollback' | 'version' | 'provision';
+  actor?: string;
+  message: string;
+}
+
+/**
+ * The body of `GET /instances/:cluster/:namespace/:name`. `config.desired`
+ * is the ConfigMap's my.cnf, `config.applied` what the server reports;
+ * `pending` names the variables where they differ. `resourceVersion` is
+ * the ConfigMap's, to send back with the next update.
+ *
+ * @public
+ */
+export interface MysqlInstanceDetail extends MysqlInstanceSummary {
+  version: {
+    image: string;
+    server?: string;
+    comment?: string;
+    lastPolledAt?: string;
+  };
+  config: {
+    desired: Record<string, string>;
+    applied: Record<string, string>;
+    pending: string[];
+    restartRequired: boolean;
+  };
+  resourceVersion: string;
+  uptimeSeconds?: number;
+  history: MysqlHistoryEntry[];
+}
+
+/**
+ * The body of `PUT /instances/:cluster/:namespace/:name/config`.
+ *
+ * @public
+ */
+export interface UpdateMysqlConfigRequest {
+  config: Record<string, string | number | boolean>;
+  resourceVersion: string;
+}

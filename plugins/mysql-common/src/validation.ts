@@ -1,0 +1,372 @@
+import { formatSize, parseSize } from './sizes';
+import { getMysqlVariable, MysqlVariable, mysqlVariables } from './variables';
+
+/**
+ * One thing wrong with a configuration. `field` is the variable name, or
+ * `''` when the configuration as a whole is wrong.
+ *
+ * @public
+ */
+export interface ConfigProblem {
+  field: string;
+  message: string;
+}
+
+/**
+ * A variable's value as it comes from a form, an API body or a template:
+ * numbers, booleans and strings are all accepted.
+ *
+ * @public
+ */
+export type MysqlConfigValue = string | number | boolean;
+
+/**
+ * The outcome of {@link validateMysqlConfig}. `values` holds the normalized
+ * my.cnf strings of the valid fields only.
+ *
+ * @public
+ */
+export interface ConfigValidationResult {
+  valid: boolean;
+  problems: ConfigProblem[];
+  values: Record<string, string>;
+}
+
+const MAX_VALUE_LENGTH = 1024;
+const MAX_STRING_LENGTH = 255;
+
+// Characters that could end the line, start a comment, a section, an
+// include or a quoted value in my.cnf, or an escape in the server's option
+// parser: a value holding any of them could smuggle in other settings.
+const FORBIDDEN_CHARS = '#;[]"\'\\=';
+
+function findForbidden(value: string): string | undefined {
+  for (const char of value) {
+    const code = char.charCodeAt(0);
+    if (code < 0x20 || code === 0x7f || FORBIDDEN_CHARS.includes(char)) {
+      return char;
+    }
+  }
+  return undefined;
+}
+
+// Only ASCII spaces: String.prototype.trim would also drop characters such
+// as U+FEFF that the server does not.
+function trimSpaces(value: string): string {
+  return value.replace(/^ +| +$/g, '');
+}
+
+type Check = { value: string; problem?: undefined } | { problem: string };
+
+function describeChar(char: string): string {
+  const code = char.charCodeAt(0);
+  if (code < 0x20 || code === 0x7f) {
+    return `control character U+${code
+      .toString(16)
+      .toUpperCase()
+      .padStart(4, '0')}`;
+  }
+  return `"${char}"`;
+}
+
+function quote(text: string): string {
+  const shown = text.length > 64 ? `${text.slice(0, 64)}…` : text;
+  return JSON.stringify(shown);
+}
+
+function checkText(name: string, value: string): Check | undefined {
+  if (value.length > MAX_VALUE_LENGTH) {
+    return {
+      problem: `${name} must be at most ${MAX_VALUE_LENGTH} characters long`,
+    };
+  }
+  const forbidden = findForbidden(value);
+  if (forbidden !== undefined) {
+    return { problem: `${name} must not contain ${describeChar(forbidden)}` };
+  }
+  if (trimSpaces(value).startsWith('!')) {
+    return { problem: `${name} must not start with "!"` };
+  }
+  return undefined;
+}
+
+function asText(value: unknown): string | undefined {
+  if (typeof value === 'string') {
+    return trimSpaces(value);
+  }
+  if (typeof value === 'number' && Number.isFinite(value)) {
+    return String(value);
+  }
+  return undefined;
+}
+
+const INTEGER = /^-?\d{1,20}$/;
+const DECIMAL = /^-?\d{1,20}(\.\d{1,20})?$/;
+
+function checkInteger(variable: MysqlVariable, value: unknown): Check {
+  const { name, min = 0, max = Number.MAX_SAFE_INTEGER } = variable;
+  const problem = `${name} must be an integer between ${min} and ${max}`;
+  const text = asText(value);
+  if (text === undefined || !INTEGER.test(text)) {
+    return { problem };
+  }
+  const number = Number(text);
+  if (!Number.isSafeInteger(number) || number < min || number > max) {
+    return { problem };
+  }
+  return { value: String(number) };
+}
+
+function checkFloat(variable: MysqlVariable, value: unknown): Check {
+  const { name, min = 0, max = Number.MAX_SAFE_INTEGER } = variable;
+  const problem = `${name} must be a decimal number between ${min} and ${max}`;
+  const text = asText(value);
+  if (text === undefined || !DECIMAL.test(text)) {
+    return { problem };
+  }
+  const number = Number(text);
+  if (number < min || number > max) {
+    return { problem };
+  }
+  const normalized = String(number);
+  // String() writes tiny numbers as 1e-7; my.cnf keeps plain decimals.
+  return DECIMAL.test(normalized) ? { value: normalized } : { problem };
+}
+
+function checkSize(variable: MysqlVariable, value: unknown): Check {
+  const { name, min = 0, max = Number.MAX_SAFE_INTEGER } = variable;
+  const problem = `${name} must be a size between ${formatSize(
+    min,
+  )} and ${formatSize(
+    max,
+  )} bytes (an integer, optionally with a K, M, G or T suffix)`;
+  if (typeof value !== 'number' && typeof value !== 'string') {
+    return { problem };
+  }
+  const text = typeof value === 'string' ? trimSpaces(value) : value;
+  const bytes = parseSize(text);
+  if (bytes === undefined || bytes < min || bytes > max) {
+    return { problem };
+  }
+  if (typeof text === 'number') {
+    return { value: String(bytes) };
+  }
+  const suffix = text.slice(-1).toUpperCase();
+  return /\d/.test(suffix)
+    ? { value: String(bytes) }
+    : { value: `${Number(text.slice(0, -1))}${suffix}` };
+}
+
+const TRUE_WORDS = new Set(['true', 'on', '1']);
+const FALSE_WORDS = new Set(['false', 'off', '0']);
+
+function checkBoolean(variable: MysqlVariable, value: unknown): Check {
+  const problem = `${variable.name} must be ON or OFF (also true/false or 1/0)`;
+  const text =
+    typeof value === 'boolean' ? String(value) : asText(value)?.toLowerCase();
+  if (text !== undefined && TRUE_WORDS.has(text)) {
+    return { value: 'ON' };
+  }
+  if (text !== undefined && FALSE_WORDS.has(text)) {
+    return { value: 'OFF' };
+  }
+  return { problem };
+}
+
+function checkEnum(variable: MysqlVariable, value: unknown): Check {
+  const allowed = variable.values ?? [];
+  const text = asText(value)?.toLowerCase();
+  const match = allowed.find(candidate => candidate.toLowerCase() === text);
+  return match !== undefined
+    ? { value: match }
+    : { problem: `${variable.name} must be one of ${allowed.join(', ')}` };
+}
+
+function checkSet(variable: MysqlVariable, value: unknown): Check {
+  const allowed = variable.values ?? [];
+  const text = asText(value);
+  if (text === undefined) {
+    return {
+      problem: `${
+        variable.name
+      } must be a comma-separated list of ${allowed.join(', ')}`,
+    };
+  }
+  if (text === '') {
+    return { value: '' };
+  }
+  const chosen = new Set<string>();
+  for (const item of text.split(',')) {
+    const upper = trimSpaces(item).toUpperCase();
+    const match = allowed.find(candidate => candidate.toUpperCase() === upper);
+    if (match === undefined) {
+      return {
+        problem: `${variable.name} has an unknown value ${quote(
+          trimSpaces(item),
+        )}; allowed: ${allowed.join(', ')}`,
+      };
+    }
+    chosen.add(match);
+  }
+  // Catalogue order, so that equal sets render identically.
+  return {
+    value: allowed.filter(candidate => chosen.has(candidate)).join(','),
+  };
+}
+
+function checkString(variable: MysqlVariable, value: unknown): Check {
+  const problem = `${variable.name} must be a string of at most ${MAX_STRING_LENGTH} printable ASCII characters`;
+  const text = asText(value);
+  // ASCII only: other Unicode line and paragraph separators must not reach
+  // a file that is read line by line.
+  if (
+    text === undefined ||
+    text.length > MAX_STRING_LENGTH ||
+    !/^[\u0020-\u007e]*$/.test(text)
+  ) {
+    return { problem };
+  }
+  return { value: text };
+}
+
+const CHECKS: Record<
+  MysqlVariable['type'],
+  (variable: MysqlVariable, value: unknown) => Check
+> = {
+  integer: checkInteger,
+  size: checkSize,
+  float: checkFloat,
+  boolean: checkBoolean,
+  enum: checkEnum,
+  set: checkSet,
+  string: checkString,
+};
+
+/**
+ * Checks a value against a catalogue entry. Not part of the package API:
+ * exported so that tests can reach the `string` type, which no catalogue
+ * variable uses yet.
+ */
+export function checkVariableValue(
+  variable: MysqlVariable,
+  value: unknown,
+): { value?: string; problem?: string } {
+  if (typeof value === 'string') {
+    const textProblem = checkText(variable.name, value);
+    if (textProblem) {
+      return textProblem;
+    }
+  }
+  return CHECKS[variable.type](variable, value);
+}
+
+function levenshtein(a: string, b: string): number {
+  let previous = Array.from({ length: b.length + 1 }, (_, i) => i);
+  for (let i = 1; i <= a.length; i++) {
+    const current = [i];
+    for (let j = 1; j <= b.length; j++) {
+      current[j] = Math.min(
+        previous[j] + 1,
+        current[j - 1] + 1,
+        previous[j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1),
+      );
+    }
+    previous = current;
+  }
+  return previous[b.length];
+}
+
+function unknownVariable(name: string): string {
+  const message = `unknown variable ${quote(name)}`;
+  if (name.length > 64) {
+    return message;
+  }
+  const wanted = name.toLowerCase().replace(/-/g, '_');
+  const suggestions = mysqlVariables
+    .map(variable => variable.name)
+    .filter(
+      candidate => candidate === wanted || levenshtein(candidate, wanted) <= 2,
+    );
+  return suggestions.length > 0
+    ? `${message} (did you mean ${suggestions
+        .map(candidate => `"${candidate}"`)
+        .join(' or ')}?)`
+    : message;
+}
+
+/**
+ * Validates and normalizes one variable's value. Returns either the value
+ * as it is written to my.cnf or a problem naming the variable and its
+ * limits.
+ *
+ * @public
+ */
+export function validateMysqlVariable(
+  name: string,
+  value: unknown,
+): { value?: string; problem?: string } {
+  const variable =
+    typeof name === 'string' ? getMysqlVariable(name) : undefined;
+  if (!variable) {
+    return { problem: unknownVariable(String(name)) };
+  }
+  return checkVariableValue(variable, value);
+}
+
+/**
+ * Validates a whole configuration: every unknown variable and every bad
+ * value is reported, one problem per field, and the valid fields come back
+ * normalized. A collation that does not belong to the character set given
+ * beside it is a problem on `collation_server`.
+ *
+ * @public
+ */
+export function validateMysqlConfig(
+  config: Record<string, unknown>,
+): ConfigValidationResult {
+  if (typeof config !== 'object' || config === null || Array.isArray(config)) {
+    return {
+      valid: false,
+      problems: [
+        {
+          field: '',
+          message:
+            'configuration must be an object mapping variable names to values',
+        },
+      ],
+      values: {},
+    };
+  }
+
+  const problems: ConfigProblem[] = [];
+  const values = new Map<string, string>();
+  for (const [field, value] of Object.entries(config)) {
+    const result = validateMysqlVariable(field, value);
+    if (result.problem !== undefined) {
+      problems.push({ field, message: result.problem });
+    } else if (result.value !== undefined) {
+      values.set(field, result.value);
+    }
+  }
+
+  const charset = values.get('character_set_server');
+  const collation = values.get('collation_server');
+  if (
+    charset !== undefined &&
+    collation !== undefined &&
+    !(collation === 'binary' && charset === 'binary') &&
+    !collation.startsWith(`${charset}_`)
+  ) {
+    problems.push({
+      field: 'collation_server',
+      message: `collation_server "${collation}" does not belong to character_set_server "${charset}"`,
+    });
+    values.delete('collation_server');
+  }
+
+  return {
+    valid: problems.length === 0,
+    problems,
+    values: Object.fromEntries(values),
+  };
+}

@@ -1,0 +1,369 @@
+/**
+ * How a variable's value is written and checked.
+ *
+ * @public
+ */
+export type MysqlVariableType =
+  | 'integer'
+  | 'size'
+  | 'float'
+  | 'boolean'
+  | 'enum'
+  | 'set'
+  | 'string';
+
+/**
+ * When a new value takes effect: `dynamic` through `SET GLOBAL`, `restart`
+ * only after a server restart, `init` only when the data directory is
+ * initialised.
+ *
+ * @public
+ */
+export type MysqlVariableApply = 'dynamic' | 'restart' | 'init';
+
+/**
+ * One server variable the portal lets users set in my.cnf.
+ *
+ * @public
+ */
+export interface MysqlVariable {
+  name: string;
+  type: MysqlVariableType;
+  unit?: 'bytes' | 'seconds' | 'connections' | 'tables' | 'threads';
+  /** Lower bound for integer, size (in bytes) and float variables. */
+  min?: number;
+  /** Upper bound for integer, size (in bytes) and float variables. */
+  max?: number;
+  /** Allowed values of enum and set variables. */
+  values?: readonly string[];
+  /** The server's default; sizes in bytes. */
+  default: string | number | boolean;
+  apply: MysqlVariableApply;
+  /** One line for forms and documentation. */
+  description: string;
+}
+
+const KIB = 1024;
+const MIB = 1024 * KIB;
+const GIB = 1024 * MIB;
+const TIB = 1024 * GIB;
+
+// The server accepts up to 2^64-1 bytes for these; the catalogue stops at
+// 1 TiB, far beyond any pod's memory, so every bound stays an exact
+// JavaScript number.
+const SIZE_CAP = TIB;
+
+// LONG_TIMEOUT in the server sources (one year); Windows builds use less.
+const ONE_YEAR_SECONDS = 31536000;
+
+const SQL_MODES = [
+  // The order in which the server reports @@sql_mode.
+  'REAL_AS_FLOAT',
+  'PIPES_AS_CONCAT',
+  'ANSI_QUOTES',
+  'IGNORE_SPACE',
+  'ONLY_FULL_GROUP_BY',
+  'NO_UNSIGNED_SUBTRACTION',
+  'NO_DIR_IN_CREATE',
+  'ANSI',
+  'NO_AUTO_VALUE_ON_ZERO',
+  'NO_BACKSLASH_ESCAPES',
+  'STRICT_TRANS_TABLES',
+  'STRICT_ALL_TABLES',
+  'NO_ZERO_IN_DATE',
+  'NO_ZERO_DATE',
+  'ALLOW_INVALID_DATES',
+  'ERROR_FOR_DIVISION_BY_ZERO',
+  'TRADITIONAL',
+  'HIGH_NOT_PRECEDENCE',
+  'NO_ENGINE_SUBSTITUTION',
+  'PAD_CHAR_TO_FULL_LENGTH',
+  'TIME_TRUNCATE_FRACTIONAL',
+] as const;
+
+/**
+ * The variables the portal knows, with MySQL 8.4's types, ranges, defaults
+ * and whether a change needs a restart.
+ *
+ * @public
+ */
+export const mysqlVariables: readonly MysqlVariable[] = [
+  {
+    name: 'max_connections',
+    type: 'integer',
+    unit: 'connections',
+    min: 1,
+    max: 100000,
+    default: 151,
+    apply: 'dynamic',
+    description: 'Maximum number of simultaneous client connections.',
+  },
+  {
+    name: 'max_user_connections',
+    type: 'integer',
+    unit: 'connections',
+    min: 0,
+    max: 4294967295,
+    default: 0,
+    apply: 'dynamic',
+    description:
+      'Maximum simultaneous connections per account; 0 means no limit.',
+  },
+  {
+    name: 'innodb_buffer_pool_size',
+    type: 'size',
+    unit: 'bytes',
+    min: 5 * MIB,
+    max: SIZE_CAP,
+    default: 128 * MIB,
+    apply: 'dynamic',
+    description: 'Memory InnoDB uses to cache table and index data.',
+  },
+  {
+    name: 'innodb_log_buffer_size',
+    type: 'size',
+    unit: 'bytes',
+    min: 256 * KIB,
+    max: 4294967295,
+    default: 64 * MIB,
+    // Dynamic in MySQL 8.0 and later, but read-only in MariaDB (the sandbox
+    // server), so a change is only trusted after a restart.
+    apply: 'restart',
+    description: 'Buffer InnoDB uses to write to the redo log files.',
+  },
+  {
+    name: 'innodb_flush_log_at_trx_commit',
+    type: 'enum',
+    values: ['0', '1', '2'],
+    default: '1',
+    apply: 'dynamic',
+    description:
+      'Redo log flushing at commit: 1 is fully durable, 0 and 2 trade durability for speed.',
+  },
+  {
+    name: 'max_allowed_packet',
+    type: 'size',
+    unit: 'bytes',
+    min: KIB,
+    max: GIB,
+    default: 64 * MIB,
+    apply: 'dynamic',
+    description: 'Largest packet or generated string the server accepts.',
+  },
+  {
+    name: 'wait_timeout',
+    type: 'integer',
+    unit: 'seconds',
+    min: 1,
+    max: ONE_YEAR_SECONDS,
+    default: 28800,
+    apply: 'dynamic',
+    description:
+      'Seconds an idle non-interactive connection is kept before it is closed.',
+  },
+  {
+    name: 'interactive_timeout',
+    type: 'integer',
+    unit: 'seconds',
+    min: 1,
+    max: ONE_YEAR_SECONDS,
+    default: 28800,
+    apply: 'dynamic',
+    description:
+      'Seconds an idle interactive connection is kept before it is closed.',
+  },
+  {
+    name: 'net_read_timeout',
+    type: 'integer',
+    unit: 'seconds',
+    min: 1,
+    max: ONE_YEAR_SECONDS,
+    default: 30,
+    apply: 'dynamic',
+    description:
+      'Seconds to wait for more data from a connection before aborting the read.',
+  },
+  {
+    name: 'net_write_timeout',
+    type: 'integer',
+    unit: 'seconds',
+    min: 1,
+    max: ONE_YEAR_SECONDS,
+    default: 60,
+    apply: 'dynamic',
+    description:
+      'Seconds to wait for a block to be written to a connection before aborting the write.',
+  },
+  {
+    name: 'slow_query_log',
+    type: 'boolean',
+    default: false,
+    apply: 'dynamic',
+    description: 'Whether queries slower than long_query_time are logged.',
+  },
+  {
+    name: 'long_query_time',
+    type: 'float',
+    unit: 'seconds',
+    min: 0,
+    max: ONE_YEAR_SECONDS,
+    default: 10,
+    apply: 'dynamic',
+    description: 'Seconds after which a query counts as slow.',
+  },
+  {
+    name: 'general_log',
+    type: 'boolean',
+    default: false,
+    apply: 'dynamic',
+    description: 'Whether every statement received is logged (verbose).',
+  },
+  {
+    name: 'table_open_cache',
+    type: 'integer',
+    unit: 'tables',
+    min: 1,
+    max: 524288,
+    default: 4000,
+    apply: 'dynamic',
+    description: 'Number of open tables kept for all threads.',
+  },
+  {
+    name: 'table_definition_cache',
+    type: 'integer',
+    unit: 'tables',
+    min: 400,
+    max: 524288,
+    // Autosized to MIN(400 + table_open_cache / 2, 2000): 2000 by default.
+    default: 2000,
+    apply: 'dynamic',
+    description: 'Number of table definitions kept in the definition cache.',
+  },
+  {
+    name: 'thread_cache_size',
+    type: 'integer',
+    unit: 'threads',
+    min: 0,
+    max: 16384,
+    // Autosized to 8 + max_connections / 100: 9 by default.
+    default: 9,
+    apply: 'dynamic',
+    description: 'Number of threads kept for reuse after clients disconnect.',
+  },
+  {
+    name: 'tmp_table_size',
+    type: 'size',
+    unit: 'bytes',
+    min: KIB,
+    max: SIZE_CAP,
+    default: 16 * MIB,
+    apply: 'dynamic',
+    description:
+      'Largest in-memory internal temporary table before it goes to disk.',
+  },
+  {
+    name: 'max_heap_table_size',
+    type: 'size',
+    unit: 'bytes',
+    min: 16 * KIB,
+    max: SIZE_CAP,
+    default: 16 * MIB,
+    apply: 'dynamic',
+    description: 'Largest size of a user-created MEMORY table.',
+  },
+  {
+    name: 'sort_buffer_size',
+    type: 'size',
+    unit: 'bytes',
+    min: 32 * KIB,
+    max: SIZE_CAP,
+    default: 256 * KIB,
+    apply: 'dynamic',
+    description: 'Buffer each session allocates for a sort.',
+  },
+  {
+    name: 'join_buffer_size',
+    type: 'size',
+    unit: 'bytes',
+    min: 128,
+    max: SIZE_CAP,
+    default: 256 * KIB,
+    apply: 'dynamic',
+    description: 'Buffer for joins that cannot use indexes, per join.',
+  },
+  {
+    name: 'character_set_server',
+    type: 'enum',
+    values: ['utf8mb4', 'utf8mb3', 'latin1', 'ascii', 'binary'],
+    default: 'utf8mb4',
+    apply: 'dynamic',
+    description: 'Default character set for new databases.',
+  },
+  {
+    name: 'collation_server',
+    type: 'enum',
+    // The utf8mb4_0900_* collations exist only in MySQL 8.0 and later;
+    // MariaDB before 11.4.5 refuses them.
+    values: [
+      'utf8mb4_0900_ai_ci',
+      'utf8mb4_0900_as_cs',
+      'utf8mb4_general_ci',
+      'utf8mb4_unicode_ci',
+      'utf8mb4_unicode_520_ci',
+      'utf8mb4_bin',
+      'utf8mb3_general_ci',
+      'utf8mb3_unicode_ci',
+      'utf8mb3_bin',
+      'latin1_swedish_ci',
+      'latin1_general_ci',
+      'latin1_bin',
+      'ascii_general_ci',
+      'ascii_bin',
+      'binary',
+    ],
+    default: 'utf8mb4_0900_ai_ci',
+    apply: 'dynamic',
+    description:
+      'Default collation for new databases; must belong to character_set_server.',
+  },
+  {
+    name: 'sql_mode',
+    type: 'set',
+    values: SQL_MODES,
+    default:
+      'ONLY_FULL_GROUP_BY,STRICT_TRANS_TABLES,NO_ZERO_IN_DATE,NO_ZERO_DATE,ERROR_FOR_DIVISION_BY_ZERO,NO_ENGINE_SUBSTITUTION',
+    apply: 'dynamic',
+    description: 'SQL syntax and data validation checks the server applies.',
+  },
+  {
+    name: 'lower_case_table_names',
+    type: 'enum',
+    values: ['0', '1', '2'],
+    default: '0',
+    apply: 'init',
+    description:
+      'How table names are stored and compared; fixed when the data directory is created.',
+  },
+  {
+    name: 'skip_name_resolve',
+    type: 'boolean',
+    default: false,
+    apply: 'restart',
+    description:
+      'Whether client host names are left unresolved (accounts then match by IP only).',
+  },
+];
+
+const byName = new Map(
+  mysqlVariables.map(variable => [variable.name, variable]),
+);
+
+/**
+ * The catalogue entry for `name`, or undefined if the portal does not know
+ * the variable.
+ *
+ * @public
+ */
+export function getMysqlVariable(name: string): MysqlVariable | undefined {
+  return byName.get(name);
+}
