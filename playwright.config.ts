@@ -33,6 +33,8 @@ export default defineConfig({
       timeout: 300_000,
       stdout: 'ignore',
       stderr: 'pipe',
+      // Lets scripts/start.js stop the sandbox it started.
+      gracefulShutdown: { signal: 'SIGTERM', timeout: 30_000 },
     },
   ],
   forbidOnly: !!process.env.CI,

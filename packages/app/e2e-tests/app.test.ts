@@ -32,3 +32,11 @@ test('the catalog lists the example entities', async ({ page }) => {
     fullPage: true,
   });
 });
+
+test('the Create page offers the MySQL database template', async ({ page }) => {
+  await signInAsGuest(page);
+  await page.goto('/create');
+  await expect(
+    page.getByRole('heading', { name: 'MySQL database' }).first(),
+  ).toBeVisible();
+});

@@ -20,6 +20,10 @@ backend.add(
   import('@backstage/plugin-scaffolder-backend-module-notifications'),
 );
 
+// self-service MySQL: mysql:provision and the instance entity provider
+backend.add(import('@internal/plugin-scaffolder-backend-module-mysql'));
+backend.add(import('@internal/plugin-catalog-backend-module-mysql'));
+
 // techdocs plugin
 backend.add(import('@backstage/plugin-techdocs-backend'));
 

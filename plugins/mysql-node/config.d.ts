@@ -1,0 +1,44 @@
+export interface Config {
+  /** Self-service MySQL on Kubernetes (microk8s). */
+  mysql?: {
+    /**
+     * Clusters that databases can run on; the first one is the default.
+     * Each one is reached through a kubeconfig file, a URL with a token, or
+     * the service account of a backend that runs inside the cluster.
+     */
+    clusters?: Array<{
+      /** Unique name, used in instance refs (`<cluster>/<namespace>/<name>`). A DNS label. */
+      name: string;
+      /** Path of a kubeconfig file, such as the output of `microk8s config`. */
+      kubeconfig?: string;
+      /** Context to use from `kubeconfig`; defaults to its current context. */
+      context?: string;
+      /** API server URL, used with `token` (and `caData`). */
+      url?: string;
+      /** Base64-encoded PEM CA bundle of the API server, used with `url`. */
+      caData?: string;
+      /**
+       * Bearer token of a service account, used with `url`.
+       * @visibility secret
+       */
+      token?: string;
+      /** Skip TLS verification of the API server (development only). */
+      skipTLSVerify?: boolean;
+      /** Use the pod's service account: the backend runs in this cluster. */
+      inCluster?: boolean;
+      /** Namespace for new databases when the form gives none. Default: `default`. */
+      defaultNamespace?: string;
+    }>;
+    /**
+     * Images the create form offers, the first being the default.
+     * Default: `mysql:8.4`, `mysql:8.0`, `percona/percona-server:8.0`.
+     */
+    images?: string[];
+    provision?: {
+      /** StorageClass for data volumes. Default: `microk8s-hostpath`. */
+      storageClass?: string;
+      /** How long `mysql:provision` waits for Ready by default. Default: 300. */
+      readyTimeoutSeconds?: number;
+    };
+  };
+}

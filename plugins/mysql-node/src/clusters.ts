@@ -1,0 +1,187 @@
+import { Config } from '@backstage/config';
+import {
+  InputError,
+  NotFoundError,
+  ServiceUnavailableError,
+} from '@backstage/errors';
+import { isDnsLabel } from '@internal/plugin-mysql-common';
+import * as k8s from '@kubernetes/client-node';
+import fs from 'node:fs';
+import path from 'node:path';
+
+/**
+ * One entry of `mysql.clusters`, as plain values.
+ *
+ * @public
+ */
+export interface MysqlClusterConfig {
+  name: string;
+  kubeconfig?: string;
+  context?: string;
+  url?: string;
+  caData?: string;
+  token?: string;
+  skipTLSVerify?: boolean;
+  inCluster?: boolean;
+  defaultNamespace: string;
+}
+
+/**
+ * Reads `mysql.clusters`. Each entry needs exactly one way in: `kubeconfig`,
+ * `url` with `token`, or `inCluster`.
+ *
+ * @public
+ */
+export function readMysqlClusters(config: Config): MysqlClusterConfig[] {
+  const entries = config.getOptionalConfigArray('mysql.clusters') ?? [];
+  const seen = new Set<string>();
+  return entries.map((entry, index) => {
+    const where = `mysql.clusters[${index}]`;
+    const name = entry.getString('name');
+    if (!isDnsLabel(name)) {
+      throw new InputError(
+        `${where}.name "${name}" must be a DNS label (a-z, 0-9, -)`,
+      );
+    }
+    if (seen.has(name))
+      throw new InputError(`${where}.name "${name}" is used twice`);
+    seen.add(name);
+    const cluster: MysqlClusterConfig = {
+      name,
+      kubeconfig: entry.getOptionalString('kubeconfig'),
+      context: entry.getOptionalString('context'),
+      url: entry.getOptionalString('url'),
+      caData: entry.getOptionalString('caData'),
+      token: entry.getOptionalString('token'),
+      skipTLSVerify: entry.getOptionalBoolean('skipTLSVerify'),
+      inCluster: entry.getOptionalBoolean('inCluster'),
+      defaultNamespace:
+        entry.getOptionalString('defaultNamespace') ?? 'default',
+    };
+    const ways = [cluster.kubeconfig, cluster.url, cluster.inCluster].filter(
+      Boolean,
+    );
+    if (ways.length !== 1) {
+      throw new InputError(
+        `${where} (${name}) needs exactly one of kubeconfig, url (with token) or inCluster`,
+      );
+    }
+    if (cluster.url && !cluster.token) {
+      throw new InputError(`${where} (${name}) has a url but no token`);
+    }
+    if (!isDnsLabel(cluster.defaultNamespace)) {
+      throw new InputError(`${where}.defaultNamespace must be a DNS label`);
+    }
+    return cluster;
+  });
+}
+
+function loadKubeConfig(cluster: MysqlClusterConfig): k8s.KubeConfig {
+  const kc = new k8s.KubeConfig();
+  if (cluster.inCluster) {
+    kc.loadFromCluster();
+  } else if (cluster.kubeconfig) {
+    const file = path.resolve(cluster.kubeconfig);
+    if (!fs.existsSync(file)) {
+      throw new ServiceUnavailableError(
+        `cluster ${cluster.name} is not reachable yet: ${file} does not exist` +
+          ' (the sandbox cluster writes it once it has started)',
+      );
+    }
+    kc.loadFromFile(file);
+    if (cluster.context) kc.setCurrentContext(cluster.context);
+  } else {
+    kc.loadFromOptions({
+      clusters: [
+        {
+          name: cluster.name,
+          server: cluster.url!,
+          caData: cluster.caData,
+          skipTLSVerify: cluster.skipTLSVerify ?? false,
+        },
+      ],
+      users: [{ name: 'backstage', token: cluster.token }],
+      contexts: [
+        { name: cluster.name, cluster: cluster.name, user: 'backstage' },
+      ],
+      currentContext: cluster.name,
+    });
+  }
+  return kc;
+}
+
+/**
+ * API clients for one cluster.
+ *
+ * @public
+ */
+export interface MysqlClusterClient {
+  config: MysqlClusterConfig;
+  kubeConfig: k8s.KubeConfig;
+  core: k8s.CoreV1Api;
+  apps: k8s.AppsV1Api;
+}
+
+/**
+ * Clients for the configured clusters. A kubeconfig file is read when a
+ * cluster is first used, and read again when it changes: the sandbox writes a
+ * new one, with a new port and token, each time it starts.
+ *
+ * @public
+ */
+export class MysqlClusters {
+  private readonly cache = new Map<
+    string,
+    { stamp: string; client: MysqlClusterClient }
+  >();
+
+  static fromConfig(config: Config): MysqlClusters {
+    return new MysqlClusters(readMysqlClusters(config));
+  }
+
+  constructor(private readonly clusters: MysqlClusterConfig[]) {}
+
+  /** The configured clusters, the default first. */
+  list(): MysqlClusterConfig[] {
+    return this.clusters;
+  }
+
+  /** The named cluster's config; the default one when `name` is undefined. */
+  resolve(name?: string): MysqlClusterConfig {
+    if (this.clusters.length === 0) {
+      throw new NotFoundError(
+        'no cluster is configured: add one under mysql.clusters in app-config',
+      );
+    }
+    if (name === undefined) return this.clusters[0];
+    const cluster = this.clusters.find(c => c.name === name);
+    if (!cluster) {
+      throw new InputError(
+        `cluster "${name}" is not configured; choose one of: ${this.clusters
+          .map(c => c.name)
+          .join(', ')}`,
+      );
+    }
+    return cluster;
+  }
+
+  /** Clients for the named (or default) cluster. */
+  client(name?: string): MysqlClusterClient {
+    const config = this.resolve(name);
+    const stamp =
+      config.kubeconfig && fs.existsSync(config.kubeconfig)
+        ? String(fs.statSync(config.kubeconfig).mtimeMs)
+        : 'static';
+    const cached = this.cache.get(config.name);
+    if (cached && cached.stamp === stamp) return cached.client;
+    const kubeConfig = loadKubeConfig(config);
+    const client = {
+      config,
+      kubeConfig,
+      core: kubeConfig.makeApiClient(k8s.CoreV1Api),
+      apps: kubeConfig.makeApiClient(k8s.AppsV1Api),
+    };
+    this.cache.set(config.name, { stamp, client });
+    return client;
+  }
+}

@@ -1,0 +1,22 @@
+/**
+ * Node.js library for the MySQL plugins: cluster access from app-config and
+ * the Kubernetes manifests of an instance.
+ *
+ * @packageDocumentation
+ */
+
+export { MysqlClusters, readMysqlClusters } from './clusters';
+export type { MysqlClusterClient, MysqlClusterConfig } from './clusters';
+export {
+  buildMysqlManifests,
+  configHash,
+  MYSQL_MONITOR_USER,
+  MYSQL_SECRET_KEYS,
+} from './manifests';
+export type { MysqlInstanceSpec, MysqlManifests } from './manifests';
+export { generatePassword } from './passwords';
+export {
+  DEFAULT_MYSQL_IMAGES,
+  readMysqlProvisionConfig,
+} from './provisionConfig';
+export type { MysqlProvisionConfig } from './provisionConfig';

@@ -1,0 +1,273 @@
+import {
+  MY_CNF_KEY,
+  MYSQL_CONFIG_HASH_ANNOTATION,
+  MYSQL_LABELS,
+  MYSQL_OWNER_ANNOTATION,
+  mysqlLabels,
+  renderMyCnf,
+} from '@internal/plugin-mysql-common';
+import * as k8s from '@kubernetes/client-node';
+import { createHash } from 'node:crypto';
+
+/**
+ * Everything that defines one instance, already validated.
+ *
+ * @public
+ */
+export interface MysqlInstanceSpec {
+  name: string;
+  namespace: string;
+  /** Entity ref of the owner, e.g. `group:default/team-a`. */
+  owner: string;
+  image: string;
+  storage: { size: string; storageClass: string };
+  resources: {
+    requests?: { cpu?: string; memory?: string };
+    limits?: { cpu?: string; memory?: string };
+  };
+  databaseName: string;
+  username: string;
+  /** Server variables for my.cnf, from the variable catalogue. */
+  config: Record<string, string>;
+}
+
+/**
+ * The objects of one instance, in the order they are created.
+ *
+ * @public
+ */
+export interface MysqlManifests {
+  secret: k8s.V1Secret;
+  configMap: k8s.V1ConfigMap;
+  headlessService: k8s.V1Service;
+  service: k8s.V1Service;
+  statefulSet: k8s.V1StatefulSet;
+}
+
+/**
+ * Keys of the instance Secret. The passwords are generated when the Secret
+ * is created and live nowhere else.
+ *
+ * @public
+ */
+export const MYSQL_SECRET_KEYS = {
+  rootPassword: 'root-password',
+  username: 'username',
+  password: 'password',
+  monitorUsername: 'monitor-username',
+  monitorPassword: 'monitor-password',
+  database: 'database',
+} as const;
+
+/**
+ * The monitoring user the backend polls with. It can log in and nothing
+ * more: VERSION(), global variables and global status need no privilege.
+ *
+ * @public
+ */
+export const MYSQL_MONITOR_USER = 'backstage_monitor';
+
+/** ConfigMap key of the entrypoint script that creates the monitoring user. */
+const INIT_KEY = 'init-monitor.sh';
+
+const INIT_SCRIPT = `# Creates the monitoring user for the Backstage MySQL plugin. It needs no
+# privilege: VERSION(), global variables and global status are open to all.
+mysql -uroot -p"\${MYSQL_ROOT_PASSWORD}" <<SQL
+CREATE USER IF NOT EXISTS '\${MYSQL_MONITOR_USER}'@'%'
+  IDENTIFIED BY '\${MYSQL_MONITOR_PASSWORD}' WITH MAX_USER_CONNECTIONS 5;
+SQL
+`;
+
+/**
+ * A short, stable hash of a rendered my.cnf, put on the pod template so that
+ * any change to the configuration rolls the pod.
+ *
+ * @public
+ */
+export function configHash(myCnf: string): string {
+  return createHash('sha256').update(myCnf).digest('hex').slice(0, 16);
+}
+
+function secretEnv(name: string, secret: string, key: string): k8s.V1EnvVar {
+  return { name, valueFrom: { secretKeyRef: { name: secret, key } } };
+}
+
+/**
+ * Builds the Secret (without passwords), ConfigMap, Services and StatefulSet
+ * of an instance. Every object carries the shared labels and the owner.
+ *
+ * @public
+ */
+export function buildMysqlManifests(spec: MysqlInstanceSpec): MysqlManifests {
+  const { name, namespace } = spec;
+  const labels = mysqlLabels(name);
+  const selector = {
+    [MYSQL_LABELS.name]: labels[MYSQL_LABELS.name],
+    [MYSQL_LABELS.instance]: name,
+  };
+  const metadata = (objectName: string): k8s.V1ObjectMeta => ({
+    name: objectName,
+    namespace,
+    labels: { ...labels },
+    annotations: { [MYSQL_OWNER_ANNOTATION]: spec.owner },
+  });
+  const myCnf = renderMyCnf(spec.config);
+  const keys = MYSQL_SECRET_KEYS;
+  const headlessName = `${name}-headless`;
+
+  return {
+    secret: {
+      apiVersion: 'v1',
+      kind: 'Secret',
+      metadata: metadata(name),
+      type: 'Opaque',
+      stringData: {
+        [keys.username]: spec.username,
+        [keys.monitorUsername]: MYSQL_MONITOR_USER,
+        [keys.database]: spec.databaseName,
+      },
+    },
+    configMap: {
+      apiVersion: 'v1',
+      kind: 'ConfigMap',
+      metadata: metadata(name),
+      data: { [MY_CNF_KEY]: myCnf, [INIT_KEY]: INIT_SCRIPT },
+    },
+    headlessService: {
+      apiVersion: 'v1',
+      kind: 'Service',
+      metadata: metadata(headlessName),
+      spec: {
+        clusterIP: 'None',
+        publishNotReadyAddresses: true,
+        selector,
+        ports: [{ name: 'mysql', port: 3306, targetPort: 'mysql' }],
+      },
+    },
+    service: {
+      apiVersion: 'v1',
+      kind: 'Service',
+      metadata: metadata(name),
+      spec: {
+        type: 'ClusterIP',
+        selector,
+        ports: [{ name: 'mysql', port: 3306, targetPort: 'mysql' }],
+      },
+    },
+    statefulSet: {
+      apiVersion: 'apps/v1',
+      kind: 'StatefulSet',
+      metadata: metadata(name),
+      spec: {
+        replicas: 1,
+        serviceName: headlessName,
+        // With OrderedReady a pod that never becomes Ready blocks every
+        // later template change, so a broken configuration could not be
+        // rolled back. One replica loses nothing with Parallel.
+        podManagementPolicy: 'Parallel',
+        updateStrategy: { type: 'RollingUpdate' },
+        selector: { matchLabels: selector },
+        template: {
+          metadata: {
+            labels: { ...labels },
+            annotations: {
+              [MYSQL_OWNER_ANNOTATION]: spec.owner,
+              [MYSQL_CONFIG_HASH_ANNOTATION]: configHash(myCnf),
+            },
+          },
+          spec: {
+            securityContext: {
+              runAsNonRoot: true,
+              runAsUser: 999,
+              runAsGroup: 999,
+              fsGroup: 999,
+              seccompProfile: { type: 'RuntimeDefault' },
+            },
+            terminationGracePeriodSeconds: 60,
+            containers: [
+              {
+                name: 'mysql',
+                image: spec.image,
+                env: [
+                  secretEnv('MYSQL_ROOT_PASSWORD', name, keys.rootPassword),
+                  secretEnv('MYSQL_DATABASE', name, keys.database),
+                  secretEnv('MYSQL_USER', name, keys.username),
+                  secretEnv('MYSQL_PASSWORD', name, keys.password),
+                  secretEnv('MYSQL_MONITOR_USER', name, keys.monitorUsername),
+                  secretEnv(
+                    'MYSQL_MONITOR_PASSWORD',
+                    name,
+                    keys.monitorPassword,
+                  ),
+                ],
+                ports: [{ name: 'mysql', containerPort: 3306 }],
+                readinessProbe: {
+                  exec: {
+                    command: [
+                      'sh',
+                      '-c',
+                      'mysqladmin ping -h 127.0.0.1 --silent',
+                    ],
+                  },
+                  periodSeconds: 5,
+                  timeoutSeconds: 5,
+                  failureThreshold: 3,
+                },
+                livenessProbe: {
+                  tcpSocket: { port: 'mysql' },
+                  initialDelaySeconds: 30,
+                  periodSeconds: 10,
+                  failureThreshold: 6,
+                },
+                resources: spec.resources,
+                securityContext: {
+                  allowPrivilegeEscalation: false,
+                  capabilities: { drop: ['ALL'] },
+                },
+                volumeMounts: [
+                  { name: 'data', mountPath: '/var/lib/mysql' },
+                  {
+                    name: 'config',
+                    mountPath: '/etc/mysql/conf.d',
+                    readOnly: true,
+                  },
+                  {
+                    name: 'init',
+                    mountPath: '/docker-entrypoint-initdb.d',
+                    readOnly: true,
+                  },
+                ],
+              },
+            ],
+            volumes: [
+              {
+                name: 'config',
+                configMap: {
+                  name,
+                  items: [{ key: MY_CNF_KEY, path: 'backstage.cnf' }],
+                },
+              },
+              {
+                name: 'init',
+                configMap: {
+                  name,
+                  items: [{ key: INIT_KEY, path: '10-monitor.sh' }],
+                },
+              },
+            ],
+          },
+        },
+        volumeClaimTemplates: [
+          {
+            metadata: { name: 'data', labels: { ...labels } },
+            spec: {
+              accessModes: ['ReadWriteOnce'],
+              storageClassName: spec.storage.storageClass,
+              resources: { requests: { storage: spec.storage.size } },
+            },
+          },
+        ],
+      },
+    },
+  };
+}

@@ -1,0 +1,1 @@
+export { createMysqlProvisionAction } from './mysqlProvision';

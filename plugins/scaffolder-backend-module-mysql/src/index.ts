@@ -1,0 +1,8 @@
+/**
+ * Scaffolder actions for self-service MySQL on microk8s.
+ *
+ * @packageDocumentation
+ */
+
+export { scaffolderModuleMysql as default } from './module';
+export { createMysqlProvisionAction } from './actions';
