@@ -28,6 +28,12 @@ export interface Config {
       inCluster?: boolean;
       /** Namespace for new databases when the form gives none. Default: `default`. */
       defaultNamespace?: string;
+      /**
+       * How the backend reaches a pod's server to poll it: `podIP` (the
+       * backend runs on the microk8s host, or in the sandbox) or
+       * `serviceDns` (the backend runs in the cluster). Default: `podIP`.
+       */
+      podAccess?: 'podIP' | 'serviceDns';
     }>;
     /**
      * Images the create form offers, the first being the default.

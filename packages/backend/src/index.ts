@@ -23,6 +23,8 @@ backend.add(
 // self-service MySQL: mysql:provision and the instance entity provider
 backend.add(import('@internal/plugin-scaffolder-backend-module-mysql'));
 backend.add(import('@internal/plugin-catalog-backend-module-mysql'));
+// the MySQL backend: reconciler, version poller, REST API under /api/mysql
+backend.add(import('@internal/plugin-mysql-backend'));
 
 // techdocs plugin
 backend.add(import('@backstage/plugin-techdocs-backend'));

@@ -24,6 +24,7 @@ export interface MysqlClusterConfig {
   skipTLSVerify?: boolean;
   inCluster?: boolean;
   defaultNamespace: string;
+  podAccess: 'podIP' | 'serviceDns';
 }
 
 /**
@@ -57,6 +58,7 @@ export function readMysqlClusters(config: Config): MysqlClusterConfig[] {
       inCluster: entry.getOptionalBoolean('inCluster'),
       defaultNamespace:
         entry.getOptionalString('defaultNamespace') ?? 'default',
+      podAccess: readPodAccess(entry.getOptionalString('podAccess'), where),
     };
     const ways = [cluster.kubeconfig, cluster.url, cluster.inCluster].filter(
       Boolean,
@@ -74,6 +76,15 @@ export function readMysqlClusters(config: Config): MysqlClusterConfig[] {
     }
     return cluster;
   });
+}
+
+function readPodAccess(value: string | undefined, where: string) {
+  if (value === undefined || value === 'podIP' || value === 'serviceDns') {
+    return value ?? 'podIP';
+  }
+  throw new InputError(
+    `${where}.podAccess must be podIP or serviceDns, not "${value}"`,
+  );
 }
 
 function loadKubeConfig(cluster: MysqlClusterConfig): k8s.KubeConfig {

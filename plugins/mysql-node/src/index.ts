@@ -20,3 +20,5 @@ export {
   readMysqlProvisionConfig,
 } from './provisionConfig';
 export type { MysqlProvisionConfig } from './provisionConfig';
+export { watchManaged } from './watch';
+export type { ManagedResource, ManagedWatch } from './watch';

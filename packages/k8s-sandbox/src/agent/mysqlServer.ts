@@ -45,9 +45,19 @@ export class MysqlServer {
     return this.child?.pid;
   }
 
-  /** The last lines of the server's error log, for container status messages. */
+  /**
+   * The last lines of the server's error log, for container status
+   * messages. Errors found while reading options go to stderr before the log
+   * is open, so its output counts too.
+   */
   lastErrors(lines = 8) {
-    return tail(this.errorLog, lines);
+    const output = tail(path.join(this.spec.runDir, 'server.out'), lines);
+    return [tail(this.errorLog, lines), output]
+      .filter(Boolean)
+      .join('\n')
+      .split('\n')
+      .slice(-lines)
+      .join('\n');
   }
 
   private writeDefaultsFile(extra: string[] = []) {

@@ -4,13 +4,15 @@ import {
   EntityProvider,
   EntityProviderConnection,
 } from '@backstage/plugin-catalog-node';
-import { MYSQL_LABELS, MYSQL_MANAGED_BY } from '@internal/plugin-mysql-common';
-import { MysqlClusters } from '@internal/plugin-mysql-node';
+import { MYSQL_INSTANCE_ANNOTATION } from '@internal/plugin-mysql-common';
+import {
+  ManagedWatch,
+  MysqlClusters,
+  watchManaged,
+} from '@internal/plugin-mysql-node';
 import * as k8s from '@kubernetes/client-node';
 import { instanceEntity } from './instanceEntity';
 
-const SELECTOR = `${MYSQL_LABELS.managedBy}=${MYSQL_MANAGED_BY}`;
-const RETRY_MS = 5000;
 const DEBOUNCE_MS = 200;
 
 /**
@@ -23,11 +25,7 @@ const DEBOUNCE_MS = 200;
  */
 export class MysqlEntityProvider implements EntityProvider {
   private connection?: EntityProviderConnection;
-  private readonly informers = new Map<
-    string,
-    k8s.Informer<k8s.V1StatefulSet> & k8s.ObjectCache<k8s.V1StatefulSet>
-  >();
-  private readonly timers = new Set<NodeJS.Timeout>();
+  private readonly watches = new Map<string, ManagedWatch<k8s.V1StatefulSet>>();
   private emitTimer?: NodeJS.Timeout;
   private stopped = false;
 
@@ -46,67 +44,25 @@ export class MysqlEntityProvider implements EntityProvider {
 
   async connect(connection: EntityProviderConnection): Promise<void> {
     this.connection = connection;
-    for (const cluster of this.clusters.list()) this.watch(cluster.name);
+    for (const cluster of this.clusters.list()) {
+      this.watches.set(
+        cluster.name,
+        watchManaged<k8s.V1StatefulSet>({
+          clusters: this.clusters,
+          cluster: cluster.name,
+          resource: 'statefulsets',
+          logger: this.logger,
+          onChange: () => this.scheduleEmit(),
+        }),
+      );
+    }
   }
 
   /** Stops every watch; called on backend shutdown. */
   async stop() {
     this.stopped = true;
-    for (const timer of this.timers) clearTimeout(timer);
     if (this.emitTimer) clearTimeout(this.emitTimer);
-    for (const informer of this.informers.values()) await informer.stop();
-  }
-
-  private later(work: () => void, ms: number) {
-    const timer = setTimeout(() => {
-      this.timers.delete(timer);
-      if (!this.stopped) work();
-    }, ms);
-    this.timers.add(timer);
-  }
-
-  private watch(cluster: string) {
-    let client;
-    try {
-      client = this.clusters.client(cluster);
-    } catch (error) {
-      this.logger.info(
-        `cluster ${cluster} is not reachable yet, retrying: ${
-          (error as Error).message
-        }`,
-      );
-      this.later(() => this.watch(cluster), RETRY_MS);
-      return;
-    }
-    const informer = k8s.makeInformer(
-      client.kubeConfig,
-      '/apis/apps/v1/statefulsets',
-      () =>
-        client.apps.listStatefulSetForAllNamespaces({
-          labelSelector: SELECTOR,
-        }),
-      SELECTOR,
-    );
-    const changed = () => this.scheduleEmit();
-    informer.on('add', changed);
-    informer.on('update', changed);
-    informer.on('delete', changed);
-    informer.on('connect', changed);
-    informer.on('error', (error: unknown) => {
-      if (this.stopped) return;
-      this.logger.warn(
-        `watching StatefulSets in cluster ${cluster} failed, retrying in ${
-          RETRY_MS / 1000
-        }s: ${(error as Error)?.message ?? error}`,
-      );
-      this.informers.delete(cluster);
-      // Reconnect with a fresh client: the sandbox's kubeconfig changes on restart.
-      this.later(() => this.watch(cluster), RETRY_MS);
-    });
-    this.informers.set(cluster, informer);
-    informer.start().catch(() => {
-      // reported through the 'error' event
-    });
+    for (const watch of this.watches.values()) await watch.stop();
   }
 
   private scheduleEmit() {
@@ -122,8 +78,8 @@ export class MysqlEntityProvider implements EntityProvider {
   /** All entities, oldest instance first so that a duplicate name loses. */
   entities(): Entity[] {
     const found: Array<{ created: number; entity: Entity }> = [];
-    for (const [cluster, informer] of this.informers) {
-      for (const sts of informer.list()) {
+    for (const [cluster, watch] of this.watches) {
+      for (const sts of watch.list()) {
         const entity = instanceEntity(cluster, sts);
         if (!entity) continue;
         const created = new Date(
@@ -141,7 +97,7 @@ export class MysqlEntityProvider implements EntityProvider {
           `two instances are named ${
             entity.metadata.name
           }; the catalog shows the older one, ${
-            existing.metadata.annotations!['mysql.backstage.io/instance']
+            existing.metadata.annotations![MYSQL_INSTANCE_ANNOTATION]
           }`,
         );
         continue;
@@ -153,13 +109,15 @@ export class MysqlEntityProvider implements EntityProvider {
 
   private async emit() {
     if (!this.connection || this.stopped) return;
+    // A cluster that does not answer would otherwise wipe its entities.
+    if ([...this.watches.values()].some(w => !w.connected())) return;
     const entities = this.entities();
     await this.connection.applyMutation({
       type: 'full',
       entities: entities.map(entity => ({
         entity,
         locationKey: `mysql-provider:${
-          entity.metadata.annotations!['mysql.backstage.io/instance']
+          entity.metadata.annotations![MYSQL_INSTANCE_ANNOTATION]
         }`,
       })),
     });

@@ -1,0 +1,365 @@
+import {
+  mockCredentials,
+  mockServices,
+  startTestBackend,
+} from '@backstage/backend-test-utils';
+import {
+  MYSQL_SECRET_KEYS,
+  buildMysqlManifests,
+  generatePassword,
+} from '@internal/plugin-mysql-node';
+import { TestSandbox, sandboxPaths, useSandbox } from '@internal/k8s-sandbox';
+import * as k8s from '@kubernetes/client-node';
+import { spawnSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
+import request from 'supertest';
+import { schedulerServiceFactory } from '@backstage/backend-defaults/scheduler';
+import { mysqlPlugin } from './plugin';
+
+jest.setTimeout(300_000);
+
+const NAMESPACE = `mysql-it-${randomBytes(3).toString('hex')}`;
+const NAME = 'it-db';
+const BASE = `/api/mysql/instances/sandbox/${NAMESPACE}/${NAME}`;
+const POLL_SECONDS = 2;
+
+let sandbox: TestSandbox;
+let core: k8s.CoreV1Api;
+let apps: k8s.AppsV1Api;
+let backend: Awaited<ReturnType<typeof startTestBackend>>;
+
+/** Runs `work` and counts the pods the instance gets meanwhile: its restarts. */
+async function countRestarts(work: () => Promise<void>) {
+  const seen = new Set<string>();
+  const before = await core.listNamespacedPod({ namespace: NAMESPACE });
+  const known = new Set(before.items.map(p => p.metadata!.uid!));
+  const watch = new k8s.Watch(sandbox.kc);
+  const req = await watch.watch(
+    `/api/v1/namespaces/${NAMESPACE}/pods`,
+    { resourceVersion: before.metadata!.resourceVersion },
+    (_type, pod: k8s.V1Pod) => {
+      if (!known.has(pod.metadata!.uid!)) seen.add(pod.metadata!.uid!);
+    },
+    () => undefined,
+  );
+  try {
+    await work();
+  } finally {
+    req.abort();
+  }
+  return seen.size;
+}
+
+async function until<T>(
+  what: string,
+  read: () => Promise<T | undefined>,
+  timeoutMs = 90_000,
+) {
+  const deadline = Date.now() + timeoutMs;
+  let last: unknown;
+  while (Date.now() < deadline) {
+    try {
+      const value = await read();
+      if (value !== undefined) return value;
+    } catch (error) {
+      last = error;
+    }
+    await new Promise(r => setTimeout(r, 200));
+  }
+  throw new Error(`timed out waiting for ${what}${last ? `: ${last}` : ''}`);
+}
+
+function startBackend() {
+  return startTestBackend({
+    features: [
+      mysqlPlugin,
+      // The real scheduler: the mock one runs tasks only at startup.
+      schedulerServiceFactory,
+      mockServices.rootConfig.factory({
+        data: {
+          mysql: {
+            clusters: [{ name: 'sandbox', kubeconfig: sandbox.kubeconfig }],
+            poller: { frequencySeconds: POLL_SECONDS, timeoutSeconds: 2 },
+            reconciler: { rolloutTimeoutSeconds: 90 },
+          },
+        },
+      }),
+    ],
+  });
+}
+
+const api = {
+  get: (url = BASE) =>
+    request(backend.server)
+      .get(url)
+      .set('Authorization', mockCredentials.user.header()),
+  put: (config: object, resourceVersion: string) =>
+    request(backend.server)
+      .put(`${BASE}/config`)
+      .set('Authorization', mockCredentials.user.header())
+      .send({ config, resourceVersion }),
+};
+
+async function detail() {
+  const res = await api.get();
+  if (res.status !== 200)
+    throw new Error(`GET ${res.status}: ${JSON.stringify(res.body)}`);
+  return res.body;
+}
+
+/** Waits until the instance runs the desired configuration and says so. */
+function settled(check: (d: any) => boolean = () => true) {
+  return until('the instance to settle', async () => {
+    const d = await detail();
+    if (
+      d.status.phase === 'Running' &&
+      d.config.pending.length === 0 &&
+      check(d)
+    )
+      return d;
+    throw new Error(
+      `not settled: ${JSON.stringify({
+        status: d.status,
+        config: d.config,
+        version: d.version,
+      })}`,
+    );
+  });
+}
+
+async function configMapVersion() {
+  const cm = await core.readNamespacedConfigMap({
+    name: NAME,
+    namespace: NAMESPACE,
+  });
+  return cm.metadata!.resourceVersion;
+}
+
+async function createInstance() {
+  const manifests = buildMysqlManifests({
+    name: NAME,
+    namespace: NAMESPACE,
+    owner: 'group:default/team-a',
+    image: 'mysql:8.4',
+    storage: { size: '1Gi', storageClass: 'microk8s-hostpath' },
+    resources: {},
+    databaseName: 'app',
+    username: 'app',
+    config: { max_connections: '100' },
+  });
+  manifests.secret.stringData = {
+    ...manifests.secret.stringData,
+    [MYSQL_SECRET_KEYS.rootPassword]: generatePassword(),
+    [MYSQL_SECRET_KEYS.password]: generatePassword(),
+    [MYSQL_SECRET_KEYS.monitorPassword]: generatePassword(),
+  };
+  const namespace = NAMESPACE;
+  await core.createNamespacedSecret({ namespace, body: manifests.secret });
+  await core.createNamespacedConfigMap({
+    namespace,
+    body: manifests.configMap,
+  });
+  await core.createNamespacedService({
+    namespace,
+    body: manifests.headlessService,
+  });
+  await core.createNamespacedService({ namespace, body: manifests.service });
+  await apps.createNamespacedStatefulSet({
+    namespace,
+    body: manifests.statefulSet,
+  });
+}
+
+function serverVersion() {
+  const out = spawnSync('/usr/sbin/mariadbd', ['--version'], {
+    encoding: 'utf8',
+  }).stdout;
+  return out.match(/Ver (\S+)/)![1];
+}
+
+beforeAll(async () => {
+  sandbox = await useSandbox();
+  core = sandbox.kc.makeApiClient(k8s.CoreV1Api);
+  apps = sandbox.kc.makeApiClient(k8s.AppsV1Api);
+  await core.createNamespace({ body: { metadata: { name: NAMESPACE } } });
+  await until('the default service account', async () => {
+    const sa = await core.readNamespacedServiceAccount({
+      name: 'default',
+      namespace: NAMESPACE,
+    });
+    return sa.secrets?.length ? sa : undefined;
+  });
+  await createInstance();
+  backend = await startBackend();
+  await settled();
+});
+
+afterAll(async () => {
+  await backend?.stop();
+  await core?.deleteNamespace({ name: NAMESPACE }).catch(() => undefined);
+});
+
+describe('the MySQL backend against the sandbox', () => {
+  it('lists the instance and reads the real server version', async () => {
+    const list = await api.get('/api/mysql/instances');
+    expect(list.status).toBe(200);
+    expect(list.body.items).toContainEqual(
+      expect.objectContaining({
+        cluster: 'sandbox',
+        namespace: NAMESPACE,
+        name: NAME,
+        entityRef: `resource:default/${NAME}`,
+      }),
+    );
+    const d = await detail();
+    expect(d.version).toMatchObject({
+      image: 'mysql:8.4',
+      server: serverVersion(),
+    });
+    expect(d.config.applied.max_connections).toBe('100');
+  });
+
+  it('applies max_connections=123 with exactly one restart, and a repeat with none', async () => {
+    const before = await detail();
+    let after: any;
+    const restarts = await countRestarts(async () => {
+      const res = await api.put(
+        { max_connections: 123 },
+        before.resourceVersion,
+      );
+      expect(res.status).toBe(202);
+      expect(res.body.config.desired.max_connections).toBe('123');
+      after = await settled(d => d.config.applied.max_connections === '123');
+    });
+    expect(restarts).toBe(1);
+    expect(after.version.server).toBe(serverVersion());
+    expect(after.history.map((h: any) => h.kind)).toEqual(
+      expect.arrayContaining(['edit', 'restart']),
+    );
+
+    const none = await countRestarts(async () => {
+      const again = await api.put(
+        { max_connections: 123 },
+        after.resourceVersion,
+      );
+      expect(again.status).toBe(202);
+      await new Promise(r => setTimeout(r, (POLL_SECONDS + 3) * 1000));
+    });
+    expect(none).toBe(0);
+    expect((await detail()).status.phase).toBe('Running');
+  });
+
+  it.each([
+    ['a value out of range', { max_connections: 0 }, 'config.max_connections'],
+    [
+      'an unknown key',
+      { max_connections: 123, no_such_variable: 1 },
+      'config.no_such_variable',
+    ],
+    [
+      'a value with a newline',
+      { max_connections: 123, sql_mode: 'ANSI\n[client]' },
+      'config.sql_mode',
+    ],
+    [
+      'an init-only variable',
+      { max_connections: 123, lower_case_table_names: '1' },
+      'config.lower_case_table_names',
+    ],
+  ])(
+    'refuses %s with a 400 naming the field and changes nothing',
+    async (_, config, field) => {
+      const version = await configMapVersion();
+      const res = await api.put(config, version!);
+      expect(res.status).toBe(400);
+      expect(res.body.error.name).toBe('InputError');
+      expect(res.body.error.message).toContain(field);
+      expect(await configMapVersion()).toBe(version);
+    },
+  );
+
+  it('refuses a stale resourceVersion with a 409 and changes nothing', async () => {
+    const version = await configMapVersion();
+    const res = await api.put(
+      { max_connections: 150 },
+      String(Number(version) - 1),
+    );
+    expect(res.status).toBe(409);
+    expect(res.body.error.name).toBe('ConflictError');
+    expect(await configMapVersion()).toBe(version);
+  });
+
+  it('reports a configuration the server refuses as Degraded and rolls it back', async () => {
+    const before = await detail();
+    const res = await api.put(
+      {
+        max_connections: 123,
+        character_set_server: 'utf8mb4',
+        collation_server: 'utf8mb4_0900_ai_ci',
+      },
+      before.resourceVersion,
+    );
+    expect(res.status).toBe(202);
+    const degraded = await until('Degraded', async () => {
+      const d = await detail();
+      return d.status.phase === 'Degraded' ? d : undefined;
+    });
+    expect(degraded.status.message).toMatch(/utf8mb4_0900_ai_ci/);
+    const back = await settled(
+      d => d.config.desired.collation_server === undefined,
+    );
+    expect(back.config.applied.max_connections).toBe('123');
+    expect(back.history.map((h: any) => h.kind)).toContain('rollback');
+  });
+
+  it('completes a rollout that a backend restart interrupted, with one restart in all', async () => {
+    const before = await detail();
+    const restarts = await countRestarts(async () => {
+      const res = await api.put(
+        { max_connections: 140 },
+        before.resourceVersion,
+      );
+      expect(res.status).toBe(202);
+      await until('the rollout to start', async () => {
+        const sts = await apps.readNamespacedStatefulSet({
+          name: NAME,
+          namespace: NAMESPACE,
+        });
+        return sts.metadata?.annotations?.['mysql.backstage.io/rollout']
+          ? sts
+          : undefined;
+      });
+      await backend.stop();
+      backend = await startBackend();
+      await settled(d => d.config.applied.max_connections === '140');
+    });
+    const sts = await apps.readNamespacedStatefulSet({
+      name: NAME,
+      namespace: NAMESPACE,
+    });
+    expect(
+      sts.metadata?.annotations?.['mysql.backstage.io/rollout'],
+    ).toBeUndefined();
+    expect(restarts).toBe(1);
+  });
+
+  it('shows Unreachable within one poll interval when the server dies, and Running once it is back', async () => {
+    const pods = await core.listNamespacedPod({
+      namespace: NAMESPACE,
+      labelSelector: `app.kubernetes.io/instance=${NAME}`,
+    });
+    const uid = pods.items[0].metadata!.uid!;
+    const pidFile = path.join(sandboxPaths().state, 'pods', uid, 'server.pid');
+    const pid = Number(fs.readFileSync(pidFile, 'utf8'));
+    const killedAt = Date.now();
+    process.kill(pid, 'SIGKILL');
+    await until('Unreachable', async () =>
+      (await detail()).status.phase === 'Unreachable' ? true : undefined,
+    );
+    const seconds = (Date.now() - killedAt) / 1000;
+    expect(seconds).toBeLessThan(POLL_SECONDS + 2.5);
+    await settled();
+  });
+});

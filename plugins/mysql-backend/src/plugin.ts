@@ -1,0 +1,119 @@
+import {
+  coreServices,
+  createBackendPlugin,
+} from '@backstage/backend-plugin-api';
+import { Config } from '@backstage/config';
+import { mysqlPermissions } from '@internal/plugin-mysql-common';
+import { MysqlClusters } from '@internal/plugin-mysql-node';
+import { InstanceCache } from './service/InstanceCache';
+import { InstanceService } from './service/InstanceService';
+import { MysqlStore } from './service/MysqlStore';
+import { Poller, PollerOptions } from './service/Poller';
+import { Reconciler, ReconcilerOptions } from './service/Reconciler';
+import { createRouter } from './service/router';
+
+function readOptions(config: Config): {
+  reconciler: ReconcilerOptions;
+  poller: PollerOptions & { frequencySeconds: number };
+} {
+  const mode = config.getOptionalString('mysql.reconciler.mode') ?? 'restart';
+  if (mode !== 'restart') {
+    throw new Error(
+      `mysql.reconciler.mode "${mode}" is not supported; use restart`,
+    );
+  }
+  return {
+    reconciler: {
+      rolloutTimeoutSeconds:
+        config.getOptionalNumber('mysql.reconciler.rolloutTimeoutSeconds') ??
+        180,
+      rollbackOnFailure:
+        config.getOptionalBoolean('mysql.reconciler.rollbackOnFailure') ?? true,
+    },
+    poller: {
+      frequencySeconds:
+        config.getOptionalNumber('mysql.poller.frequencySeconds') ?? 30,
+      timeoutSeconds:
+        config.getOptionalNumber('mysql.poller.timeoutSeconds') ?? 5,
+      concurrency: config.getOptionalNumber('mysql.poller.concurrency') ?? 8,
+    },
+  };
+}
+
+/**
+ * The MySQL backend plugin (pluginId `mysql`): reconciles configuration
+ * edits into restarts, polls what each server runs, and serves the REST API
+ * under /api/mysql.
+ *
+ * @public
+ */
+export const mysqlPlugin = createBackendPlugin({
+  pluginId: 'mysql',
+  register(env) {
+    env.registerInit({
+      deps: {
+        config: coreServices.rootConfig,
+        logger: coreServices.logger,
+        database: coreServices.database,
+        scheduler: coreServices.scheduler,
+        httpRouter: coreServices.httpRouter,
+        httpAuth: coreServices.httpAuth,
+        permissions: coreServices.permissions,
+        permissionsRegistry: coreServices.permissionsRegistry,
+        auditor: coreServices.auditor,
+        lifecycle: coreServices.lifecycle,
+      },
+      async init(deps) {
+        const { config, logger, scheduler, lifecycle } = deps;
+        const options = readOptions(config);
+        const clusters = MysqlClusters.fromConfig(config);
+        const store = await MysqlStore.create(deps.database);
+        const cache = new InstanceCache(clusters, logger);
+        const reconciler = new Reconciler(
+          clusters,
+          cache,
+          store,
+          logger,
+          options.reconciler,
+        );
+        const poller = new Poller(
+          clusters,
+          cache,
+          store,
+          logger,
+          options.poller,
+        );
+        reconciler.onRolloutDone = inst => {
+          poller
+            .pollOne(inst)
+            .catch(error => logger.warn(`polling ${inst.ref}: ${error}`));
+        };
+        reconciler.start();
+        cache.start();
+        lifecycle.addShutdownHook(async () => {
+          reconciler.stop();
+          await cache.stop();
+        });
+
+        await scheduler.scheduleTask({
+          id: 'mysql-poll-versions',
+          frequency: { seconds: options.poller.frequencySeconds },
+          timeout: { seconds: Math.max(60, options.poller.timeoutSeconds * 4) },
+          scope: 'global',
+          fn: () => poller.pollAll(),
+        });
+
+        deps.permissionsRegistry.addPermissions(mysqlPermissions);
+        deps.httpRouter.use(
+          await createRouter({
+            service: new InstanceService(clusters, cache, store),
+            httpAuth: deps.httpAuth,
+            permissions: deps.permissions,
+            auditor: deps.auditor,
+            logger,
+          }),
+        );
+      },
+    });
+  },
+});

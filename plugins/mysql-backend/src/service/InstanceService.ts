@@ -1,0 +1,243 @@
+import {
+  ConflictError,
+  InputError,
+  NotFoundError,
+  ServiceUnavailableError,
+} from '@backstage/errors';
+import {
+  formatInstanceRef,
+  getMysqlVariable,
+  MY_CNF_KEY,
+  MysqlConfigValue,
+  MysqlInstanceDetail,
+  MysqlInstanceRef,
+  MysqlInstanceSummary,
+  parseMyCnf,
+  renderMyCnf,
+  validateMysqlConfig,
+} from '@internal/plugin-mysql-common';
+import { MysqlClusters } from '@internal/plugin-mysql-node';
+import * as k8s from '@kubernetes/client-node';
+import { InstanceCache, InstanceObjects } from './InstanceCache';
+import { MysqlStore } from './MysqlStore';
+import {
+  EDITED_BY_ANNOTATION,
+  RESTARTED_AT_ANNOTATION,
+  ROLLOUT_ANNOTATION,
+} from './rollout';
+import { computePhase, configView, sameValue } from './status';
+
+const MERGE_PATCH = k8s.setHeaderOptions(
+  'Content-Type',
+  k8s.PatchStrategy.MergePatch,
+);
+
+/** What the REST API serves and changes, from the watches and the store. */
+export class InstanceService {
+  constructor(
+    private readonly clusters: MysqlClusters,
+    private readonly cache: InstanceCache,
+    private readonly store: MysqlStore,
+  ) {}
+
+  private find(ref: MysqlInstanceRef): InstanceObjects {
+    const key = formatInstanceRef(ref);
+    const inst = this.cache.get(key);
+    if (inst) return inst;
+    if (!this.clusters.list().some(c => c.name === ref.cluster)) {
+      throw new NotFoundError(`cluster "${ref.cluster}" is not configured`);
+    }
+    if (!this.cache.connected(ref.cluster)) {
+      throw new ServiceUnavailableError(
+        `cluster ${ref.cluster} is starting or does not answer yet; try again shortly`,
+      );
+    }
+    throw new NotFoundError(`no MySQL instance ${key}`);
+  }
+
+  private async summary(inst: InstanceObjects): Promise<MysqlInstanceSummary> {
+    const observation = await this.store.getObservation(inst.ref);
+    const { phase, message } = computePhase(
+      inst,
+      observation,
+      this.cache.connected(inst.cluster),
+    );
+    const status = await this.store.setStatus(inst.ref, phase, message);
+    return {
+      cluster: inst.cluster,
+      namespace: inst.namespace,
+      name: inst.name,
+      entityRef: `resource:default/${inst.name}`,
+      status,
+      version: {
+        image: inst.statefulSet.spec?.template.spec?.containers[0]?.image ?? '',
+        server: observation?.version,
+      },
+    };
+  }
+
+  async list(): Promise<MysqlInstanceSummary[]> {
+    return Promise.all(this.cache.list().map(inst => this.summary(inst)));
+  }
+
+  async detail(ref: MysqlInstanceRef): Promise<MysqlInstanceDetail> {
+    const inst = this.find(ref);
+    const summary = await this.summary(inst);
+    const observation = await this.store.getObservation(inst.ref);
+    return {
+      ...summary,
+      version: {
+        ...summary.version,
+        comment: observation?.versionComment,
+        lastPolledAt: observation?.polledAt,
+      },
+      uptimeSeconds: observation?.reachable
+        ? observation.uptimeSeconds
+        : undefined,
+      config: configView(inst, observation),
+      resourceVersion: inst.configMap?.metadata?.resourceVersion ?? '',
+      history: await this.store.listHistory(inst.ref),
+    };
+  }
+
+  /**
+   * Replaces the desired configuration. Everything is checked before the
+   * ConfigMap is written, and the write carries `resourceVersion`, so a stale
+   * edit gets a 409 and nothing changes.
+   */
+  async updateConfig(
+    ref: MysqlInstanceRef,
+    config: Record<string, MysqlConfigValue>,
+    resourceVersion: string,
+    actor: string,
+  ): Promise<{ changes: string[] }> {
+    const inst = this.find(ref);
+    const cm = inst.configMap;
+    if (!cm) throw new NotFoundError(`instance ${inst.ref} has no ConfigMap`);
+    const validation = validateMysqlConfig(config);
+    const problems = validation.problems.map(
+      p => `config.${p.field}: ${p.message}`,
+    );
+    const current = parseMyCnf(cm.data?.[MY_CNF_KEY] ?? '');
+    for (const name of new Set([
+      ...Object.keys(current),
+      ...Object.keys(validation.values),
+    ])) {
+      const variable = getMysqlVariable(name);
+      if (variable?.apply !== 'init') continue;
+      const before = current[name];
+      const after = validation.values[name];
+      const same =
+        before === undefined || after === undefined
+          ? before === after
+          : sameValue(name, after, before);
+      if (!same) {
+        problems.push(
+          `config.${name}: can only be set when the database is created; it cannot change now`,
+        );
+      }
+    }
+    if (problems.length > 0) {
+      throw new InputError(
+        `Invalid configuration:\n- ${problems.join('\n- ')}`,
+      );
+    }
+    if (resourceVersion !== cm.metadata?.resourceVersion) {
+      throw new ConflictError(
+        `the configuration of ${inst.ref} was changed by someone else (resourceVersion ${resourceVersion} is stale); reload and edit again`,
+      );
+    }
+    const next = parseMyCnf(renderMyCnf(validation.values));
+    const changes = [
+      ...new Set([...Object.keys(current), ...Object.keys(next)]),
+    ]
+      .filter(k => current[k] !== next[k])
+      .sort()
+      .map(k => (k in next ? `${k}=${next[k]}` : `${k} reset to default`));
+    if (changes.length === 0) return { changes };
+    const { core } = this.clusters.client(inst.cluster);
+    let written: k8s.V1ConfigMap;
+    try {
+      written = await core.replaceNamespacedConfigMap({
+        name: cm.metadata!.name!,
+        namespace: inst.namespace,
+        body: {
+          ...cm,
+          metadata: {
+            ...cm.metadata,
+            resourceVersion,
+            annotations: {
+              ...cm.metadata?.annotations,
+              [EDITED_BY_ANNOTATION]: actor,
+            },
+          },
+          data: { ...cm.data, [MY_CNF_KEY]: renderMyCnf(validation.values) },
+        },
+      });
+    } catch (error) {
+      if ((error as { code?: number }).code === 409) {
+        throw new ConflictError(
+          `the configuration of ${inst.ref} was changed by someone else; reload and edit again`,
+        );
+      }
+      throw error;
+    }
+    await this.store.addHistory(inst.ref, {
+      kind: 'edit',
+      actor,
+      message: changes.join(', '),
+    });
+    await this.cacheCaughtUp(inst.ref, written.metadata!.resourceVersion!);
+    return { changes };
+  }
+
+  /** Lets the answer to a write show the write: the watch delivers it within moments. */
+  private async cacheCaughtUp(ref: string, resourceVersion: string) {
+    const deadline = Date.now() + 5000;
+    while (Date.now() < deadline) {
+      if (
+        this.cache.get(ref)?.configMap?.metadata?.resourceVersion ===
+        resourceVersion
+      )
+        return;
+      await new Promise(resolve => setTimeout(resolve, 20));
+    }
+  }
+
+  /** Rolls the pod without a configuration change. */
+  async restart(ref: MysqlInstanceRef, actor: string) {
+    const inst = this.find(ref);
+    const { apps } = this.clusters.client(inst.cluster);
+    const now = new Date().toISOString();
+    await apps.patchNamespacedStatefulSet(
+      {
+        name: inst.name,
+        namespace: inst.namespace,
+        body: {
+          metadata: {
+            annotations: {
+              [ROLLOUT_ANNOTATION]: JSON.stringify({
+                hash: inst.statefulSet.spec?.template.metadata?.annotations?.[
+                  'mysql.backstage.io/config-hash'
+                ],
+                startedAt: now,
+                reason: 'restart',
+              }),
+            },
+          },
+          spec: {
+            template: {
+              metadata: { annotations: { [RESTARTED_AT_ANNOTATION]: now } },
+            },
+          },
+        },
+      },
+      MERGE_PATCH,
+    );
+    await this.store.addHistory(inst.ref, {
+      kind: 'restart',
+      actor,
+      message: 'restart requested',
+    });
+  }
+}

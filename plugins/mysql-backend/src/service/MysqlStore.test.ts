@@ -1,0 +1,84 @@
+import { TestDatabaseId, TestDatabases } from '@backstage/backend-test-utils';
+import { MysqlStore } from './MysqlStore';
+
+// PostgreSQL runs as a system service on our machines; point the test
+// helper at it unless the environment names another server.
+process.env.BACKSTAGE_TEST_DATABASE_POSTGRES15_CONNECTION_STRING ??=
+  'postgresql://postgres@127.0.0.1:5432';
+
+const ids: TestDatabaseId[] = ['SQLITE_3', 'POSTGRES_15'];
+const databases = TestDatabases.create({ ids });
+
+describe('MysqlStore', () => {
+  it('runs on SQLite and PostgreSQL, with neither skipped', () => {
+    expect(databases.eachSupportedId().map(([id]) => id)).toEqual(ids);
+  });
+
+  it.each(databases.eachSupportedId())(
+    'keeps observations, history and phases on %p',
+    async id => {
+      const knex = await databases.init(id);
+      const store = await MysqlStore.create({
+        getClient: async () => knex,
+      } as any);
+      const ref = 'sandbox/default/orders-db';
+
+      expect(await store.getObservation(ref)).toBeUndefined();
+      await store.saveObservation(ref, {
+        reachable: true,
+        version: '8.4.3',
+        versionComment: 'MySQL Community Server - GPL',
+        uptimeSeconds: 42,
+        variables: { max_connections: '151' },
+        polledAt: '2026-11-25T10:00:00.000Z',
+      });
+      await store.saveObservation(ref, {
+        reachable: true,
+        version: '8.4.4',
+        uptimeSeconds: 5,
+        variables: { max_connections: '200' },
+        polledAt: '2026-11-25T10:00:30.000Z',
+      });
+      expect(await store.getObservation(ref)).toEqual({
+        reachable: true,
+        version: '8.4.4',
+        versionComment: undefined,
+        uptimeSeconds: 5,
+        variables: { max_connections: '200' },
+        error: undefined,
+        polledAt: '2026-11-25T10:00:30.000Z',
+      });
+      expect([...(await store.listObservations()).keys()]).toEqual([ref]);
+
+      await store.addHistory(ref, {
+        kind: 'edit',
+        actor: 'user:default/jane',
+        message: 'max_connections=200',
+      });
+      await store.addHistory(ref, {
+        kind: 'restart',
+        message: 'restart to apply max_connections=200',
+      });
+      const history = await store.listHistory(ref);
+      expect(history.map(h => h.kind)).toEqual(['restart', 'edit']);
+      expect(history[1]).toMatchObject({
+        actor: 'user:default/jane',
+        message: 'max_connections=200',
+      });
+
+      const first = await store.setStatus(ref, 'Running');
+      const same = await store.setStatus(ref, 'Running');
+      expect(same.since).toBe(first.since);
+      const changed = await store.setStatus(
+        ref,
+        'Unreachable',
+        'connect ECONNREFUSED',
+      );
+      expect(changed).toMatchObject({
+        phase: 'Unreachable',
+        message: 'connect ECONNREFUSED',
+      });
+      expect(await store.getStatus(ref)).toEqual(changed);
+    },
+  );
+});

@@ -1,0 +1,136 @@
+import {
+  MY_CNF_KEY,
+  MYSQL_CONFIG_HASH_ANNOTATION,
+} from '@internal/plugin-mysql-common';
+import { configHash } from '@internal/plugin-mysql-node';
+import * as k8s from '@kubernetes/client-node';
+import { InstanceObjects } from './InstanceCache';
+
+/** On the StatefulSet: the rollout being followed, so a restarted backend resumes it. */
+export const ROLLOUT_ANNOTATION = 'mysql.backstage.io/rollout';
+/** On the ConfigMap: the my.cnf that last ran Ready, restored when a rollout fails. */
+export const LAST_GOOD_ANNOTATION = 'mysql.backstage.io/last-good-config';
+/** On the ConfigMap: who made the last edit through the portal. */
+export const EDITED_BY_ANNOTATION = 'mysql.backstage.io/edited-by';
+/** On the pod template: set by the restart endpoint to roll the pod. */
+export const RESTARTED_AT_ANNOTATION = 'mysql.backstage.io/restarted-at';
+
+/** A rollout in progress, as recorded on the StatefulSet. */
+export interface Rollout {
+  hash: string;
+  startedAt: string;
+  reason: 'config' | 'restart' | 'rollback';
+  /** For a rollback: why the previous configuration failed. */
+  cause?: string;
+  /** Set once the rollout failed and nothing more can be done. */
+  failed?: string;
+}
+
+export function readRollout(sts: k8s.V1StatefulSet): Rollout | undefined {
+  const raw = sts.metadata?.annotations?.[ROLLOUT_ANNOTATION];
+  if (!raw) return undefined;
+  try {
+    return JSON.parse(raw);
+  } catch {
+    return undefined;
+  }
+}
+
+export function desiredConfig(inst: InstanceObjects): string | undefined {
+  return inst.configMap?.data?.[MY_CNF_KEY];
+}
+
+export function desiredHash(inst: InstanceObjects): string | undefined {
+  const cnf = desiredConfig(inst);
+  return cnf === undefined ? undefined : configHash(cnf);
+}
+
+export function templateHash(inst: InstanceObjects): string | undefined {
+  return inst.statefulSet.spec?.template.metadata?.annotations?.[
+    MYSQL_CONFIG_HASH_ANNOTATION
+  ];
+}
+
+function isReady(pod: k8s.V1Pod) {
+  return (
+    pod.status?.conditions?.some(
+      c => c.type === 'Ready' && c.status === 'True',
+    ) ?? false
+  );
+}
+
+/** Why the instance's server does not start, from its container status. */
+export function crashMessage(pods: k8s.V1Pod[]): string | undefined {
+  for (const pod of pods) {
+    const status = pod.status?.containerStatuses?.[0];
+    if (status?.state?.waiting?.reason === 'CrashLoopBackOff') {
+      const log =
+        status.lastState?.terminated?.message ||
+        status.state.waiting.message ||
+        '';
+      const errors = log
+        .split('\n')
+        .filter(line => /\[ERROR\]/.test(line))
+        .join('\n');
+      return `the server does not start (CrashLoopBackOff): ${
+        errors || log
+      }`.trim();
+    }
+  }
+  return undefined;
+}
+
+/** Where a followed rollout stands. */
+export type RolloutState =
+  | { state: 'done' }
+  | { state: 'progressing'; deadline: number }
+  | { state: 'failed'; message: string };
+
+/**
+ * Done when the StatefulSet controller has rolled every pod to the update
+ * revision and it is Ready; failed on CrashLoopBackOff or after the timeout.
+ */
+export function rolloutState(
+  inst: InstanceObjects,
+  rollout: Rollout,
+  timeoutSeconds: number,
+): RolloutState {
+  const sts = inst.statefulSet;
+  const updateRevision = sts.status?.updateRevision;
+  const observed =
+    (sts.status?.observedGeneration ?? 0) >= (sts.metadata?.generation ?? 0);
+  const deadline =
+    new Date(rollout.startedAt).getTime() + timeoutSeconds * 1000;
+  // Until the controller has seen the new template, its revisions are the
+  // old ones and say nothing about this rollout.
+  if (!observed) {
+    return Date.now() > deadline
+      ? {
+          state: 'failed',
+          message: `the StatefulSet controller did not act within ${timeoutSeconds}s`,
+        }
+      : { state: 'progressing', deadline };
+  }
+  const updated = inst.pods.filter(
+    p => p.metadata?.labels?.['controller-revision-hash'] === updateRevision,
+  );
+  if (
+    updateRevision &&
+    sts.status?.currentRevision === updateRevision &&
+    updated.length > 0 &&
+    updated.every(isReady)
+  ) {
+    return { state: 'done' };
+  }
+  // Only pods of the new revision count: after a rollback the failed pod is
+  // still there until the controller replaces it.
+  const crash = crashMessage(updated);
+  if (crash) return { state: 'failed', message: crash };
+  if (Date.now() > deadline) {
+    return {
+      state: 'failed',
+      message: `the pod was not Ready within ${timeoutSeconds}s`,
+    };
+  }
+  return { state: 'progressing', deadline };
+}

@@ -1,0 +1,96 @@
+import {
+  MysqlInstancePhase,
+  parseMyCnf,
+  getMysqlVariable,
+  parseSize,
+  validateMysqlVariable,
+} from '@internal/plugin-mysql-common';
+import { InstanceObjects } from './InstanceCache';
+import { Observation } from './MysqlStore';
+import {
+  crashMessage,
+  desiredConfig,
+  desiredHash,
+  readRollout,
+  templateHash,
+} from './rollout';
+
+/** The phase of an instance, from its objects and the latest poll. */
+export function computePhase(
+  inst: InstanceObjects,
+  observation: Observation | undefined,
+  clusterConnected: boolean,
+): { phase: MysqlInstancePhase; message?: string } {
+  if (!clusterConnected) {
+    return {
+      phase: 'Unreachable',
+      message: `cluster ${inst.cluster} does not answer`,
+    };
+  }
+  const rollout = readRollout(inst.statefulSet);
+  if (rollout?.failed) return { phase: 'Degraded', message: rollout.failed };
+  if (rollout?.reason === 'rollback') {
+    return {
+      phase: 'Degraded',
+      message: `rolling back: ${
+        rollout.cause ?? 'the new configuration failed'
+      }`,
+    };
+  }
+  const desired = desiredHash(inst);
+  if (rollout || (desired && templateHash(inst) !== desired)) {
+    return {
+      phase: 'Reconciling',
+      message: 'restarting to apply the configuration',
+    };
+  }
+  // Outside a rollout a server that is down is Unreachable, whatever the
+  // cause; the pod's own reason makes the message.
+  const crash = crashMessage(inst.pods);
+  if (!observation) {
+    return crash
+      ? { phase: 'Unreachable', message: crash }
+      : { phase: 'Provisioning', message: 'waiting for the first poll' };
+  }
+  if (!observation.reachable) {
+    return { phase: 'Unreachable', message: crash ?? observation.error };
+  }
+  return { phase: 'Running' };
+}
+
+/** Whether a desired my.cnf value and the server's own value mean the same. */
+export function sameValue(
+  name: string,
+  desired: string,
+  applied: string | undefined,
+) {
+  if (applied === undefined) return false;
+  const variable = getMysqlVariable(name);
+  if (variable?.type === 'size')
+    return parseSize(desired) === parseSize(applied);
+  if (variable?.type === 'float') return Number(desired) === Number(applied);
+  const a = validateMysqlVariable(name, desired).value ?? desired;
+  const b = validateMysqlVariable(name, applied).value ?? applied;
+  return a.toUpperCase() === b.toUpperCase();
+}
+
+/** Desired values, the server's values for the same keys, and what differs. */
+export function configView(
+  inst: InstanceObjects,
+  observation: Observation | undefined,
+) {
+  const desired = parseMyCnf(desiredConfig(inst) ?? '');
+  const applied = observation?.variables ?? {};
+  const pending = Object.keys(desired).filter(
+    k => !sameValue(k, desired[k], applied[k]),
+  );
+  const hashPending = desiredHash(inst) !== templateHash(inst);
+  return {
+    desired,
+    applied,
+    pending,
+    restartRequired:
+      hashPending ||
+      pending.some(k => getMysqlVariable(k)?.apply !== 'dynamic'),
+  };
+}

@@ -1,0 +1,129 @@
+import { LoggerService } from '@backstage/backend-plugin-api';
+import { MYSQL_LABELS, MYSQL_MANAGED_BY } from '@internal/plugin-mysql-common';
+import * as k8s from '@kubernetes/client-node';
+import { MysqlClusters } from './clusters';
+
+const SELECTOR = `${MYSQL_LABELS.managedBy}=${MYSQL_MANAGED_BY}`;
+const RETRY_MS = 5000;
+
+/**
+ * The kinds of managed objects that can be watched.
+ *
+ * @public
+ */
+export type ManagedResource = 'statefulsets' | 'configmaps' | 'pods';
+
+const PATHS: Record<ManagedResource, string> = {
+  statefulsets: '/apis/apps/v1/statefulsets',
+  configmaps: '/api/v1/configmaps',
+  pods: '/api/v1/pods',
+};
+
+/**
+ * A watch over the objects of one kind that carry our managed-by label, in
+ * all namespaces of one cluster.
+ *
+ * @public
+ */
+export interface ManagedWatch<T extends k8s.KubernetesObject> {
+  /** The objects seen so far (empty until the first list completes). */
+  list(): T[];
+  /** Whether the watch is connected; false while the cluster does not answer. */
+  connected(): boolean;
+  stop(): Promise<void>;
+}
+
+/**
+ * Watches managed objects of one kind in one cluster and calls `onChange`
+ * on every event. A cluster that does not answer, or a watch that fails, is
+ * retried every 5 s with a freshly loaded client, since the sandbox writes a
+ * new kubeconfig each time it starts.
+ *
+ * @public
+ */
+export function watchManaged<T extends k8s.KubernetesObject>(options: {
+  clusters: MysqlClusters;
+  cluster: string;
+  resource: ManagedResource;
+  logger: LoggerService;
+  onChange: (type: 'add' | 'update' | 'delete' | 'connect', object?: T) => void;
+}): ManagedWatch<T> {
+  const { clusters, cluster, resource, logger, onChange } = options;
+  let informer: (k8s.Informer<T> & k8s.ObjectCache<T>) | undefined;
+  let connected = false;
+  let stopped = false;
+  let timer: NodeJS.Timeout | undefined;
+  let reported = false;
+
+  const retry = (why: string) => {
+    connected = false;
+    informer = undefined;
+    if (stopped) return;
+    if (!reported) {
+      logger.warn(
+        `watching ${resource} in cluster ${cluster}: ${why}; retrying every ${
+          RETRY_MS / 1000
+        }s`,
+      );
+      reported = true;
+    }
+    timer = setTimeout(start, RETRY_MS);
+  };
+
+  function start() {
+    if (stopped) return;
+    let client;
+    try {
+      client = clusters.client(cluster);
+    } catch (error) {
+      retry((error as Error).message);
+      return;
+    }
+    const list = (): Promise<k8s.KubernetesListObject<T>> => {
+      const args = { labelSelector: SELECTOR };
+      switch (resource) {
+        case 'statefulsets':
+          return client.apps.listStatefulSetForAllNamespaces(args) as any;
+        case 'configmaps':
+          return client.core.listConfigMapForAllNamespaces(args) as any;
+        default:
+          return client.core.listPodForAllNamespaces(args) as any;
+      }
+    };
+    const current = k8s.makeInformer<T>(
+      client.kubeConfig,
+      PATHS[resource],
+      list,
+      SELECTOR,
+    );
+    informer = current;
+    current.on('add', (obj: T) => onChange('add', obj));
+    current.on('update', (obj: T) => onChange('update', obj));
+    current.on('delete', (obj: T) => onChange('delete', obj));
+    current.on('connect', () => {
+      connected = true;
+      if (reported)
+        logger.info(`watching ${resource} in cluster ${cluster} again`);
+      reported = false;
+      onChange('connect');
+    });
+    current.on('error', (error: unknown) => {
+      if (informer !== current) return;
+      retry((error as Error)?.message ?? String(error));
+    });
+    current.start().catch(() => {
+      // reported through the 'error' event
+    });
+  }
+
+  start();
+  return {
+    list: () => [...(informer?.list() ?? [])],
+    connected: () => connected,
+    stop: async () => {
+      stopped = true;
+      if (timer) clearTimeout(timer);
+      await informer?.stop();
+    },
+  };
+}
