@@ -71,7 +71,7 @@ async function until<T>(
   throw new Error(`timed out waiting for ${what}${last ? `: ${last}` : ''}`);
 }
 
-function startBackend() {
+function startBackend(mode: 'restart' | 'online' = 'restart') {
   return startTestBackend({
     features: [
       mysqlPlugin,
@@ -82,7 +82,7 @@ function startBackend() {
           mysql: {
             clusters: [{ name: 'sandbox', kubeconfig: sandbox.kubeconfig }],
             poller: { frequencySeconds: POLL_SECONDS, timeoutSeconds: 2 },
-            reconciler: { rolloutTimeoutSeconds: 90 },
+            reconciler: { mode, rolloutTimeoutSeconds: 90 },
           },
         },
       }),
@@ -361,5 +361,39 @@ describe('the MySQL backend against the sandbox', () => {
     const seconds = (Date.now() - killedAt) / 1000;
     expect(seconds).toBeLessThan(POLL_SECONDS + 2.5);
     await settled();
+  });
+
+  it('in online mode applies a dynamic change without a restart, and restarts for the others', async () => {
+    await backend.stop();
+    backend = await startBackend('online');
+    const before = await settled();
+    let after: any;
+    const none = await countRestarts(async () => {
+      const res = await api.put(
+        { ...before.config.desired, max_connections: 155 },
+        before.resourceVersion,
+      );
+      expect(res.status).toBe(202);
+      after = await settled(d => d.config.applied.max_connections === '155');
+    });
+    expect(none).toBe(0);
+    expect(after.history[0]).toMatchObject({ kind: 'edit' });
+    expect(
+      after.history.some((h: any) => /without a restart/.test(h.message)),
+    ).toBe(true);
+
+    const one = await countRestarts(async () => {
+      const res = await api.put(
+        { ...after.config.desired, skip_name_resolve: 'ON' },
+        after.resourceVersion,
+      );
+      expect(res.status).toBe(202);
+      await settled(
+        d =>
+          d.config.applied.skip_name_resolve === 'ON' &&
+          d.config.applied.max_connections === '155',
+      );
+    });
+    expect(one).toBe(1);
   });
 });

@@ -17,13 +17,14 @@ function readOptions(config: Config): {
   poller: PollerOptions & { frequencySeconds: number };
 } {
   const mode = config.getOptionalString('mysql.reconciler.mode') ?? 'restart';
-  if (mode !== 'restart') {
+  if (mode !== 'restart' && mode !== 'online') {
     throw new Error(
-      `mysql.reconciler.mode "${mode}" is not supported; use restart`,
+      `mysql.reconciler.mode must be restart or online, not "${mode}"`,
     );
   }
   return {
     reconciler: {
+      mode,
       rolloutTimeoutSeconds:
         config.getOptionalNumber('mysql.reconciler.rolloutTimeoutSeconds') ??
         180,

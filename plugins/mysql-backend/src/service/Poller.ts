@@ -1,9 +1,10 @@
 import { LoggerService } from '@backstage/backend-plugin-api';
 import { mysqlVariables } from '@internal/plugin-mysql-common';
-import { MYSQL_SECRET_KEYS, MysqlClusters } from '@internal/plugin-mysql-node';
+import { MysqlClusters } from '@internal/plugin-mysql-node';
 import mysql from 'mysql2/promise';
 import { InstanceCache, InstanceObjects } from './InstanceCache';
 import { MysqlStore, Observation } from './MysqlStore';
+import { readServerCredentials, serverAddress } from './serverAccess';
 
 /** Poller settings from app-config. */
 export interface PollerOptions {
@@ -125,32 +126,14 @@ export class Poller {
     return observation;
   }
 
-  private address(inst: InstanceObjects) {
-    const { podAccess } = this.clusters.resolve(inst.cluster);
-    if (podAccess === 'serviceDns') {
-      return `${inst.name}.${inst.namespace}.svc.cluster.local`;
-    }
-    const pod = inst.pods.find(
-      p => p.status?.podIP && !p.metadata?.deletionTimestamp,
-    );
-    if (!pod) throw new Error('no running pod');
-    return pod.status!.podIP!;
-  }
-
   private async credentials(inst: InstanceObjects, refresh: boolean) {
     const cached = this.passwords.get(inst.ref);
     if (cached && !refresh) return cached;
-    const { core } = this.clusters.client(inst.cluster);
-    const secret = await core.readNamespacedSecret({
-      name: inst.name,
-      namespace: inst.namespace,
-    });
-    const decode = (key: string) =>
-      Buffer.from(secret.data?.[key] ?? '', 'base64').toString('utf8');
-    const credentials = {
-      user: decode(MYSQL_SECRET_KEYS.monitorUsername),
-      password: decode(MYSQL_SECRET_KEYS.monitorPassword),
-    };
+    const credentials = await readServerCredentials(
+      this.clusters,
+      inst,
+      'monitor',
+    );
     this.passwords.set(inst.ref, credentials);
     return credentials;
   }
@@ -159,7 +142,7 @@ export class Poller {
     inst: InstanceObjects,
     timeoutMs: number,
   ): Promise<Observation> {
-    const host = this.address(inst);
+    const host = serverAddress(this.clusters, inst);
     let { user, password } = await this.credentials(inst, false);
     let connection: mysql.Connection;
     try {

@@ -6,19 +6,26 @@ import {
 } from '@internal/plugin-mysql-common';
 import { configHash, MysqlClusters } from '@internal/plugin-mysql-node';
 import * as k8s from '@kubernetes/client-node';
+import mysql from 'mysql2/promise';
 import { InstanceCache, InstanceObjects } from './InstanceCache';
 import { MysqlStore } from './MysqlStore';
+import { onlineStatements, SetGlobalStatement } from './onlineApply';
 import {
   desiredConfig,
   desiredHash,
   EDITED_BY_ANNOTATION,
+  isReady,
   LAST_GOOD_ANNOTATION,
+  ONLINE_HASH_ANNOTATION,
+  RESTARTED_AT_ANNOTATION,
   readRollout,
   Rollout,
   ROLLOUT_ANNOTATION,
   rolloutState,
+  runningHash,
   templateHash,
 } from './rollout';
+import { readServerCredentials, serverAddress } from './serverAccess';
 
 const MERGE_PATCH = k8s.setHeaderOptions(
   'Content-Type',
@@ -27,6 +34,11 @@ const MERGE_PATCH = k8s.setHeaderOptions(
 
 /** Reconciler settings from app-config. */
 export interface ReconcilerOptions {
+  /**
+   * `restart`: every change restarts the server. `online`: changes to
+   * dynamic variables only are applied with SET GLOBAL, without a restart.
+   */
+  mode: 'restart' | 'online';
   rolloutTimeoutSeconds: number;
   rollbackOnFailure: boolean;
 }
@@ -111,7 +123,14 @@ export class Reconciler {
     if (!desired) return;
     const rollout = readRollout(inst.statefulSet);
 
-    if (templateHash(inst) !== desired) {
+    if (runningHash(inst) !== desired) {
+      if (
+        this.options.mode === 'online' &&
+        !rollout &&
+        (await this.applyOnline(inst, desired))
+      ) {
+        return;
+      }
       await this.startRollout(inst, desired, rollout);
       return;
     }
@@ -157,16 +176,23 @@ export class Reconciler {
       reason,
       cause: reason === 'rollback' ? previous?.cause : undefined,
     };
+    // After online changes the template may already carry this hash; a new
+    // restarted-at then makes the controller roll the pod all the same.
+    const templateAnnotations: Record<string, string> = {
+      [MYSQL_CONFIG_HASH_ANNOTATION]: hash,
+    };
+    if (templateHash(inst) === hash) {
+      templateAnnotations[RESTARTED_AT_ANNOTATION] = rollout.startedAt;
+    }
     await this.patchStatefulSet(inst, {
       metadata: {
         resourceVersion: inst.statefulSet.metadata!.resourceVersion,
-        annotations: { [ROLLOUT_ANNOTATION]: JSON.stringify(rollout) },
-      },
-      spec: {
-        template: {
-          metadata: { annotations: { [MYSQL_CONFIG_HASH_ANNOTATION]: hash } },
+        annotations: {
+          [ROLLOUT_ANNOTATION]: JSON.stringify(rollout),
+          [ONLINE_HASH_ANNOTATION]: null,
         },
       },
+      spec: { template: { metadata: { annotations: templateAnnotations } } },
     });
     const changes = changedKeys(
       inst.configMap?.metadata?.annotations?.[LAST_GOOD_ANNOTATION],
@@ -186,6 +212,75 @@ export class Reconciler {
       inst.ref,
       Date.now() + this.options.rolloutTimeoutSeconds * 1000,
     );
+  }
+
+  /**
+   * In `online` mode: applies a change of dynamic variables only with
+   * SET GLOBAL, as root, and records the new running hash on the
+   * StatefulSet. Returns false when a restart is needed instead: a
+   * non-dynamic change, no known running my.cnf, no Ready pod, or a
+   * statement the server refused.
+   */
+  private async applyOnline(inst: InstanceObjects, hash: string) {
+    const running =
+      inst.configMap?.metadata?.annotations?.[LAST_GOOD_ANNOTATION];
+    const desired = desiredConfig(inst);
+    if (running === undefined || desired === undefined) return false;
+    if (!inst.pods.some(isReady)) return false;
+    const statements = onlineStatements(running, desired);
+    if (!statements) return false;
+    try {
+      await this.setGlobals(inst, statements);
+    } catch (error) {
+      this.logger.warn(
+        `${inst.ref}: could not apply the change online (${
+          (error as Error).message
+        }); restarting instead`,
+      );
+      return false;
+    }
+    await this.patchStatefulSet(inst, {
+      metadata: {
+        resourceVersion: inst.statefulSet.metadata!.resourceVersion,
+        annotations: { [ONLINE_HASH_ANNOTATION]: hash },
+      },
+    });
+    const changes = changedKeys(running, desired);
+    this.logger.info(
+      `${inst.ref}: applied ${changes.join(', ')} online, without a restart`,
+    );
+    await this.store.addHistory(inst.ref, {
+      kind: 'edit',
+      actor: inst.configMap?.metadata?.annotations?.[EDITED_BY_ANNOTATION],
+      message: `applied without a restart (SET GLOBAL): ${changes.join(', ')}`,
+    });
+    this.onRolloutDone?.(inst);
+    return true;
+  }
+
+  private async setGlobals(
+    inst: InstanceObjects,
+    statements: SetGlobalStatement[],
+  ) {
+    const { user, password } = await readServerCredentials(
+      this.clusters,
+      inst,
+      'root',
+    );
+    const connection = await mysql.createConnection({
+      host: serverAddress(this.clusters, inst),
+      port: 3306,
+      user,
+      password,
+      connectTimeout: 10_000,
+    });
+    try {
+      for (const { sql, values } of statements) {
+        await connection.query(sql, values);
+      }
+    } finally {
+      connection.destroy();
+    }
   }
 
   private async finishRollout(inst: InstanceObjects, rollout: Rollout) {
@@ -217,12 +312,7 @@ export class Reconciler {
   /** Keeps the my.cnf that runs, for rollbacks. */
   private async rememberGoodConfig(inst: InstanceObjects) {
     const cnf = desiredConfig(inst);
-    const ready = inst.pods.some(p =>
-      p.status?.conditions?.some(
-        c => c.type === 'Ready' && c.status === 'True',
-      ),
-    );
-    if (!ready || cnf === undefined) return;
+    if (!inst.pods.some(isReady) || cnf === undefined) return;
     if (inst.configMap?.metadata?.annotations?.[LAST_GOOD_ANNOTATION] === cnf)
       return;
     const { core } = this.clusters.client(inst.cluster);

@@ -12,6 +12,12 @@ export const ROLLOUT_ANNOTATION = 'mysql.backstage.io/rollout';
 export const LAST_GOOD_ANNOTATION = 'mysql.backstage.io/last-good-config';
 /** On the ConfigMap: who made the last edit through the portal. */
 export const EDITED_BY_ANNOTATION = 'mysql.backstage.io/edited-by';
+/**
+ * On the StatefulSet, in `online` mode: the hash of the my.cnf that runs
+ * after dynamic changes were applied with SET GLOBAL, when it differs from
+ * the pod template's.
+ */
+export const ONLINE_HASH_ANNOTATION = 'mysql.backstage.io/online-config-hash';
 /** On the pod template: set by the restart endpoint to roll the pod. */
 export const RESTARTED_AT_ANNOTATION = 'mysql.backstage.io/restarted-at';
 
@@ -51,7 +57,15 @@ export function templateHash(inst: InstanceObjects): string | undefined {
   ];
 }
 
-function isReady(pod: k8s.V1Pod) {
+/** The hash of the my.cnf the server runs: applied online, or else the template's. */
+export function runningHash(inst: InstanceObjects): string | undefined {
+  return (
+    inst.statefulSet.metadata?.annotations?.[ONLINE_HASH_ANNOTATION] ??
+    templateHash(inst)
+  );
+}
+
+export function isReady(pod: k8s.V1Pod) {
   return (
     pod.status?.conditions?.some(
       c => c.type === 'Ready' && c.status === 'True',

@@ -12,7 +12,7 @@ import {
   desiredConfig,
   desiredHash,
   readRollout,
-  templateHash,
+  runningHash,
 } from './rollout';
 
 /** The phase of an instance, from its objects and the latest poll. */
@@ -38,7 +38,7 @@ export function computePhase(
     };
   }
   const desired = desiredHash(inst);
-  if (rollout || (desired && templateHash(inst) !== desired)) {
+  if (rollout || (desired && runningHash(inst) !== desired)) {
     return {
       phase: 'Reconciling',
       message: 'restarting to apply the configuration',
@@ -84,7 +84,7 @@ export function configView(
   const pending = Object.keys(desired).filter(
     k => !sameValue(k, desired[k], applied[k]),
   );
-  const hashPending = desiredHash(inst) !== templateHash(inst);
+  const hashPending = desiredHash(inst) !== runningHash(inst);
   return {
     desired,
     applied,

@@ -1,0 +1,65 @@
+import {
+  getMysqlVariable,
+  parseMyCnf,
+  parseSize,
+} from '@internal/plugin-mysql-common';
+
+/** One `SET GLOBAL` statement and its parameters. */
+export interface SetGlobalStatement {
+  sql: string;
+  values: string[];
+}
+
+function statement(name: string, value: string | undefined) {
+  const variable = getMysqlVariable(name);
+  if (!variable || variable.apply !== 'dynamic') return undefined;
+  // Names come from the catalogue only, so they can be written as they are;
+  // values are numbers, ON/OFF or a bound string parameter.
+  if (value === undefined) {
+    return { sql: `SET GLOBAL ${variable.name} = DEFAULT`, values: [] };
+  }
+  switch (variable.type) {
+    case 'size': {
+      const bytes = parseSize(value);
+      return bytes === undefined
+        ? undefined
+        : { sql: `SET GLOBAL ${variable.name} = ${bytes}`, values: [] };
+    }
+    case 'integer':
+    case 'float':
+      return Number.isFinite(Number(value))
+        ? { sql: `SET GLOBAL ${variable.name} = ${Number(value)}`, values: [] }
+        : undefined;
+    case 'boolean':
+      return {
+        sql: `SET GLOBAL ${variable.name} = ${value === 'ON' ? 'ON' : 'OFF'}`,
+        values: [],
+      };
+    default:
+      return { sql: `SET GLOBAL ${variable.name} = ?`, values: [value] };
+  }
+}
+
+/**
+ * The `SET GLOBAL` statements that take a server from the `running` my.cnf
+ * to the `desired` one without a restart, or `undefined` when a changed
+ * variable is not dynamic (or not in the catalogue), so only a restart can
+ * apply it. A variable removed from my.cnf goes back to its default.
+ */
+export function onlineStatements(
+  running: string,
+  desired: string,
+): SetGlobalStatement[] | undefined {
+  const before = parseMyCnf(running);
+  const after = parseMyCnf(desired);
+  const names = [...new Set([...Object.keys(before), ...Object.keys(after)])]
+    .filter(name => before[name] !== after[name])
+    .sort();
+  const statements: SetGlobalStatement[] = [];
+  for (const name of names) {
+    const next = statement(name, after[name]);
+    if (!next) return undefined;
+    statements.push(next);
+  }
+  return statements;
+}
