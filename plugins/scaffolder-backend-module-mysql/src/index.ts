@@ -5,4 +5,8 @@
  */
 
 export { scaffolderModuleMysql as default } from './module';
-export { createMysqlProvisionAction } from './actions';
+export {
+  createMysqlConfigureAction,
+  createMysqlProvisionAction,
+} from './actions';
+export type { MysqlReconcilerMode } from './actions';

@@ -8,10 +8,14 @@ import {
   MysqlClusters,
   readMysqlProvisionConfig,
 } from '@internal/plugin-mysql-node';
-import { createMysqlProvisionAction } from './actions';
+import {
+  createMysqlConfigureAction,
+  createMysqlProvisionAction,
+  readMysqlReconcilerMode,
+} from './actions';
 
 /**
- * Adds the `mysql:provision` action to the scaffolder.
+ * Adds the `mysql:provision` and `mysql:configure` actions to the scaffolder.
  *
  * @public
  */
@@ -25,14 +29,21 @@ export const scaffolderModuleMysql = createBackendModule({
         config: coreServices.rootConfig,
         catalog: catalogServiceRef,
         auth: coreServices.auth,
+        discovery: coreServices.discovery,
       },
-      async init({ scaffolder, config, catalog, auth }) {
+      async init({ scaffolder, config, catalog, auth, discovery }) {
         scaffolder.addActions(
           createMysqlProvisionAction({
             clusters: MysqlClusters.fromConfig(config),
             provision: readMysqlProvisionConfig(config),
             catalog,
             auth,
+          }),
+          createMysqlConfigureAction({
+            catalog,
+            auth,
+            discovery,
+            reconcilerMode: readMysqlReconcilerMode(config),
           }),
         );
       },

@@ -1,0 +1,110 @@
+import { InputError } from '@backstage/errors';
+import {
+  getMysqlVariable,
+  MysqlConfigValue,
+  parseSize,
+  validateMysqlConfig,
+  validateMysqlVariable,
+} from '@internal/plugin-mysql-common';
+
+/**
+ * One variable that `mysql:configure` changes: `from` is the desired value
+ * before (absent when my.cnf did not set it, so the server default applied),
+ * `to` the normalized new value.
+ */
+export type ConfigChange = { name: string; from?: string; to: string };
+
+/** What a configuration request does to an instance's desired my.cnf. */
+export interface ConfigPlan {
+  changes: ConfigChange[];
+  /** The whole desired configuration to send with the PUT. */
+  merged: Record<string, string>;
+}
+
+function formatProblems(problems: string[]): string {
+  return `Invalid input for mysql:configure:\n- ${problems.join('\n- ')}`;
+}
+
+/**
+ * Drops the blanks a form leaves (empty strings, null, undefined mean "leave
+ * unchanged"), validates the rest against the variable catalogue and returns
+ * the normalized values. Throws one InputError naming every bad field.
+ */
+export function toRequestedConfig(
+  config: Record<string, MysqlConfigValue | null | undefined> | undefined,
+): Record<string, string> {
+  const given = Object.fromEntries(
+    Object.entries(config ?? {}).filter(
+      ([, value]) =>
+        value !== undefined &&
+        value !== null &&
+        !(typeof value === 'string' && value.trim() === ''),
+    ),
+  );
+  const result = validateMysqlConfig(given);
+  if (!result.valid) {
+    throw new InputError(
+      formatProblems(
+        result.problems.map(
+          p => `config${p.field ? `.${p.field}` : ''}: ${p.message}`,
+        ),
+      ),
+    );
+  }
+  return result.values;
+}
+
+/**
+ * Whether two my.cnf values of a variable mean the same, so that `512M` and
+ * `536870912` do not count as a change.
+ */
+function sameValue(name: string, a: string, b: string): boolean {
+  const variable = getMysqlVariable(name);
+  if (variable?.type === 'size') return parseSize(a) === parseSize(b);
+  if (variable?.type === 'float') return Number(a) === Number(b);
+  const normalizedA = validateMysqlVariable(name, a).value ?? a;
+  const normalizedB = validateMysqlVariable(name, b).value ?? b;
+  return normalizedA === normalizedB;
+}
+
+/**
+ * Merges the requested values onto the desired configuration and lists what
+ * changes. Desired values the request does not mention stay as they are.
+ * Throws an InputError, as the backend would, when the result cannot be
+ * applied: a variable that is fixed when the data directory is created
+ * (`apply: 'init'`), or a combination that is invalid as a whole (such as a
+ * collation that does not match the character set already configured).
+ */
+export function planConfigChange(
+  desired: Record<string, string>,
+  requested: Record<string, string>,
+): ConfigPlan {
+  const problems: string[] = [];
+  const changes: ConfigChange[] = [];
+  for (const name of Object.keys(requested).sort()) {
+    const to = requested[name];
+    const from = desired[name];
+    if (from !== undefined && sameValue(name, from, to)) continue;
+    if (getMysqlVariable(name)?.apply === 'init') {
+      problems.push(
+        `config.${name}: can only be set when the database is created; it cannot change now`,
+      );
+    }
+    changes.push(from === undefined ? { name, to } : { name, from, to });
+  }
+  const merged = {
+    ...desired,
+    ...Object.fromEntries(changes.map(change => [change.name, change.to])),
+  };
+  if (problems.length === 0 && changes.length > 0) {
+    for (const problem of validateMysqlConfig(merged).problems) {
+      problems.push(
+        `config${problem.field ? `.${problem.field}` : ''}: ${problem.message}`,
+      );
+    }
+  }
+  if (problems.length > 0) {
+    throw new InputError(formatProblems(problems));
+  }
+  return { changes, merged };
+}

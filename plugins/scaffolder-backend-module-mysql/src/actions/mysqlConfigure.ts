@@ -1,0 +1,313 @@
+import {
+  AuthService,
+  DiscoveryService,
+  RootConfigService,
+} from '@backstage/backend-plugin-api';
+import { parseEntityRef, stringifyEntityRef } from '@backstage/catalog-model';
+import {
+  ConflictError,
+  InputError,
+  NotAllowedError,
+  NotFoundError,
+  ResponseError,
+} from '@backstage/errors';
+import { CatalogService } from '@backstage/plugin-catalog-node';
+import { createTemplateAction } from '@backstage/plugin-scaffolder-node';
+import {
+  formatInstanceRef,
+  getMysqlVariable,
+  MYSQL_INSTANCE_ANNOTATION,
+  MysqlInstanceRef,
+  parseInstanceRef,
+} from '@internal/plugin-mysql-common';
+import { createHash } from 'node:crypto';
+import {
+  ConfigChange,
+  planConfigChange,
+  toRequestedConfig,
+} from './configChanges';
+import { MysqlApi } from './mysqlApi';
+import { examples } from './mysqlConfigure.examples';
+
+function toEntityRef(value: string): string {
+  try {
+    return stringifyEntityRef(
+      parseEntityRef(value, {
+        defaultKind: 'resource',
+        defaultNamespace: 'default',
+      }),
+    );
+  } catch (error) {
+    throw new InputError(
+      `Invalid input for mysql:configure:\n- entityRef: "${value}" is not an entity ref (${
+        (error as Error).message
+      })`,
+    );
+  }
+}
+
+function describeChange(change: ConfigChange): string {
+  return `${change.name}: ${change.from ?? '(default)'} -> ${change.to}`;
+}
+
+/**
+ * How the mysql backend applies a saved configuration
+ * (`mysql.reconciler.mode`): `restart` rolls the server for every change,
+ * `online` applies changes of dynamic variables only with SET GLOBAL.
+ *
+ * @public
+ */
+export type MysqlReconcilerMode = 'restart' | 'online';
+
+/**
+ * Reads `mysql.reconciler.mode`, the mysql backend's setting, with its
+ * default.
+ */
+export function readMysqlReconcilerMode(
+  config: RootConfigService,
+): MysqlReconcilerMode {
+  return config.getOptionalString('mysql.reconciler.mode') === 'online'
+    ? 'online'
+    : 'restart';
+}
+
+/**
+ * Turns the mysql backend's error answers into messages that say what to do.
+ */
+function explain(
+  error: unknown,
+  entityRef: string,
+  instanceRef: string,
+): Error {
+  if (!(error instanceof ResponseError)) return error as Error;
+  const reason = error.cause.message;
+  switch (error.statusCode) {
+    case 400:
+      return new InputError(
+        `The mysql backend refused the configuration of ${entityRef}: ${reason}`,
+        error,
+      );
+    case 401:
+      return new NotAllowedError(
+        `The mysql backend did not accept the credentials of the user who runs the template for ${entityRef} (${reason}); writes need a signed-in user`,
+        error,
+      );
+    case 403:
+      return new NotAllowedError(
+        `You may not change the configuration of ${entityRef}: the mysql backend needs the permission mysql.instance.config.update on it for the user who runs the template (${reason})`,
+        error,
+      );
+    case 404:
+      return new NotFoundError(
+        `The mysql backend does not know ${instanceRef}, the instance of ${entityRef} (${reason})`,
+        error,
+      );
+    case 409:
+      return new ConflictError(
+        `The configuration of ${entityRef} was changed by someone else while this task ran, twice; nothing was changed. Run the template again to apply your values on top of the new configuration.`,
+        error,
+      );
+    default:
+      return new Error(
+        `The mysql backend failed for ${entityRef}: ${error.message}`,
+        { cause: error },
+      );
+  }
+}
+
+/**
+ * Creates the `mysql:configure` action: changes server variables of a
+ * database created with `mysql:provision`, through the mysql backend's API
+ * and on behalf of the user who runs the template, so the same permission
+ * (`mysql.instance.config.update`) and validation apply as on the entity
+ * page. The backend then applies the new my.cnf: by restarting the server,
+ * or online for dynamic variables when `reconcilerMode` is `online`.
+ *
+ * @public
+ */
+export function createMysqlConfigureAction(options: {
+  catalog: CatalogService;
+  auth: AuthService;
+  discovery: DiscoveryService;
+  /** The mysql backend's `mysql.reconciler.mode`; default `restart`. */
+  reconcilerMode?: MysqlReconcilerMode;
+}) {
+  const { catalog, auth, discovery, reconcilerMode = 'restart' } = options;
+  const needsRestart = (changes: ConfigChange[]) =>
+    reconcilerMode === 'online'
+      ? changes.some(c => getMysqlVariable(c.name)?.apply !== 'dynamic')
+      : changes.length > 0;
+
+  return createTemplateAction({
+    id: 'mysql:configure',
+    description:
+      'Changes server variables (my.cnf) of a MySQL database in the catalog; variables not given keep their current values. The mysql backend then applies the change, restarting the server when needed.',
+    examples,
+    supportsDryRun: true,
+    schema: {
+      input: {
+        entityRef: z =>
+          z
+            .string({
+              description:
+                'The database entity, e.g. resource:default/orders-db',
+            })
+            .min(1),
+        config: z =>
+          z
+            .record(z.union([z.string(), z.number(), z.boolean(), z.null()]), {
+              description:
+                'Server variables from the MySQL variable catalogue; empty or null values leave a variable unchanged',
+            })
+            .optional(),
+      },
+      output: {
+        entityRef: z =>
+          z.string({ description: 'Catalog entity of the database' }),
+        changes: z =>
+          z.array(
+            z.object({
+              name: z.string(),
+              from: z
+                .string({
+                  description: 'Absent when the server default applied',
+                })
+                .optional(),
+              to: z.string(),
+            }),
+            { description: 'The variables that changed, by name' },
+          ),
+        restartRequired: z =>
+          z.boolean({
+            description:
+              'Whether the server restarts to apply the change (online mode: only for variables that are not dynamic)',
+          }),
+      },
+    },
+    async handler(ctx) {
+      const requested = toRequestedConfig(ctx.input.config);
+      const entityRef = toEntityRef(ctx.input.entityRef);
+
+      const credentials = await ctx.getInitiatorCredentials();
+      const entity = await catalog.getEntityByRef(entityRef, { credentials });
+      if (!entity) {
+        throw new InputError(
+          `entityRef: ${entityRef} is not in the catalog (or you may not see it)`,
+        );
+      }
+      const annotation =
+        entity.metadata.annotations?.[MYSQL_INSTANCE_ANNOTATION];
+      if (!annotation) {
+        throw new InputError(
+          `entityRef: ${entityRef} is not a MySQL database of this portal: it has no ${MYSQL_INSTANCE_ANNOTATION} annotation`,
+        );
+      }
+      let ref: MysqlInstanceRef;
+      try {
+        ref = parseInstanceRef(annotation);
+      } catch (error) {
+        throw new InputError(
+          `entityRef: ${entityRef} has a bad ${MYSQL_INSTANCE_ANNOTATION} annotation: ${
+            (error as Error).message
+          }`,
+        );
+      }
+      const instanceRef = formatInstanceRef(ref);
+      const api = new MysqlApi(discovery, auth, credentials);
+      const read = async () => {
+        try {
+          return await api.getInstance(ref);
+        } catch (error) {
+          throw explain(error, entityRef, instanceRef);
+        }
+      };
+
+      ctx.logger.info(
+        `${entityRef} is MySQL ${instanceRef}; requested: ${
+          Object.entries(requested)
+            .map(([name, value]) => `${name}=${value}`)
+            .join(', ') || 'no values'
+        }`,
+      );
+      let detail = await read();
+      let plan = planConfigChange(detail.config.desired, requested);
+
+      const finish = (changes: ConfigChange[], restartRequired: boolean) => {
+        ctx.output('entityRef', entityRef);
+        ctx.output('changes', changes);
+        ctx.output('restartRequired', restartRequired);
+      };
+      if (plan.changes.length === 0) {
+        ctx.logger.info(
+          `nothing to change: ${entityRef} already has the requested values`,
+        );
+        finish([], false);
+        return;
+      }
+      for (const change of plan.changes) {
+        ctx.logger.info(`change ${describeChange(change)}`);
+      }
+      if (ctx.isDryRun) {
+        ctx.logger.info('Dry run: the configuration was not changed');
+        finish(plan.changes, needsRestart(plan.changes));
+        return;
+      }
+
+      const digest = createHash('sha256')
+        .update(JSON.stringify(Object.entries(requested).sort()))
+        .digest('hex')
+        .slice(0, 16);
+      const result = await ctx.checkpoint({
+        key: `mysql.configure.${instanceRef}.${digest}`,
+        fn: async () => {
+          for (let attempt = 1; ; attempt++) {
+            try {
+              // The answer's restartRequired is true right after any write
+              // (the new my.cnf is not running yet), so it says nothing
+              // about how the change will be applied.
+              await api.updateConfig(ref, {
+                config: plan.merged,
+                resourceVersion: detail.resourceVersion,
+              });
+              return {
+                changes: plan.changes,
+                restartRequired: needsRestart(plan.changes),
+              };
+            } catch (error) {
+              if (
+                attempt > 1 ||
+                !(error instanceof ResponseError) ||
+                error.statusCode !== 409
+              ) {
+                throw explain(error, entityRef, instanceRef);
+              }
+              // Someone saved in between: merge onto their version instead.
+              ctx.logger.warn(
+                `${entityRef} was changed by someone else meanwhile (resourceVersion ${detail.resourceVersion} is stale); reading it again and retrying once`,
+              );
+              detail = await read();
+              plan = planConfigChange(detail.config.desired, requested);
+              if (plan.changes.length === 0) {
+                ctx.logger.info(
+                  `nothing to change: ${entityRef} now already has the requested values`,
+                );
+                return { changes: [], restartRequired: false };
+              }
+            }
+          }
+        },
+      });
+
+      if (result.changes.length > 0) {
+        ctx.logger.info(
+          `updated the configuration of ${entityRef}; ${
+            result.restartRequired
+              ? 'the server restarts to apply it'
+              : 'the backend applies it online, without a restart'
+          }`,
+        );
+      }
+      finish(result.changes, result.restartRequired);
+    },
+  });
+}
