@@ -1,0 +1,12 @@
+/**
+ * The MySQL plugin for the new frontend system.
+ *
+ * @packageDocumentation
+ */
+
+export {
+  mysqlPlugin as default,
+  mysqlPlugin,
+  mysqlApi,
+  mysqlEntityCard,
+} from './alpha/plugin';

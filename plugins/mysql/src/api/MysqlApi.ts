@@ -1,0 +1,35 @@
+import { createApiRef } from '@backstage/core-plugin-api';
+import {
+  MysqlInstanceDetail,
+  MysqlInstanceRef,
+  UpdateMysqlConfigRequest,
+} from '@internal/plugin-mysql-common';
+
+/**
+ * Client for the MySQL backend plugin (`/api/mysql`).
+ *
+ * @public
+ */
+export interface MysqlApi {
+  /** Status, versions, configuration and history of one instance. */
+  getInstance(ref: MysqlInstanceRef): Promise<MysqlInstanceDetail>;
+  /**
+   * Replaces the desired configuration. The backend answers 409 when
+   * `resourceVersion` is no longer current.
+   */
+  updateConfig(
+    ref: MysqlInstanceRef,
+    request: UpdateMysqlConfigRequest,
+  ): Promise<MysqlInstanceDetail>;
+  /** Restarts the server. */
+  restart(ref: MysqlInstanceRef): Promise<MysqlInstanceDetail>;
+}
+
+/**
+ * Reference to the {@link MysqlApi}.
+ *
+ * @public
+ */
+export const mysqlApiRef = createApiRef<MysqlApi>({
+  id: 'plugin.mysql.service',
+});

@@ -1,0 +1,2 @@
+export { EditConfigDialog } from './EditConfigDialog';
+export type { EditConfigDialogProps } from './EditConfigDialog';

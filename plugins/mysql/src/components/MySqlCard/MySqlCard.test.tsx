@@ -1,0 +1,356 @@
+import { ResponseError } from '@backstage/errors';
+import { mockApis, renderInTestApp } from '@backstage/frontend-test-utils';
+import { EntityProvider } from '@backstage/plugin-catalog-react';
+import { AuthorizeResult } from '@backstage/plugin-permission-common';
+import { MysqlInstanceDetail } from '@internal/plugin-mysql-common';
+import { screen, waitFor, within } from '@testing-library/react';
+import userEvent from '@testing-library/user-event';
+import { MysqlApi, mysqlApiRef } from '../../api';
+import { entity, makeDetail } from '../../testData';
+import { MySqlCard } from './MySqlCard';
+
+function mockMysqlApi(detail?: MysqlInstanceDetail): jest.Mocked<MysqlApi> {
+  return {
+    getInstance: jest.fn().mockResolvedValue(detail ?? makeDetail()),
+    updateConfig: jest.fn().mockResolvedValue(detail ?? makeDetail()),
+    restart: jest.fn().mockResolvedValue(detail ?? makeDetail()),
+  };
+}
+
+async function renderCard(
+  api: MysqlApi,
+  options: { allowed?: boolean; annotated?: boolean } = {},
+) {
+  const { allowed = true, annotated = true } = options;
+  // usePermission caches answers by resource ref across renders, so a
+  // denied user gets an entity of their own.
+  const name = allowed ? 'orders' : 'orders-denied';
+  const shown = {
+    ...entity,
+    metadata: {
+      ...entity.metadata,
+      name,
+      annotations: annotated ? entity.metadata.annotations : {},
+    },
+  };
+  return renderInTestApp(
+    <EntityProvider entity={shown}>
+      <MySqlCard />
+    </EntityProvider>,
+    {
+      apis: [
+        [mysqlApiRef, api],
+        mockApis.permission({
+          authorize: allowed ? AuthorizeResult.ALLOW : AuthorizeResult.DENY,
+        }),
+      ],
+    },
+  );
+}
+
+async function responseError(status: number, body?: object) {
+  const response = new Response(body ? JSON.stringify(body) : null, {
+    status,
+    headers: body ? { 'Content-Type': 'application/json' } : {},
+  });
+  return ResponseError.fromResponse(response);
+}
+
+describe('MySqlCard', () => {
+  it('shows progress while loading', async () => {
+    const api = mockMysqlApi();
+    api.getInstance.mockReturnValue(new Promise(() => {}));
+    await renderCard(api);
+    expect(await screen.findByRole('progressbar')).toBeInTheDocument();
+  });
+
+  it('asks for the annotation when it is missing', async () => {
+    const api = mockMysqlApi();
+    await renderCard(api, { annotated: false });
+    expect(
+      await screen.findByText(/mysql\.backstage\.io\/instance/),
+    ).toBeInTheDocument();
+    expect(api.getInstance).not.toHaveBeenCalled();
+  });
+
+  it('shows a backend error', async () => {
+    const api = mockMysqlApi();
+    api.getInstance.mockRejectedValue(
+      await responseError(500, {
+        error: { name: 'Error', message: 'database is on fire' },
+        request: { method: 'GET', url: '/' },
+        response: { statusCode: 500 },
+      }),
+    );
+    await renderCard(api);
+    expect(
+      await screen.findByText(/Request failed with 500/),
+    ).toBeInTheDocument();
+  });
+
+  it('explains how to install a missing backend', async () => {
+    const api = mockMysqlApi();
+    api.getInstance.mockRejectedValue(await responseError(404));
+    await renderCard(api);
+    expect(
+      await screen.findByText('The MySQL backend plugin is not installed'),
+    ).toBeInTheDocument();
+    expect(
+      screen.getByText('@internal/plugin-mysql-backend'),
+    ).toBeInTheDocument();
+  });
+
+  it('shows a running instance', async () => {
+    const api = mockMysqlApi();
+    await renderCard(api);
+    expect(await screen.findByRole('status')).toBeInTheDocument();
+    expect(screen.getByText('MySQL')).toBeInTheDocument();
+    expect(screen.getByTestId('mysql-server-version')).toHaveTextContent(
+      '8.4.3',
+    );
+    expect(screen.getByText('mysql:8.4')).toBeInTheDocument();
+    expect(screen.getByText(/Up 3h 5m/)).toBeInTheDocument();
+    expect(screen.getByText(/polled 1\d s ago/)).toBeInTheDocument();
+    expect(screen.queryByRole('alert')).not.toBeInTheDocument();
+    expect(screen.getByText('provision: created')).toBeInTheDocument();
+    expect(screen.getByText(/by user:default\/alice/)).toBeInTheDocument();
+    expect(api.getInstance).toHaveBeenCalledWith({
+      cluster: 'local',
+      namespace: 'db',
+      name: 'orders',
+    });
+
+    const row = screen.getByRole('row', { name: /max_connections/ });
+    const cells = within(row).getAllByRole('cell');
+    expect(cells[0]).toHaveTextContent('max_connections');
+    expect(cells[2]).toHaveTextContent('200');
+    expect(cells[3]).toHaveTextContent('connections');
+    expect(cells[4]).toHaveTextContent('restart');
+    const sizeRow = screen.getByRole('row', {
+      name: /innodb_buffer_pool_size/,
+    });
+    expect(within(sizeRow).getAllByRole('cell')[2]).toHaveTextContent('256M');
+    expect(
+      within(
+        screen.getByRole('row', { name: /lower_case_table_names/ }),
+      ).getAllByRole('cell')[4],
+    ).toHaveTextContent('fixed');
+  });
+
+  it('keeps the poll age moving', async () => {
+    await renderCard(mockMysqlApi());
+    const first = await screen.findByText(/polled \d+ s ago/);
+    const text = first.textContent;
+    await waitFor(
+      () =>
+        expect(screen.getByText(/polled \d+ s ago/).textContent).not.toBe(text),
+      { timeout: 2500 },
+    );
+  });
+
+  it('shows a reconciling instance with progress and polls fast', async () => {
+    const api = mockMysqlApi(
+      makeDetail({
+        status: {
+          phase: 'Reconciling',
+          message: 'restarting to apply the configuration',
+          since: '2025-01-01T00:00:00Z',
+        },
+      }),
+    );
+    await renderCard(api);
+    expect(await screen.findByRole('status')).toHaveTextContent('Reconciling');
+    expect(
+      screen.getByText('restarting to apply the configuration'),
+    ).toBeInTheDocument();
+    expect(
+      screen.getByRole('progressbar', { name: 'Reconciling progress' }),
+    ).toBeInTheDocument();
+    await waitFor(() => expect(api.getInstance).toHaveBeenCalledTimes(2), {
+      timeout: 4000,
+    });
+  });
+
+  it('shows a degraded instance with its message', async () => {
+    await renderCard(
+      mockMysqlApi(
+        makeDetail({
+          status: {
+            phase: 'Degraded',
+            message: 'rolling back: the pod did not become ready',
+            since: '2025-01-01T00:00:00Z',
+          },
+        }),
+      ),
+    );
+    expect(await screen.findByRole('status')).toHaveTextContent('Degraded');
+    expect(
+      screen.getByText('rolling back: the pod did not become ready'),
+    ).toBeInTheDocument();
+  });
+
+  it('shows an unreachable instance', async () => {
+    await renderCard(
+      mockMysqlApi(
+        makeDetail({
+          status: {
+            phase: 'Unreachable',
+            message: 'cluster local does not answer',
+            since: '2025-01-01T00:00:00Z',
+          },
+        }),
+      ),
+    );
+    expect(await screen.findByRole('status')).toHaveTextContent('Unreachable');
+    expect(
+      screen.getByText('cluster local does not answer'),
+    ).toBeInTheDocument();
+  });
+
+  it('shows a provisioning instance', async () => {
+    await renderCard(
+      mockMysqlApi(
+        makeDetail({
+          status: { phase: 'Provisioning', since: '2025-01-01T00:00:00Z' },
+        }),
+      ),
+    );
+    expect(await screen.findByRole('status')).toHaveTextContent('Provisioning');
+  });
+
+  it('warns when the server version does not match the image', async () => {
+    const detail = makeDetail();
+    await renderCard(
+      mockMysqlApi({
+        ...detail,
+        version: { ...detail.version, server: '8.0.36' },
+      }),
+    );
+    expect(await screen.findByRole('alert')).toHaveTextContent(
+      'The server runs 8.0.36, which is not the version the image mysql:8.4 declares.',
+    );
+  });
+
+  it('marks pending rows', async () => {
+    const detail = makeDetail();
+    await renderCard(
+      mockMysqlApi({
+        ...detail,
+        config: {
+          ...detail.config,
+          desired: { ...detail.config.desired, max_connections: '300' },
+          pending: ['max_connections'],
+          restartRequired: true,
+        },
+      }),
+    );
+    const row = await screen.findByRole('row', { name: /max_connections/ });
+    expect(row).toHaveAttribute('data-pending', 'true');
+    expect(within(row).getByText('pending')).toBeInTheDocument();
+    const cells = within(row).getAllByRole('cell');
+    expect(cells[1]).toHaveTextContent('300');
+    expect(cells[2]).toHaveTextContent('200');
+    expect(
+      screen.getByRole('row', { name: /innodb_buffer_pool_size/ }),
+    ).not.toHaveAttribute('data-pending');
+  });
+
+  it('shows server variables my.cnf does not set on demand', async () => {
+    await renderCard(mockMysqlApi());
+    await screen.findByRole('status');
+    expect(
+      screen.queryByRole('row', { name: /wait_timeout/ }),
+    ).not.toBeInTheDocument();
+    await userEvent.click(
+      screen.getByRole('button', { name: 'Show all 4 variables' }),
+    );
+    expect(
+      screen.getByRole('row', { name: /wait_timeout/ }),
+    ).toBeInTheDocument();
+  });
+
+  it('disables the actions without permission', async () => {
+    await renderCard(mockMysqlApi(), { allowed: false });
+    await screen.findByRole('status');
+    expect(
+      screen.getByRole('button', { name: 'Edit configuration' }),
+    ).toBeDisabled();
+    expect(screen.getByRole('button', { name: 'Restart' })).toBeDisabled();
+  });
+
+  it('enables the actions with permission', async () => {
+    await renderCard(mockMysqlApi());
+    await waitFor(
+      () =>
+        expect(
+          screen.getByRole('button', { name: 'Edit configuration' }),
+        ).toBeEnabled(),
+      { timeout: 3000 },
+    );
+  });
+
+  it('restarts after confirmation', async () => {
+    const api = mockMysqlApi();
+    await renderCard(api);
+    const restart = await screen.findByRole('button', { name: 'Restart' });
+    await waitFor(() => expect(restart).toBeEnabled(), { timeout: 3000 });
+    await userEvent.click(restart);
+    const dialog = screen.getByRole('dialog', { name: 'Restart orders?' });
+    await userEvent.click(
+      within(dialog).getByRole('button', { name: 'Cancel' }),
+    );
+    expect(api.restart).not.toHaveBeenCalled();
+
+    await userEvent.click(restart);
+    await userEvent.click(
+      screen.getByRole('button', { name: 'Restart server' }),
+    );
+    await waitFor(() =>
+      expect(api.restart).toHaveBeenCalledWith({
+        cluster: 'local',
+        namespace: 'db',
+        name: 'orders',
+      }),
+    );
+    await waitFor(() =>
+      expect(screen.queryByRole('dialog')).not.toBeInTheDocument(),
+    );
+  });
+
+  it('edits the configuration from the card', async () => {
+    const api = mockMysqlApi();
+    const saved = makeDetail({
+      status: {
+        phase: 'Reconciling',
+        message: 'restarting to apply the configuration',
+        since: '2025-01-01T00:00:00Z',
+      },
+    });
+    saved.config.desired.max_connections = '300';
+    saved.config.pending = ['max_connections'];
+    api.updateConfig.mockResolvedValue(saved);
+    await renderCard(api);
+    const edit = await screen.findByRole('button', {
+      name: 'Edit configuration',
+    });
+    await waitFor(() => expect(edit).toBeEnabled(), { timeout: 3000 });
+    await userEvent.click(edit);
+    const field = screen.getByLabelText('max_connections');
+    await userEvent.clear(field);
+    await userEvent.type(field, '300');
+    await userEvent.click(
+      screen.getByRole('button', { name: 'Review changes' }),
+    );
+    await userEvent.click(screen.getByRole('button', { name: 'Save' }));
+    await waitFor(() =>
+      expect(screen.queryByRole('dialog')).not.toBeInTheDocument(),
+    );
+    expect(api.updateConfig).toHaveBeenCalledWith(
+      { cluster: 'local', namespace: 'db', name: 'orders' },
+      expect.objectContaining({ resourceVersion: '41' }),
+    );
+    expect(screen.getByRole('status')).toHaveTextContent('Reconciling');
+    const row = screen.getByRole('row', { name: /max_connections/ });
+    expect(row).toHaveAttribute('data-pending', 'true');
+  });
+});

@@ -1,0 +1,196 @@
+import { stringifyEntityRef } from '@backstage/catalog-model';
+import {
+  InfoCard,
+  Progress,
+  ResponseErrorPanel,
+  WarningPanel,
+} from '@backstage/core-components';
+import {
+  MissingAnnotationEmptyState,
+  useEntity,
+} from '@backstage/plugin-catalog-react';
+import { usePermission } from '@backstage/plugin-permission-react';
+import {
+  MYSQL_INSTANCE_ANNOTATION,
+  MysqlInstanceDetail,
+  MysqlInstanceRef,
+  mysqlInstanceConfigUpdatePermission,
+  parseInstanceRef,
+} from '@internal/plugin-mysql-common';
+import Box from '@material-ui/core/Box';
+import Button from '@material-ui/core/Button';
+import LinearProgress from '@material-ui/core/LinearProgress';
+import Tooltip from '@material-ui/core/Tooltip';
+import Typography from '@material-ui/core/Typography';
+import Alert from '@material-ui/lab/Alert';
+import AlertTitle from '@material-ui/lab/AlertTitle';
+import { useMemo, useState } from 'react';
+import { errorMessage, isBackendMissing } from '../../api';
+import { EditConfigDialog } from '../EditConfigDialog';
+import { ConfigTable } from './ConfigTable';
+import { HistoryList } from './HistoryList';
+import { RestartButton } from './RestartButton';
+import { StatusChip } from './StatusChip';
+import { useInstance } from './useInstance';
+import { useNow } from './useNow';
+import { VersionInfo } from './VersionInfo';
+
+function BackendMissing() {
+  return (
+    <Alert severity="info">
+      <AlertTitle>The MySQL backend plugin is not installed</AlertTitle>
+      This portal's backend does not answer under <code>/api/mysql</code>. Add{' '}
+      <code>@internal/plugin-mysql-backend</code> to the backend with{' '}
+      <code>
+        backend.add(import(&apos;@internal/plugin-mysql-backend&apos;))
+      </code>{' '}
+      in <code>packages/backend/src/index.ts</code>, then restart it.
+    </Alert>
+  );
+}
+
+const NOT_ALLOWED = 'You are not allowed to change this instance';
+
+function Actions(props: {
+  instanceRef: MysqlInstanceRef;
+  allowed: boolean;
+  onEdit: () => void;
+  onRestarted: (detail: MysqlInstanceDetail) => void;
+}) {
+  const { instanceRef, allowed, onEdit, onRestarted } = props;
+  // A disabled button fires no events, so the tooltip needs a wrapper.
+  return (
+    <Tooltip title={allowed ? '' : NOT_ALLOWED}>
+      <Box display="flex" gridGap={8} component="span">
+        <Button
+          variant="contained"
+          color="primary"
+          size="small"
+          disabled={!allowed}
+          onClick={onEdit}
+        >
+          Edit configuration
+        </Button>
+        <RestartButton
+          instanceRef={instanceRef}
+          disabled={!allowed}
+          onRestarted={onRestarted}
+        />
+      </Box>
+    </Tooltip>
+  );
+}
+
+function InstanceView(props: { instanceRef: MysqlInstanceRef }) {
+  const { instanceRef } = props;
+  const { entity } = useEntity();
+  const { loading, detail, error, reload, update } = useInstance(instanceRef);
+  const { allowed } = usePermission({
+    permission: mysqlInstanceConfigUpdatePermission,
+    resourceRef: stringifyEntityRef(entity),
+  });
+  const [editing, setEditing] = useState(false);
+  const now = useNow();
+
+  if (loading) {
+    return <Progress />;
+  }
+  if (!detail) {
+    if (isBackendMissing(error)) {
+      return <BackendMissing />;
+    }
+    return <ResponseErrorPanel error={error ?? new Error('No data')} />;
+  }
+
+  const { status } = detail;
+  const changing =
+    status.phase === 'Reconciling' || status.phase === 'Provisioning';
+  return (
+    <>
+      {changing && <LinearProgress aria-label={`${status.phase} progress`} />}
+      <Box display="flex" alignItems="center" gridGap={8} flexWrap="wrap">
+        <StatusChip status={status} />
+        {status.message && status.phase !== 'Degraded' && (
+          <Typography variant="body2" color="textSecondary">
+            {status.message}
+          </Typography>
+        )}
+        <Box flexGrow={1} />
+        <Actions
+          instanceRef={instanceRef}
+          allowed={allowed}
+          onEdit={() => setEditing(true)}
+          onRestarted={update}
+        />
+      </Box>
+      {status.phase === 'Degraded' && (
+        <Alert severity="warning">
+          {status.message ?? 'The instance is degraded.'}
+        </Alert>
+      )}
+      {error && (
+        <Alert severity="warning">
+          Could not refresh: {errorMessage(error)}
+        </Alert>
+      )}
+      <Box marginY={1}>
+        <VersionInfo detail={detail} now={now} />
+      </Box>
+      <Typography variant="subtitle2">Configuration</Typography>
+      <ConfigTable config={detail.config} />
+      <Box marginTop={2}>
+        <Typography variant="subtitle2">Recent history</Typography>
+        <HistoryList history={detail.history} now={now} />
+      </Box>
+      {editing && (
+        <EditConfigDialog
+          instanceRef={instanceRef}
+          detail={detail}
+          onClose={() => setEditing(false)}
+          onSaved={saved => {
+            update(saved);
+            setEditing(false);
+          }}
+          onReload={reload}
+        />
+      )}
+    </>
+  );
+}
+
+/**
+ * The MySQL card for the current entity: status, server version against
+ * the image, uptime, configuration (desired and running), recent history,
+ * and the Edit configuration and Restart actions.
+ *
+ * @public
+ */
+export function MySqlCard() {
+  const { entity } = useEntity();
+  const annotation = entity.metadata.annotations?.[MYSQL_INSTANCE_ANNOTATION];
+  const instanceRef = useMemo(() => {
+    try {
+      return annotation ? parseInstanceRef(annotation) : undefined;
+    } catch {
+      return undefined;
+    }
+  }, [annotation]);
+
+  if (!annotation) {
+    return (
+      <MissingAnnotationEmptyState annotation={MYSQL_INSTANCE_ANNOTATION} />
+    );
+  }
+  return (
+    <InfoCard title="MySQL" subheader={annotation}>
+      {instanceRef ? (
+        <InstanceView instanceRef={instanceRef} />
+      ) : (
+        <WarningPanel
+          title="Invalid annotation"
+          message={`${MYSQL_INSTANCE_ANNOTATION} must be <cluster>/<namespace>/<name>, not "${annotation}".`}
+        />
+      )}
+    </InfoCard>
+  );
+}

@@ -1,0 +1,1 @@
+export { MySqlCard } from './MySqlCard';

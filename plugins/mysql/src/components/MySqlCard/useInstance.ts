@@ -1,0 +1,101 @@
+import { useApi } from '@backstage/core-plugin-api';
+import {
+  MysqlInstanceDetail,
+  MysqlInstanceRef,
+} from '@internal/plugin-mysql-common';
+import { useCallback, useEffect, useRef, useState } from 'react';
+import { mysqlApiRef } from '../../api';
+
+/** How often the detail is fetched while the instance changes, in ms. */
+export const FAST_POLL_MS = 2500;
+/** How often the detail is fetched while the instance is steady, in ms. */
+export const SLOW_POLL_MS = 15000;
+
+/** Loading state, the latest detail and the latest error of one instance. */
+export interface InstanceState {
+  loading: boolean;
+  detail?: MysqlInstanceDetail;
+  error?: Error;
+  /** Fetches now and resolves with the new detail, if the fetch worked. */
+  reload: () => Promise<MysqlInstanceDetail | undefined>;
+  /** Shows a detail that an action returned, without fetching. */
+  update: (detail: MysqlInstanceDetail) => void;
+}
+
+function pollDelay(detail: MysqlInstanceDetail | undefined): number {
+  const phase = detail?.status.phase;
+  return phase === 'Reconciling' || phase === 'Provisioning'
+    ? FAST_POLL_MS
+    : SLOW_POLL_MS;
+}
+
+/**
+ * Fetches an instance's detail and keeps it fresh: every few seconds while
+ * it is provisioning or reconciling, less often otherwise. A failed refresh
+ * keeps the last detail beside the error.
+ */
+export function useInstance(ref: MysqlInstanceRef | undefined): InstanceState {
+  const api = useApi(mysqlApiRef);
+  const [state, setState] = useState<{
+    loading: boolean;
+    detail?: MysqlInstanceDetail;
+    error?: Error;
+  }>({ loading: true });
+  const timer = useRef<ReturnType<typeof setTimeout>>();
+  const latest = useRef<MysqlInstanceDetail>();
+  // Bumped on unmount and on a new ref, so that late answers are dropped.
+  const generation = useRef(0);
+  const key = ref ? `${ref.cluster}/${ref.namespace}/${ref.name}` : undefined;
+
+  const schedule = useCallback((run: () => void) => {
+    clearTimeout(timer.current);
+    timer.current = setTimeout(run, pollDelay(latest.current));
+  }, []);
+
+  const fetchDetail = useCallback(async (): Promise<
+    MysqlInstanceDetail | undefined
+  > => {
+    if (!ref) {
+      return undefined;
+    }
+    const current = generation.current;
+    clearTimeout(timer.current);
+    let detail: MysqlInstanceDetail | undefined;
+    let failure: Error | undefined;
+    try {
+      detail = await api.getInstance(ref);
+    } catch (error) {
+      failure = error as Error;
+    }
+    if (current !== generation.current) {
+      return undefined;
+    }
+    latest.current = detail ?? latest.current;
+    setState({ loading: false, detail: latest.current, error: failure });
+    schedule(fetchDetail);
+    return detail;
+    // The ref object may change on every render; its string form does not.
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [api, key, schedule]);
+
+  useEffect(() => {
+    latest.current = undefined;
+    setState({ loading: true });
+    fetchDetail();
+    return () => {
+      generation.current += 1;
+      clearTimeout(timer.current);
+    };
+  }, [fetchDetail]);
+
+  const update = useCallback(
+    (detail: MysqlInstanceDetail) => {
+      latest.current = detail;
+      setState({ loading: false, detail });
+      schedule(fetchDetail);
+    },
+    [fetchDetail, schedule],
+  );
+
+  return { ...state, reload: fetchDetail, update };
+}

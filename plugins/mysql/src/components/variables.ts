@@ -1,0 +1,78 @@
+import {
+  formatSize,
+  getMysqlVariable,
+  MysqlVariable,
+  mysqlVariables,
+  parseSize,
+} from '@internal/plugin-mysql-common';
+
+// The backend's reconciler has one mode today, `restart`: it rolls the pod
+// on every change, dynamic variables included.
+const RECONCILER_MODE: 'restart' | 'dynamic' = 'restart';
+
+/** What changing a variable does to the running server. */
+export type ChangeEffect = 'restart' | 'live' | 'fixed';
+
+/** Whether changing the variable restarts the server, applies live, or cannot happen. */
+export function changeEffect(name: string): ChangeEffect {
+  const apply = getMysqlVariable(name)?.apply ?? 'restart';
+  if (apply === 'init') {
+    return 'fixed';
+  }
+  if (RECONCILER_MODE === 'restart' || apply === 'restart') {
+    return 'restart';
+  }
+  return 'live';
+}
+
+/** A sentence for forms and tooltips describing {@link changeEffect}. */
+export function changeEffectText(name: string): string {
+  switch (changeEffect(name)) {
+    case 'fixed':
+      return 'Set when the database is created; it cannot change afterwards.';
+    case 'live':
+      return 'Applied without a restart.';
+    default:
+      return getMysqlVariable(name)?.apply === 'dynamic'
+        ? 'Changing it restarts the server (the portal restarts on every change).'
+        : 'Changing it restarts the server.';
+  }
+}
+
+/** Sizes written with the largest exact unit (268435456 → 256M), other values as they are. */
+export function displayValue(name: string, value: string | undefined): string {
+  if (value === undefined || value === '') {
+    return '—';
+  }
+  if (getMysqlVariable(name)?.type === 'size') {
+    const bytes = parseSize(value);
+    return bytes === undefined ? value : formatSize(bytes);
+  }
+  return value;
+}
+
+/** The default as a my.cnf value: sizes with a unit, booleans as ON/OFF. */
+export function defaultValue(variable: MysqlVariable): string {
+  if (typeof variable.default === 'boolean') {
+    return variable.default ? 'ON' : 'OFF';
+  }
+  if (variable.type === 'size' && typeof variable.default === 'number') {
+    return formatSize(variable.default);
+  }
+  return String(variable.default);
+}
+
+/** The variable's unit for display; sizes are bytes written with K/M/G/T. */
+export function unitOf(name: string): string {
+  return getMysqlVariable(name)?.unit ?? '';
+}
+
+/** Names in catalogue order, unknown names last in alphabetical order. */
+export function sortVariableNames(names: Iterable<string>): string[] {
+  const order = new Map(mysqlVariables.map((v, index) => [v.name, index]));
+  return [...new Set(names)].sort((a, b) => {
+    const ia = order.get(a) ?? Number.MAX_SAFE_INTEGER;
+    const ib = order.get(b) ?? Number.MAX_SAFE_INTEGER;
+    return ia === ib ? a.localeCompare(b) : ia - ib;
+  });
+}

@@ -1,0 +1,63 @@
+import { Entity } from '@backstage/catalog-model';
+import { MysqlInstanceDetail } from '@internal/plugin-mysql-common';
+
+// Shared fixtures for the component tests.
+
+export const instanceRef = {
+  cluster: 'local',
+  namespace: 'db',
+  name: 'orders',
+};
+
+export const entity: Entity = {
+  apiVersion: 'backstage.io/v1alpha1',
+  kind: 'Resource',
+  metadata: {
+    name: 'orders',
+    namespace: 'default',
+    annotations: { 'mysql.backstage.io/instance': 'local/db/orders' },
+  },
+  spec: { type: 'database', owner: 'group:default/team-a' },
+};
+
+export function makeDetail(
+  overrides: Partial<MysqlInstanceDetail> = {},
+): MysqlInstanceDetail {
+  return {
+    ...instanceRef,
+    entityRef: 'resource:default/orders',
+    status: { phase: 'Running', since: '2025-01-01T00:00:00Z' },
+    version: {
+      image: 'mysql:8.4',
+      server: '8.4.3',
+      comment: 'MySQL Community Server - GPL',
+      lastPolledAt: new Date(Date.now() - 12_000).toISOString(),
+    },
+    config: {
+      desired: {
+        max_connections: '200',
+        innodb_buffer_pool_size: '256M',
+        lower_case_table_names: '0',
+      },
+      applied: {
+        max_connections: '200',
+        innodb_buffer_pool_size: '268435456',
+        lower_case_table_names: '0',
+        wait_timeout: '28800',
+      },
+      pending: [],
+      restartRequired: false,
+    },
+    resourceVersion: '41',
+    uptimeSeconds: 3 * 3600 + 5 * 60,
+    history: [
+      {
+        at: '2025-01-01T00:00:00Z',
+        kind: 'provision',
+        actor: 'user:default/alice',
+        message: 'created',
+      },
+    ],
+    ...overrides,
+  };
+}
