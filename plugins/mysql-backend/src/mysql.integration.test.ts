@@ -366,6 +366,28 @@ describe('the MySQL backend against the sandbox', () => {
   it('in online mode applies a dynamic change without a restart, and restarts for the others', async () => {
     await backend.stop();
     backend = await startBackend('online');
+    // SET GLOBAL needs a Ready pod whose running my.cnf the reconciler has
+    // recorded; otherwise it restarts, as in restart mode.
+    await until('the running my.cnf to be recorded', async () => {
+      const cm = await core.readNamespacedConfigMap({
+        name: NAME,
+        namespace: NAMESPACE,
+      });
+      const good =
+        cm.metadata?.annotations?.['mysql.backstage.io/last-good-config'];
+      return good === cm.data?.['my.cnf'] ? cm : undefined;
+    });
+    await until('the pod to be Ready', async () => {
+      const pod = await core.readNamespacedPod({
+        name: `${NAME}-0`,
+        namespace: NAMESPACE,
+      });
+      return pod.status?.conditions?.some(
+        c => c.type === 'Ready' && c.status === 'True',
+      )
+        ? pod
+        : undefined;
+    });
     const before = await settled();
     let after: any;
     const none = await countRestarts(async () => {

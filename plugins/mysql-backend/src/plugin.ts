@@ -107,7 +107,12 @@ export const mysqlPlugin = createBackendPlugin({
         deps.permissionsRegistry.addPermissions(mysqlPermissions);
         deps.httpRouter.use(
           await createRouter({
-            service: new InstanceService(clusters, cache, store),
+            service: new InstanceService(
+              clusters,
+              cache,
+              store,
+              options.reconciler.mode,
+            ),
             httpAuth: deps.httpAuth,
             permissions: deps.permissions,
             auditor: deps.auditor,

@@ -93,7 +93,9 @@ export interface MysqlHistoryEntry {
 /**
  * The body of `GET /instances/:cluster/:namespace/:name`. `config.desired`
  * is the ConfigMap's my.cnf, `config.applied` what the server reports;
- * `pending` names the variables where they differ. `resourceVersion` is
+ * `pending` names the variables where they differ; `mode` is the
+ * reconciler's (`restart`: every change restarts the server; `online`:
+ * changes of dynamic variables only apply without a restart). `resourceVersion` is
  * the ConfigMap's, to send back with the next update.
  *
  * @public
@@ -110,6 +112,7 @@ export interface MysqlInstanceDetail extends MysqlInstanceSummary {
     applied: Record<string, string>;
     pending: string[];
     restartRequired: boolean;
+    mode?: 'restart' | 'online';
   };
   resourceVersion: string;
   uptimeSeconds?: number;

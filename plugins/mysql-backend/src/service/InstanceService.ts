@@ -38,6 +38,7 @@ export class InstanceService {
     private readonly clusters: MysqlClusters,
     private readonly cache: InstanceCache,
     private readonly store: MysqlStore,
+    private readonly mode: 'restart' | 'online' = 'restart',
   ) {}
 
   private find(ref: MysqlInstanceRef): InstanceObjects {
@@ -94,7 +95,7 @@ export class InstanceService {
       uptimeSeconds: observation?.reachable
         ? observation.uptimeSeconds
         : undefined,
-      config: configView(inst, observation),
+      config: configView(inst, observation, this.mode),
       resourceVersion: inst.configMap?.metadata?.resourceVersion ?? '',
       history: await this.store.listHistory(inst.ref),
     };

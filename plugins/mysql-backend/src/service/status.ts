@@ -78,6 +78,7 @@ export function sameValue(
 export function configView(
   inst: InstanceObjects,
   observation: Observation | undefined,
+  mode: 'restart' | 'online',
 ) {
   const desired = parseMyCnf(desiredConfig(inst) ?? '');
   const applied = observation?.variables ?? {};
@@ -90,7 +91,8 @@ export function configView(
     applied,
     pending,
     restartRequired:
-      hashPending ||
+      (mode === 'restart' && hashPending) ||
       pending.some(k => getMysqlVariable(k)?.apply !== 'dynamic'),
+    mode,
   };
 }

@@ -6,28 +6,37 @@ import {
   parseSize,
 } from '@internal/plugin-mysql-common';
 
-// The backend's reconciler has one mode today, `restart`: it rolls the pod
-// on every change, dynamic variables included.
-const RECONCILER_MODE: 'restart' | 'dynamic' = 'restart';
-
 /** What changing a variable does to the running server. */
 export type ChangeEffect = 'restart' | 'live' | 'fixed';
 
-/** Whether changing the variable restarts the server, applies live, or cannot happen. */
-export function changeEffect(name: string): ChangeEffect {
+/** The backend's reconciler mode; older backends do not report it and always restart. */
+export type ReconcilerMode = 'restart' | 'online';
+
+/**
+ * Whether changing the variable restarts the server, applies live, or
+ * cannot happen. In `restart` mode the backend rolls the pod on every
+ * change, dynamic variables included.
+ */
+export function changeEffect(
+  name: string,
+  mode: ReconcilerMode = 'restart',
+): ChangeEffect {
   const apply = getMysqlVariable(name)?.apply ?? 'restart';
   if (apply === 'init') {
     return 'fixed';
   }
-  if (RECONCILER_MODE === 'restart' || apply === 'restart') {
+  if (mode === 'restart' || apply === 'restart') {
     return 'restart';
   }
   return 'live';
 }
 
 /** A sentence for forms and tooltips describing {@link changeEffect}. */
-export function changeEffectText(name: string): string {
-  switch (changeEffect(name)) {
+export function changeEffectText(
+  name: string,
+  mode: ReconcilerMode = 'restart',
+): string {
+  switch (changeEffect(name, mode)) {
     case 'fixed':
       return 'Set when the database is created; it cannot change afterwards.';
     case 'live':

@@ -4,13 +4,18 @@ import TableCell from '@material-ui/core/TableCell';
 import TableHead from '@material-ui/core/TableHead';
 import TableRow from '@material-ui/core/TableRow';
 import Alert from '@material-ui/lab/Alert';
-import { changeEffect } from '../variables';
+import { changeEffect, ReconcilerMode } from '../variables';
 import { ConfigChange } from './form';
 
 /** The changes about to be saved, old → new, and whether they restart the server. */
-export function ChangeSummary(props: { changes: ConfigChange[] }) {
-  const { changes } = props;
-  const restarts = changes.some(change => changeEffect(change.name) !== 'live');
+export function ChangeSummary(props: {
+  changes: ConfigChange[];
+  mode?: ReconcilerMode;
+}) {
+  const { changes, mode } = props;
+  const restarts = changes.some(
+    change => changeEffect(change.name, mode) !== 'live',
+  );
   return (
     <>
       <Table size="small" aria-label="Changes">

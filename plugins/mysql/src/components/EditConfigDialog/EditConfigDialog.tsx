@@ -141,10 +141,13 @@ export function EditConfigDialog(props: EditConfigDialogProps) {
               variable={variable}
               value={values[variable.name]}
               error={problems[variable.name]}
+              mode={props.detail.config.mode}
               onChange={value => setField(variable.name, value)}
             />
           ))}
-        {step === 'review' && <ChangeSummary changes={changes} />}
+        {step === 'review' && (
+          <ChangeSummary changes={changes} mode={props.detail.config.mode} />
+        )}
       </DialogContent>
       <DialogActions>
         {step === 'edit' ? (

@@ -6,7 +6,7 @@ import InputAdornment from '@material-ui/core/InputAdornment';
 import Switch from '@material-ui/core/Switch';
 import TextField from '@material-ui/core/TextField';
 import Autocomplete from '@material-ui/lab/Autocomplete';
-import { changeEffectText, defaultValue } from '../variables';
+import { changeEffectText, defaultValue, ReconcilerMode } from '../variables';
 import { FieldValue } from './form';
 
 /** Properties of {@link VariableField}. */
@@ -14,6 +14,8 @@ export interface VariableFieldProps {
   variable: MysqlVariable;
   value: FieldValue;
   error?: string;
+  /** The backend's reconciler mode, which decides whether a change restarts. */
+  mode?: ReconcilerMode;
   onChange: (value: FieldValue) => void;
 }
 
@@ -34,12 +36,12 @@ function limits(variable: MysqlVariable): string | undefined {
 }
 
 function helperText(props: VariableFieldProps): string {
-  const { variable, error } = props;
+  const { variable, error, mode } = props;
   const lines = [
     error ?? limits(variable),
     variable.description,
     `Default: ${defaultValue(variable)}.`,
-    changeEffectText(variable.name),
+    changeEffectText(variable.name, mode),
   ];
   return lines.filter(Boolean).join(' ');
 }

@@ -38,7 +38,7 @@ const EFFECT_LABELS = {
  * the server reports but my.cnf does not set are behind a toggle.
  */
 export function ConfigTable(props: { config: MysqlInstanceDetail['config'] }) {
-  const { desired, applied, pending } = props.config;
+  const { desired, applied, pending, mode } = props.config;
   const classes = useStyles();
   const [showAll, setShowAll] = useState(false);
   const configured = sortVariableNames(Object.keys(desired));
@@ -75,8 +75,8 @@ export function ConfigTable(props: { config: MysqlInstanceDetail['config'] }) {
                 <TableCell>{displayValue(name, applied[name])}</TableCell>
                 <TableCell>{unitOf(name)}</TableCell>
                 <TableCell>
-                  <Tooltip title={changeEffectText(name)}>
-                    <span>{EFFECT_LABELS[changeEffect(name)]}</span>
+                  <Tooltip title={changeEffectText(name, mode)}>
+                    <span>{EFFECT_LABELS[changeEffect(name, mode)]}</span>
                   </Tooltip>
                 </TableCell>
                 <TableCell>
