@@ -1,0 +1,98 @@
+import { test, expect, Page } from '@playwright/test';
+import { randomBytes } from 'node:crypto';
+import { spawnSync } from 'node:child_process';
+import path from 'node:path';
+
+// The sandbox's MySQL pods run Debian's mariadbd; the card must show the
+// version that server really reports.
+function serverVersion() {
+  const out = spawnSync('/usr/sbin/mariadbd', ['--version'], {
+    encoding: 'utf8',
+  }).stdout;
+  return out.match(/Ver (\S+)/)![1];
+}
+
+// `yarn dev` brings the portal up without waiting for the sandbox, which
+// starts beside it; provisioning needs the cluster.
+async function sandboxUp() {
+  const deadline = Date.now() + 300_000;
+  for (;;) {
+    const status = spawnSync(
+      process.execPath,
+      ['packages/k8s-sandbox/bin/k8s-sandbox', 'status'],
+      { cwd: path.resolve(__dirname, '../../..'), encoding: 'utf8' },
+    );
+    if (status.status === 0) return;
+    if (Date.now() > deadline) {
+      throw new Error(
+        `the sandbox did not come up: ${status.stdout}${status.stderr}`,
+      );
+    }
+    await new Promise(resolve => setTimeout(resolve, 2000));
+  }
+}
+
+const NAME = `e2e-${randomBytes(3).toString('hex')}`;
+
+async function signInAsGuest(page: Page) {
+  await page.goto('/');
+  const enter = page.getByRole('button', { name: 'Enter' });
+  await expect(enter).toBeVisible();
+  await enter.click();
+  await expect(
+    page.getByRole('link', { name: 'Catalog', exact: true }).first(),
+  ).toBeVisible();
+}
+
+test('a database created from the template shows its card, and an edit of max_connections runs', async ({
+  page,
+}) => {
+  // The sandbox may still be starting beside the portal.
+  test.setTimeout(420_000);
+  await sandboxUp();
+  await signInAsGuest(page);
+
+  await page.goto('/create/templates/default/mysql-database');
+  await page.getByLabel('Name').first().fill(NAME);
+  await page.getByLabel('Owner').fill('guests');
+  await page
+    .getByRole('option', { name: /guests/ })
+    .first()
+    .click();
+  await page.getByRole('button', { name: 'Next' }).click();
+  await page.getByRole('button', { name: /^(Next|Review)$/ }).click();
+  await page.getByRole('button', { name: 'Create' }).click();
+
+  const open = page.getByRole('link', {
+    name: 'Open the database in the catalog',
+  });
+  await expect(open).toBeVisible({ timeout: 300_000 });
+  await open.click();
+
+  const card = page.locator('article, div').filter({
+    has: page.getByText('MySQL', { exact: true }),
+    hasText: 'Edit configuration',
+  });
+  const status = page.getByTestId('mysql-status');
+  await expect(status).toHaveText('Running', { timeout: 120_000 });
+  await expect(page.getByText(serverVersion()).first()).toBeVisible();
+
+  const row = page.getByRole('row', { name: /max_connections/ }).first();
+  await page.getByRole('button', { name: 'Edit configuration' }).click();
+  await page.getByLabel('max_connections').fill('321');
+  await page.getByRole('button', { name: 'Review changes' }).click();
+  await expect(page.getByRole('table', { name: 'Changes' })).toContainText(
+    '321',
+  );
+  await page.getByRole('button', { name: 'Save' }).click();
+
+  await expect(status).toHaveText('Reconciling', { timeout: 30_000 });
+  await expect(status).toHaveText('Running', { timeout: 180_000 });
+  await expect(row.getByRole('cell').nth(2)).toHaveText('321', {
+    timeout: 60_000,
+  });
+
+  await card
+    .last()
+    .screenshot({ path: 'test-results/screenshots/mysql-card.png' });
+});
