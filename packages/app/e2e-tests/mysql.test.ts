@@ -32,6 +32,9 @@ async function sandboxUp() {
   }
 }
 
+// The second test changes the database the first one created.
+test.describe.configure({ mode: 'serial' });
+
 const NAME = `e2e-${randomBytes(3).toString('hex')}`;
 
 async function signInAsGuest(page: Page) {
@@ -95,4 +98,50 @@ test('a database created from the template shows its card, and an edit of max_co
   await card
     .last()
     .screenshot({ path: 'test-results/screenshots/mysql-card.png' });
+});
+
+test('the mysql-config template changes the same database through mysql:configure', async ({
+  page,
+  request,
+}) => {
+  test.setTimeout(300_000);
+  const backend = 'http://localhost:7007';
+  const session = await request.get(`${backend}/api/auth/guest/refresh`, {
+    headers: { 'X-Requested-With': 'XMLHttpRequest' },
+  });
+  const token = (await session.json()).backstageIdentity.token;
+  const headers = { Authorization: `Bearer ${token}` };
+
+  const created = await request.post(`${backend}/api/scaffolder/v2/tasks`, {
+    headers,
+    data: {
+      templateRef: 'template:default/mysql-config',
+      values: {
+        entityRef: `resource:default/${NAME}`,
+        config: { max_connections: 222 },
+      },
+    },
+  });
+  expect(created.status()).toBe(201);
+  const { id } = await created.json();
+  await expect
+    .poll(
+      async () => {
+        const task = await request.get(
+          `${backend}/api/scaffolder/v2/tasks/${id}`,
+          { headers },
+        );
+        return (await task.json()).status;
+      },
+      { timeout: 120_000 },
+    )
+    .toBe('completed');
+
+  await signInAsGuest(page);
+  await page.goto(`/catalog/default/resource/${NAME}`);
+  const row = page.getByRole('row', { name: /max_connections/ }).first();
+  await expect(row.getByRole('cell').nth(2)).toHaveText('222', {
+    timeout: 180_000,
+  });
+  await expect(page.getByText(/max_connections=222/).first()).toBeVisible();
 });
