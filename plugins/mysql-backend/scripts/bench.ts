@@ -15,8 +15,7 @@ import { ConfigReader } from '@backstage/config';
 import { down, sandboxPaths, up } from '@internal/k8s-sandbox';
 import {
   buildMysqlManifests,
-  generatePassword,
-  MYSQL_SECRET_KEYS,
+  generateInstancePasswords,
   MysqlClusters,
 } from '@internal/plugin-mysql-node';
 import * as k8s from '@kubernetes/client-node';
@@ -72,9 +71,7 @@ async function createInstance(
   });
   m.secret.stringData = {
     ...m.secret.stringData,
-    [MYSQL_SECRET_KEYS.rootPassword]: generatePassword(),
-    [MYSQL_SECRET_KEYS.password]: generatePassword(),
-    [MYSQL_SECRET_KEYS.monitorPassword]: generatePassword(),
+    ...generateInstancePasswords(),
   };
   await core.createNamespacedSecret({ namespace: NAMESPACE, body: m.secret });
   await core.createNamespacedConfigMap({

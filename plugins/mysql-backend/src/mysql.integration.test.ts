@@ -4,9 +4,8 @@ import {
   startTestBackend,
 } from '@backstage/backend-test-utils';
 import {
-  MYSQL_SECRET_KEYS,
   buildMysqlManifests,
-  generatePassword,
+  generateInstancePasswords,
 } from '@internal/plugin-mysql-node';
 import { TestSandbox, sandboxPaths, useSandbox } from '@internal/k8s-sandbox';
 import * as k8s from '@kubernetes/client-node';
@@ -151,9 +150,7 @@ async function createInstance() {
   });
   manifests.secret.stringData = {
     ...manifests.secret.stringData,
-    [MYSQL_SECRET_KEYS.rootPassword]: generatePassword(),
-    [MYSQL_SECRET_KEYS.password]: generatePassword(),
-    [MYSQL_SECRET_KEYS.monitorPassword]: generatePassword(),
+    ...generateInstancePasswords(),
   };
   const namespace = NAMESPACE;
   await core.createNamespacedSecret({ namespace, body: manifests.secret });

@@ -14,7 +14,7 @@ export {
   MYSQL_SECRET_KEYS,
 } from './manifests';
 export type { MysqlInstanceSpec, MysqlManifests } from './manifests';
-export { generatePassword } from './passwords';
+export { generateInstancePasswords, generatePassword } from './passwords';
 export {
   DEFAULT_MYSQL_IMAGES,
   readMysqlProvisionConfig,

@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { MYSQL_SECRET_KEYS } from './manifests';
 
 const ALPHABET = 'ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz23456789';
 
@@ -18,4 +19,18 @@ export function generatePassword(length = 24): string {
     if (out.length === length) return out;
   }
   return out + generatePassword(length - out.length);
+}
+
+/**
+ * The instance Secret's password entries, freshly generated: root, the
+ * application user and the monitoring user. They go into the Secret only.
+ *
+ * @public
+ */
+export function generateInstancePasswords(): Record<string, string> {
+  return {
+    [MYSQL_SECRET_KEYS.rootPassword]: generatePassword(),
+    [MYSQL_SECRET_KEYS.password]: generatePassword(),
+    [MYSQL_SECRET_KEYS.monitorPassword]: generatePassword(),
+  };
 }

@@ -8,8 +8,7 @@ import {
 } from '@internal/plugin-mysql-common';
 import {
   buildMysqlManifests,
-  generatePassword,
-  MYSQL_SECRET_KEYS,
+  generateInstancePasswords,
   MysqlClusters,
   MysqlProvisionConfig,
 } from '@internal/plugin-mysql-node';
@@ -214,9 +213,7 @@ export function createMysqlProvisionAction(options: {
               ...manifests.secret,
               stringData: {
                 ...manifests.secret.stringData,
-                [MYSQL_SECRET_KEYS.rootPassword]: generatePassword(),
-                [MYSQL_SECRET_KEYS.password]: generatePassword(),
-                [MYSQL_SECRET_KEYS.monitorPassword]: generatePassword(),
+                ...generateInstancePasswords(),
               },
             } as k8s.V1Secret;
           }
