@@ -46,7 +46,11 @@ async function until<T>(
 ) {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
-    const value = await read();
+    // Objects the controllers create (the default ServiceAccount) may not
+    // exist yet: a failed read is one more wait.
+    const value = await Promise.resolve()
+      .then(read)
+      .catch(() => undefined);
     if (value !== undefined) return value;
     if (Date.now() > deadline) throw new Error('timed out');
     await new Promise(r => setTimeout(r, 25));
@@ -248,13 +252,25 @@ async function main() {
       { timeoutSeconds, concurrency: 8 },
     );
     const t0 = Date.now();
+    let lastAnswer = t0;
+    const pollOne = p.pollOne.bind(p);
+    p.pollOne = async inst => {
+      const observation = await pollOne(inst);
+      if (observation.reachable) lastAnswer = Date.now();
+      return observation;
+    };
     await p.pollAll();
-    return (Date.now() - t0) / 1000;
+    return {
+      total: (Date.now() - t0) / 1000,
+      answering: (lastAnswer - t0) / 1000,
+    };
   };
   const allAnswer = await cycle(
     5,
     targets.filter((_, i) => i % 10 !== 9),
   );
+  // The first cycle learns which targets are silent; the next polls them last.
+  const firstSilent = await cycle(5, targets);
   const withSilent = await cycle(5, targets);
   for (const server of silent) server.close();
 
@@ -289,9 +305,15 @@ async function main() {
     )} without it (control plane and node agent only)`,
   );
   console.log(
-    `3. one poll cycle, concurrency 8, timeout 5 s: 90 answering targets ${allAnswer.toFixed(
+    `3. one poll cycle, concurrency 8, timeout 5 s: 90 answering targets ${allAnswer.total.toFixed(
       2,
-    )} s; 100 targets with 10 silent ${withSilent.toFixed(2)} s`,
+    )} s; 100 targets with 10 silent: first cycle ${firstSilent.total.toFixed(
+      2,
+    )} s (answering ones done after ${firstSilent.answering.toFixed(
+      2,
+    )} s), later cycles ${withSilent.total.toFixed(
+      2,
+    )} s (answering ones done after ${withSilent.answering.toFixed(2)} s)`,
   );
 }
 

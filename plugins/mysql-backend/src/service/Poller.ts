@@ -73,7 +73,12 @@ export class Poller {
 
   /** One poll cycle over every known instance. */
   async pollAll(): Promise<void> {
-    const instances = this.cache.list();
+    const last = await this.store.listObservations();
+    const silent = (inst: InstanceObjects) =>
+      last.get(inst.ref)?.reachable === false ? 1 : 0;
+    // Instances that did not answer last time go last: each may hold a lane
+    // for the whole timeout, and the others should not wait behind it.
+    const instances = this.cache.list().sort((a, b) => silent(a) - silent(b));
     await eachLimited(instances, this.options.concurrency, async inst => {
       const observation = await this.pollOne(inst);
       if (!observation.reachable) {
