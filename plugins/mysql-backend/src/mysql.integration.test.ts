@@ -401,6 +401,21 @@ describe('the MySQL backend against the sandbox', () => {
       after.history.some((h: any) => /without a restart/.test(h.message)),
     ).toBe(true);
 
+    // Two quick edits, the second undoing the first, end in the second.
+    const first = await api.put(
+      { ...after.config.desired, max_connections: 160 },
+      after.resourceVersion,
+    );
+    expect(first.status).toBe(202);
+    const second = await api.put(
+      { ...after.config.desired, max_connections: 155 },
+      first.body.resourceVersion,
+    );
+    expect(second.status).toBe(202);
+    await new Promise(r => setTimeout(r, 1000));
+    after = await settled(d => d.config.applied.max_connections === '155');
+    expect(after.config.desired.max_connections).toBe('155');
+
     const one = await countRestarts(async () => {
       const res = await api.put(
         { ...after.config.desired, skip_name_resolve: 'ON' },

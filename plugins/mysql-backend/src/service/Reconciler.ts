@@ -16,13 +16,16 @@ import {
   EDITED_BY_ANNOTATION,
   isReady,
   LAST_GOOD_ANNOTATION,
-  ONLINE_HASH_ANNOTATION,
+  ONLINE_CONFIG_ANNOTATION,
+  OnlineConfig,
+  readOnlineConfig,
   RESTARTED_AT_ANNOTATION,
   readRollout,
   Rollout,
   ROLLOUT_ANNOTATION,
   rolloutState,
   runningHash,
+  startedConfig,
   templateHash,
 } from './rollout';
 import { readServerCredentials, serverAddress } from './serverAccess';
@@ -123,11 +126,23 @@ export class Reconciler {
     if (!desired) return;
     const rollout = readRollout(inst.statefulSet);
 
+    const online = readOnlineConfig(inst.statefulSet);
+    if (online && !online.applied && !rollout) {
+      // A claimed online change that a stopped backend left unfinished: run
+      // it again if it is still wanted, or else restart, since what the
+      // server runs is not known.
+      if (online.cnf === desiredConfig(inst) && inst.pods.some(isReady)) {
+        await this.finishOnline(inst, online);
+      } else {
+        await this.startRollout(inst, desired, rollout);
+      }
+      return;
+    }
     if (runningHash(inst) !== desired) {
       if (
         this.options.mode === 'online' &&
         !rollout &&
-        (await this.applyOnline(inst, desired))
+        (await this.applyOnline(inst))
       ) {
         return;
       }
@@ -155,7 +170,7 @@ export class Reconciler {
 
   private async patchStatefulSet(inst: InstanceObjects, body: object) {
     const { apps } = this.clusters.client(inst.cluster);
-    await apps.patchNamespacedStatefulSet(
+    return apps.patchNamespacedStatefulSet(
       { name: inst.name, namespace: inst.namespace, body },
       MERGE_PATCH,
     );
@@ -189,7 +204,7 @@ export class Reconciler {
         resourceVersion: inst.statefulSet.metadata!.resourceVersion,
         annotations: {
           [ROLLOUT_ANNOTATION]: JSON.stringify(rollout),
-          [ONLINE_HASH_ANNOTATION]: null,
+          [ONLINE_CONFIG_ANNOTATION]: null,
         },
       },
       spec: { template: { metadata: { annotations: templateAnnotations } } },
@@ -216,19 +231,33 @@ export class Reconciler {
 
   /**
    * In `online` mode: applies a change of dynamic variables only with
-   * SET GLOBAL, as root, and records the new running hash on the
-   * StatefulSet. Returns false when a restart is needed instead: a
-   * non-dynamic change, no known running my.cnf, no Ready pod, or a
-   * statement the server refused.
+   * SET GLOBAL, as root. The change is claimed on the StatefulSet first
+   * (a resourceVersion-checked write, so one backend applies it), then
+   * applied, then marked applied. Returns false when a restart is needed
+   * instead: a non-dynamic change, no known running my.cnf, or no Ready pod.
    */
-  private async applyOnline(inst: InstanceObjects, hash: string) {
-    const running =
-      inst.configMap?.metadata?.annotations?.[LAST_GOOD_ANNOTATION];
+  private async applyOnline(inst: InstanceObjects) {
+    const online = readOnlineConfig(inst.statefulSet);
+    const base = online ? online.cnf : startedConfig(inst);
     const desired = desiredConfig(inst);
-    if (running === undefined || desired === undefined) return false;
+    if (base === undefined || desired === undefined) return false;
+    if (online && !online.applied) return false;
     if (!inst.pods.some(isReady)) return false;
-    const statements = onlineStatements(running, desired);
-    if (!statements) return false;
+    if (!onlineStatements(base, desired)) return false;
+    const claim: OnlineConfig = { cnf: desired, base, applied: false };
+    const claimed = await this.patchStatefulSet(inst, {
+      metadata: {
+        resourceVersion: inst.statefulSet.metadata!.resourceVersion,
+        annotations: { [ONLINE_CONFIG_ANNOTATION]: JSON.stringify(claim) },
+      },
+    });
+    await this.finishOnline({ ...inst, statefulSet: claimed }, claim);
+    return true;
+  }
+
+  /** Runs a claimed online change; a statement the server refuses turns it into a restart. */
+  private async finishOnline(inst: InstanceObjects, online: OnlineConfig) {
+    const statements = onlineStatements(online.base, online.cnf) ?? [];
     try {
       await this.setGlobals(inst, statements);
     } catch (error) {
@@ -237,15 +266,21 @@ export class Reconciler {
           (error as Error).message
         }); restarting instead`,
       );
-      return false;
+      await this.startRollout(inst, configHash(online.cnf));
+      return;
     }
     await this.patchStatefulSet(inst, {
       metadata: {
         resourceVersion: inst.statefulSet.metadata!.resourceVersion,
-        annotations: { [ONLINE_HASH_ANNOTATION]: hash },
+        annotations: {
+          [ONLINE_CONFIG_ANNOTATION]: JSON.stringify({
+            ...online,
+            applied: true,
+          }),
+        },
       },
     });
-    const changes = changedKeys(running, desired);
+    const changes = changedKeys(online.base, online.cnf);
     this.logger.info(
       `${inst.ref}: applied ${changes.join(', ')} online, without a restart`,
     );
@@ -255,7 +290,6 @@ export class Reconciler {
       message: `applied without a restart (SET GLOBAL): ${changes.join(', ')}`,
     });
     this.onRolloutDone?.(inst);
-    return true;
   }
 
   private async setGlobals(
@@ -276,7 +310,9 @@ export class Reconciler {
     });
     try {
       for (const { sql, values } of statements) {
-        await connection.query(sql, values);
+        // connectTimeout covers only connecting; a server that accepts and
+        // then hangs must not hold this instance's reconcile forever.
+        await connection.query({ sql, values, timeout: 10_000 });
       }
     } finally {
       connection.destroy();
@@ -312,6 +348,10 @@ export class Reconciler {
   /** Keeps the my.cnf that runs, for rollbacks. */
   private async rememberGoodConfig(inst: InstanceObjects) {
     const cnf = desiredConfig(inst);
+    // Only a my.cnf the server started with is a safe rollback target, not
+    // one reached with SET GLOBAL.
+    if (readOnlineConfig(inst.statefulSet)) return;
+    if (templateHash(inst) !== desiredHash(inst)) return;
     if (!inst.pods.some(isReady) || cnf === undefined) return;
     if (inst.configMap?.metadata?.annotations?.[LAST_GOOD_ANNOTATION] === cnf)
       return;

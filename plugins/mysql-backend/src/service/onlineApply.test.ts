@@ -16,6 +16,21 @@ describe('onlineStatements', () => {
     ]);
   });
 
+  it('writes values the way the server reads them from my.cnf', () => {
+    expect(
+      onlineStatements(
+        '[mysqld]\n',
+        '[mysqld]\nslow_query_log = 1\ninnodb_flush_log_at_trx_commit = 2\n',
+      ),
+    ).toEqual([
+      { sql: 'SET GLOBAL innodb_flush_log_at_trx_commit = 2', values: [] },
+      { sql: 'SET GLOBAL slow_query_log = ON', values: [] },
+    ]);
+    expect(
+      onlineStatements('[mysqld]\n', '[mysqld]\nslow_query_log = maybe\n'),
+    ).toBeUndefined();
+  });
+
   it('needs a restart when any changed variable is not dynamic', () => {
     expect(
       onlineStatements(

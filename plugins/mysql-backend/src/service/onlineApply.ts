@@ -2,6 +2,7 @@ import {
   getMysqlVariable,
   parseMyCnf,
   parseSize,
+  validateMysqlVariable,
 } from '@internal/plugin-mysql-common';
 
 /** One `SET GLOBAL` statement and its parameters. */
@@ -10,13 +11,21 @@ export interface SetGlobalStatement {
   values: string[];
 }
 
-function statement(name: string, value: string | undefined) {
+function statement(name: string, raw: string | undefined) {
   const variable = getMysqlVariable(name);
   if (!variable || variable.apply !== 'dynamic') return undefined;
   // Names come from the catalogue only, so they can be written as they are;
   // values are numbers, ON/OFF or a bound string parameter.
-  if (value === undefined) {
+  if (raw === undefined) {
     return { sql: `SET GLOBAL ${variable.name} = DEFAULT`, values: [] };
+  }
+  // my.cnf may have been edited by hand (`slow_query_log = 1`): apply what
+  // the server would read at start, or restart when it is not valid.
+  const value = validateMysqlVariable(name, raw).value;
+  if (value === undefined) return undefined;
+  // Numeric enums (innodb_flush_log_at_trx_commit) refuse a quoted value.
+  if (variable.type === 'enum' && /^\d+$/.test(value)) {
+    return { sql: `SET GLOBAL ${variable.name} = ${value}`, values: [] };
   }
   switch (variable.type) {
     case 'size': {

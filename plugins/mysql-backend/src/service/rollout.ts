@@ -13,11 +13,34 @@ export const LAST_GOOD_ANNOTATION = 'mysql.backstage.io/last-good-config';
 /** On the ConfigMap: who made the last edit through the portal. */
 export const EDITED_BY_ANNOTATION = 'mysql.backstage.io/edited-by';
 /**
- * On the StatefulSet, in `online` mode: the hash of the my.cnf that runs
- * after dynamic changes were applied with SET GLOBAL, when it differs from
- * the pod template's.
+ * On the StatefulSet, in `online` mode: the my.cnf the server runs after
+ * dynamic changes were applied with SET GLOBAL (see {@link OnlineConfig}).
  */
-export const ONLINE_HASH_ANNOTATION = 'mysql.backstage.io/online-config-hash';
+export const ONLINE_CONFIG_ANNOTATION = 'mysql.backstage.io/online-config';
+
+/**
+ * A change applied without a restart: `cnf` is the new my.cnf, `base` the
+ * one the server ran before. The change is claimed (`applied: false`) with
+ * a resourceVersion-checked write before any SET GLOBAL runs, so that only
+ * one backend applies it, and one that stopped halfway is finished on resume.
+ */
+export interface OnlineConfig {
+  cnf: string;
+  base: string;
+  applied: boolean;
+}
+
+export function readOnlineConfig(
+  sts: k8s.V1StatefulSet,
+): OnlineConfig | undefined {
+  const raw = sts.metadata?.annotations?.[ONLINE_CONFIG_ANNOTATION];
+  if (!raw) return undefined;
+  try {
+    return JSON.parse(raw);
+  } catch {
+    return undefined;
+  }
+}
 /** On the pod template: set by the restart endpoint to roll the pod. */
 export const RESTARTED_AT_ANNOTATION = 'mysql.backstage.io/restarted-at';
 
@@ -59,10 +82,17 @@ export function templateHash(inst: InstanceObjects): string | undefined {
 
 /** The hash of the my.cnf the server runs: applied online, or else the template's. */
 export function runningHash(inst: InstanceObjects): string | undefined {
-  return (
-    inst.statefulSet.metadata?.annotations?.[ONLINE_HASH_ANNOTATION] ??
-    templateHash(inst)
-  );
+  const online = readOnlineConfig(inst.statefulSet);
+  return online ? configHash(online.cnf) : templateHash(inst);
+}
+
+/** The my.cnf the pod started with, when it is known. */
+export function startedConfig(inst: InstanceObjects): string | undefined {
+  const lastGood =
+    inst.configMap?.metadata?.annotations?.[LAST_GOOD_ANNOTATION];
+  return lastGood !== undefined && configHash(lastGood) === templateHash(inst)
+    ? lastGood
+    : undefined;
 }
 
 export function isReady(pod: k8s.V1Pod) {

@@ -41,7 +41,9 @@ export function computePhase(
   if (rollout || (desired && runningHash(inst) !== desired)) {
     return {
       phase: 'Reconciling',
-      message: 'restarting to apply the configuration',
+      message: rollout
+        ? 'restarting to apply the configuration'
+        : 'applying the configuration',
     };
   }
   // Outside a rollout a server that is down is Unreachable, whatever the
