@@ -47,7 +47,7 @@ test('a database created from the template shows its card, and an edit of max_co
   await signInAsGuest(page);
 
   await page.goto('/create/templates/default/mysql-database');
-  await page.getByLabel('Name').first().fill(NAME);
+  await page.getByLabel('Name', { exact: true }).fill(NAME);
   await page.getByLabel('Owner').fill('guests');
   await page
     .getByRole('option', { name: /guests/ })
@@ -115,18 +115,16 @@ test('the mysql-config template changes the same database through mysql:configur
   });
   expect(created.status()).toBe(201);
   const { id } = await created.json();
+  const taskStatus = async () => {
+    const task = await request.get(`${backend}/api/scaffolder/v2/tasks/${id}`, {
+      headers,
+    });
+    return (await task.json()).status;
+  };
   await expect
-    .poll(
-      async () => {
-        const task = await request.get(
-          `${backend}/api/scaffolder/v2/tasks/${id}`,
-          { headers },
-        );
-        return (await task.json()).status;
-      },
-      { timeout: 120_000 },
-    )
-    .toBe('completed');
+    .poll(taskStatus, { timeout: 120_000 })
+    .toMatch(/^(completed|failed|cancelled)$/);
+  expect(await taskStatus()).toBe('completed');
 
   await signInAsGuest(page);
   await page.goto(`/catalog/default/resource/${NAME}`);

@@ -9,4 +9,3 @@ export {
   createMysqlConfigureAction,
   createMysqlProvisionAction,
 } from './actions';
-export type { MysqlReconcilerMode } from './actions';

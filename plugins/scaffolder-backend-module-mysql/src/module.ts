@@ -11,7 +11,6 @@ import {
 import {
   createMysqlConfigureAction,
   createMysqlProvisionAction,
-  readMysqlReconcilerMode,
 } from './actions';
 
 /**
@@ -43,7 +42,6 @@ export const scaffolderModuleMysql = createBackendModule({
             catalog,
             auth,
             discovery,
-            reconcilerMode: readMysqlReconcilerMode(config),
           }),
         );
       },

@@ -57,6 +57,7 @@ export interface FakeMysqlBackend {
 export function fakeMysqlBackend(options: {
   desired: Record<string, string>;
   override?: (call: BackendCall) => Response | undefined;
+  mode?: 'restart' | 'online';
 }): FakeMysqlBackend {
   const state = { desired: { ...options.desired }, resourceVersion: 7 };
   const calls: BackendCall[] = [];
@@ -72,6 +73,7 @@ export function fakeMysqlBackend(options: {
       applied: {},
       pending: [],
       restartRequired,
+      mode: options.mode ?? 'restart',
     },
     resourceVersion: String(state.resourceVersion),
     history: [],

@@ -1,6 +1,2 @@
 export { createMysqlProvisionAction } from './mysqlProvision';
-export {
-  createMysqlConfigureAction,
-  readMysqlReconcilerMode,
-} from './mysqlConfigure';
-export type { MysqlReconcilerMode } from './mysqlConfigure';
+export { createMysqlConfigureAction } from './mysqlConfigure';

@@ -17,15 +17,11 @@ import { createMysqlConfigureAction } from './mysqlConfigure';
 const server = setupServer();
 registerMswTestHooks(server);
 
-function actionFor(
-  entities: Entity[] = [ordersDbEntity],
-  reconcilerMode?: 'restart' | 'online',
-) {
+function actionFor(entities: Entity[] = [ordersDbEntity]) {
   return createMysqlConfigureAction({
     catalog: catalogServiceMock({ entities }),
     auth: mockServices.auth(),
     discovery: mockServices.discovery(),
-    reconcilerMode,
   });
 }
 
@@ -43,8 +39,9 @@ function context(actionInput: object, options: { isDryRun?: boolean } = {}) {
 function backend(
   desired: Record<string, string>,
   override?: (call: BackendCall) => Response | undefined,
+  mode?: 'restart' | 'online',
 ) {
-  const fake = fakeMysqlBackend({ desired, override });
+  const fake = fakeMysqlBackend({ desired, override, mode });
   server.use(...fake.handlers);
   return fake;
 }
@@ -353,9 +350,9 @@ describe('mysql:configure', () => {
   });
 
   it('in online mode needs no restart for dynamic variables only', async () => {
-    backend({});
+    backend({}, undefined, 'online');
     const dynamic = context({ entityRef, config: { max_connections: 300 } });
-    await actionFor([ordersDbEntity], 'online').handler(dynamic);
+    await actionFor().handler(dynamic);
     expect(dynamic.output).toHaveBeenCalledWith('restartRequired', false);
     expect(dynamic.logger.info).toHaveBeenCalledWith(
       'updated the configuration of resource:default/orders-db; the backend applies it online, without a restart',
@@ -368,7 +365,7 @@ describe('mysql:configure', () => {
       },
       { isDryRun: true },
     );
-    await actionFor([ordersDbEntity], 'online').handler(staticToo);
+    await actionFor().handler(staticToo);
     expect(staticToo.output).toHaveBeenCalledWith('restartRequired', true);
   });
 

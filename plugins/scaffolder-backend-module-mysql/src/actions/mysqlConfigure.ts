@@ -1,7 +1,6 @@
 import {
   AuthService,
   DiscoveryService,
-  RootConfigService,
 } from '@backstage/backend-plugin-api';
 import { parseEntityRef, stringifyEntityRef } from '@backstage/catalog-model';
 import {
@@ -48,27 +47,6 @@ function toEntityRef(value: string): string {
 
 function describeChange(change: ConfigChange): string {
   return `${change.name}: ${change.from ?? '(default)'} -> ${change.to}`;
-}
-
-/**
- * How the mysql backend applies a saved configuration
- * (`mysql.reconciler.mode`): `restart` rolls the server for every change,
- * `online` applies changes of dynamic variables only with SET GLOBAL.
- *
- * @public
- */
-export type MysqlReconcilerMode = 'restart' | 'online';
-
-/**
- * Reads `mysql.reconciler.mode`, the mysql backend's setting, with its
- * default.
- */
-export function readMysqlReconcilerMode(
-  config: RootConfigService,
-): MysqlReconcilerMode {
-  return config.getOptionalString('mysql.reconciler.mode') === 'online'
-    ? 'online'
-    : 'restart';
 }
 
 /**
@@ -121,7 +99,7 @@ function explain(
  * and on behalf of the user who runs the template, so the same permission
  * (`mysql.instance.config.update`) and validation apply as on the entity
  * page. The backend then applies the new my.cnf: by restarting the server,
- * or online for dynamic variables when `reconcilerMode` is `online`.
+ * or online for dynamic variables when the backend's mode is `online`.
  *
  * @public
  */
@@ -129,12 +107,15 @@ export function createMysqlConfigureAction(options: {
   catalog: CatalogService;
   auth: AuthService;
   discovery: DiscoveryService;
-  /** The mysql backend's `mysql.reconciler.mode`; default `restart`. */
-  reconcilerMode?: MysqlReconcilerMode;
 }) {
-  const { catalog, auth, discovery, reconcilerMode = 'restart' } = options;
-  const needsRestart = (changes: ConfigChange[]) =>
-    reconcilerMode === 'online'
+  const { catalog, auth, discovery } = options;
+  // The backend reports its reconciler mode (older ones do not: they always
+  // restart), so a scaffolder deployed apart from it cannot disagree.
+  const needsRestart = (
+    changes: ConfigChange[],
+    mode: 'restart' | 'online' = 'restart',
+  ) =>
+    mode === 'online'
       ? changes.some(c => getMysqlVariable(c.name)?.apply !== 'dynamic')
       : changes.length > 0;
 
@@ -249,7 +230,7 @@ export function createMysqlConfigureAction(options: {
       }
       if (ctx.isDryRun) {
         ctx.logger.info('Dry run: the configuration was not changed');
-        finish(plan.changes, needsRestart(plan.changes));
+        finish(plan.changes, needsRestart(plan.changes, detail.config.mode));
         return;
       }
 
@@ -271,7 +252,7 @@ export function createMysqlConfigureAction(options: {
               });
               return {
                 changes: plan.changes,
-                restartRequired: needsRestart(plan.changes),
+                restartRequired: needsRestart(plan.changes, detail.config.mode),
               };
             } catch (error) {
               if (

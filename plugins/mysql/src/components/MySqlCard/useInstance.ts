@@ -90,6 +90,9 @@ export function useInstance(ref: MysqlInstanceRef | undefined): InstanceState {
 
   const update = useCallback(
     (detail: MysqlInstanceDetail) => {
+      // A poll already in flight answers with the state before the write.
+      generation.current += 1;
+      clearTimeout(timer.current);
       latest.current = detail;
       setState({ loading: false, detail });
       schedule(fetchDetail);
