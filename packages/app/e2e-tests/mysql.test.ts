@@ -47,7 +47,7 @@ test('a database created from the template shows its card, and an edit of max_co
   await signInAsGuest(page);
 
   await page.goto('/create/templates/default/mysql-database');
-  await page.getByLabel('Name', { exact: true }).fill(NAME);
+  await page.getByLabel('Name').first().fill(NAME);
   await page.getByLabel('Owner').fill('guests');
   await page
     .getByRole('option', { name: /guests/ })
