@@ -5,6 +5,7 @@ describe('index', () => {
     expect(Object.keys(api).sort()).toEqual(
       [
         'MYSQL_CONFIG_HASH_ANNOTATION',
+        'MysqlApiClient',
         'MYSQL_INSTANCE_ANNOTATION',
         'MYSQL_INSTANCE_PHASES',
         'MYSQL_LABELS',

@@ -42,6 +42,8 @@ export {
   mysqlInstanceConfigUpdatePermission,
   mysqlPermissions,
 } from './permissions';
+export { MysqlApiClient } from './client';
+export type { MysqlRequestOptions } from './client';
 export { MYSQL_INSTANCE_PHASES, isMysqlInstancePhase } from './types';
 export type {
   MysqlHistoryEntry,

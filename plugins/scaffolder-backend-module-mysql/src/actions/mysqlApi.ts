@@ -5,6 +5,7 @@ import {
 } from '@backstage/backend-plugin-api';
 import { ResponseError } from '@backstage/errors';
 import {
+  MysqlApiClient,
   MysqlInstanceDetail,
   MysqlInstanceRef,
   UpdateMysqlConfigRequest,
@@ -16,15 +17,19 @@ import {
  * throw a ResponseError carrying the backend's error body.
  */
 export class MysqlApi {
+  private readonly client: MysqlApiClient;
+
   constructor(
-    private readonly discovery: DiscoveryService,
+    discovery: DiscoveryService,
     private readonly auth: AuthService,
     private readonly credentials: BackstageCredentials,
-  ) {}
+  ) {
+    this.client = new MysqlApiClient({ discoveryApi: discovery });
+  }
 
   /** `GET /instances/:cluster/:namespace/:name`. */
   async getInstance(ref: MysqlInstanceRef): Promise<MysqlInstanceDetail> {
-    return this.request(ref, '', { method: 'GET' });
+    return this.call(async token => this.client.getInstance(ref, { token }));
   }
 
   /** `PUT /instances/:cluster/:namespace/:name/config`. */
@@ -32,42 +37,23 @@ export class MysqlApi {
     ref: MysqlInstanceRef,
     body: UpdateMysqlConfigRequest,
   ): Promise<MysqlInstanceDetail> {
-    return this.request(ref, '/config', {
-      method: 'PUT',
-      headers: { 'Content-Type': 'application/json' },
-      body: JSON.stringify(body),
-    });
+    return this.call(token => this.client.updateConfig(ref, body, { token }));
   }
 
-  private async request(
-    ref: MysqlInstanceRef,
-    suffix: string,
-    init: RequestInit,
+  private async call(
+    send: (token: string) => Promise<MysqlInstanceDetail>,
   ): Promise<MysqlInstanceDetail> {
-    const baseUrl = await this.discovery.getBaseUrl('mysql');
     const { token } = await this.auth.getPluginRequestToken({
       onBehalfOf: this.credentials,
       targetPluginId: 'mysql',
     });
-    const url = `${baseUrl}/instances/${[ref.cluster, ref.namespace, ref.name]
-      .map(encodeURIComponent)
-      .join('/')}${suffix}`;
-    let response: Response;
     try {
-      response = await fetch(url, {
-        ...init,
-        headers: { ...init.headers, Authorization: `Bearer ${token}` },
-      });
+      return await send(token);
     } catch (error) {
+      if (error instanceof ResponseError) throw error;
       throw new Error(
-        `Could not reach the mysql backend at ${url}: ${
-          (error as Error).message
-        }`,
+        `Could not reach the mysql backend: ${(error as Error).message}`,
       );
     }
-    if (!response.ok) {
-      throw await ResponseError.fromResponse(response);
-    }
-    return (await response.json()) as MysqlInstanceDetail;
   }
 }
