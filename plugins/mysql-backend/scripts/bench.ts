@@ -13,17 +13,14 @@
  */
 import { ConfigReader } from '@backstage/config';
 import { down, sandboxPaths, up } from '@internal/k8s-sandbox';
-import {
-  buildMysqlManifests,
-  generateInstancePasswords,
-  MysqlClusters,
-} from '@internal/plugin-mysql-node';
+import { MysqlClusters } from '@internal/plugin-mysql-node';
 import * as k8s from '@kubernetes/client-node';
 import knexFactory from 'knex';
 import https from 'node:https';
 import net from 'node:net';
 import os from 'node:os';
 import fs from 'node:fs';
+import { createTestInstance } from '../src/__testUtils__/createTestInstance';
 import { InstanceCache, InstanceObjects } from '../src/service/InstanceCache';
 import { InstanceService } from '../src/service/InstanceService';
 import { MysqlStore } from '../src/service/MysqlStore';
@@ -55,41 +52,6 @@ async function until<T>(
     if (Date.now() > deadline) throw new Error('timed out');
     await new Promise(r => setTimeout(r, 25));
   }
-}
-
-async function createInstance(
-  core: k8s.CoreV1Api,
-  apps: k8s.AppsV1Api,
-  name: string,
-) {
-  const m = buildMysqlManifests({
-    name,
-    namespace: NAMESPACE,
-    owner: 'group:default/bench',
-    image: 'mysql:8.4',
-    storage: { size: '1Gi', storageClass: 'microk8s-hostpath' },
-    resources: {},
-    databaseName: 'app',
-    username: 'app',
-    config: { max_connections: '100' },
-  });
-  m.secret.stringData = {
-    ...m.secret.stringData,
-    ...generateInstancePasswords(),
-  };
-  await core.createNamespacedSecret({ namespace: NAMESPACE, body: m.secret });
-  await core.createNamespacedConfigMap({
-    namespace: NAMESPACE,
-    body: m.configMap,
-  });
-  await core.createNamespacedService({
-    namespace: NAMESPACE,
-    body: m.headlessService,
-  });
-  await apps.createNamespacedStatefulSet({
-    namespace: NAMESPACE,
-    body: m.statefulSet,
-  });
 }
 
 /** Sum of apiserver_request_total, read with the admin token. */
@@ -152,7 +114,13 @@ async function main() {
   });
   const store = await MysqlStore.create({ getClient: async () => knex } as any);
   const names = Array.from({ length: IDLE }, (_, i) => `bench-${i}`);
-  for (const name of names) await createInstance(core, apps, name);
+  for (const name of names) {
+    await createTestInstance(kc, {
+      name,
+      namespace: NAMESPACE,
+      owner: 'group:default/bench',
+    });
+  }
 
   // 2. Idle API traffic: first a minute with only the control plane and
   // the node agent, then a minute with the backend watching and polling.

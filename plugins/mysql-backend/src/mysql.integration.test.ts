@@ -3,10 +3,6 @@ import {
   mockServices,
   startTestBackend,
 } from '@backstage/backend-test-utils';
-import {
-  buildMysqlManifests,
-  generateInstancePasswords,
-} from '@internal/plugin-mysql-node';
 import { TestSandbox, sandboxPaths, useSandbox } from '@internal/k8s-sandbox';
 import * as k8s from '@kubernetes/client-node';
 import { spawnSync } from 'node:child_process';
@@ -15,6 +11,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import request from 'supertest';
 import { schedulerServiceFactory } from '@backstage/backend-defaults/scheduler';
+import { createTestInstance } from './__testUtils__/createTestInstance';
 import { mysqlPlugin } from './plugin';
 
 jest.setTimeout(300_000);
@@ -136,39 +133,6 @@ async function configMapVersion() {
   return cm.metadata!.resourceVersion;
 }
 
-async function createInstance() {
-  const manifests = buildMysqlManifests({
-    name: NAME,
-    namespace: NAMESPACE,
-    owner: 'group:default/team-a',
-    image: 'mysql:8.4',
-    storage: { size: '1Gi', storageClass: 'microk8s-hostpath' },
-    resources: {},
-    databaseName: 'app',
-    username: 'app',
-    config: { max_connections: '100' },
-  });
-  manifests.secret.stringData = {
-    ...manifests.secret.stringData,
-    ...generateInstancePasswords(),
-  };
-  const namespace = NAMESPACE;
-  await core.createNamespacedSecret({ namespace, body: manifests.secret });
-  await core.createNamespacedConfigMap({
-    namespace,
-    body: manifests.configMap,
-  });
-  await core.createNamespacedService({
-    namespace,
-    body: manifests.headlessService,
-  });
-  await core.createNamespacedService({ namespace, body: manifests.service });
-  await apps.createNamespacedStatefulSet({
-    namespace,
-    body: manifests.statefulSet,
-  });
-}
-
 function serverVersion() {
   const out = spawnSync('/usr/sbin/mariadbd', ['--version'], {
     encoding: 'utf8',
@@ -188,7 +152,11 @@ beforeAll(async () => {
     });
     return sa.secrets?.length ? sa : undefined;
   });
-  await createInstance();
+  await createTestInstance(sandbox.kc, {
+    name: NAME,
+    namespace: NAMESPACE,
+    owner: 'group:default/team-a',
+  });
   backend = await startBackend();
   await settled();
 });

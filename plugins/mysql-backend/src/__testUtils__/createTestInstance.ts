@@ -1,0 +1,45 @@
+import {
+  buildMysqlManifests,
+  generateInstancePasswords,
+} from '@internal/plugin-mysql-node';
+import * as k8s from '@kubernetes/client-node';
+
+/**
+ * Creates an instance's objects the way `mysql:provision` does (mysql:8.4,
+ * a 1Gi volume, max_connections=100), for tests and the benchmark.
+ */
+export async function createTestInstance(
+  kc: k8s.KubeConfig,
+  options: { name: string; namespace: string; owner: string },
+) {
+  const core = kc.makeApiClient(k8s.CoreV1Api);
+  const apps = kc.makeApiClient(k8s.AppsV1Api);
+  const { namespace } = options;
+  const manifests = buildMysqlManifests({
+    ...options,
+    image: 'mysql:8.4',
+    storage: { size: '1Gi', storageClass: 'microk8s-hostpath' },
+    resources: {},
+    databaseName: 'app',
+    username: 'app',
+    config: { max_connections: '100' },
+  });
+  manifests.secret.stringData = {
+    ...manifests.secret.stringData,
+    ...generateInstancePasswords(),
+  };
+  await core.createNamespacedSecret({ namespace, body: manifests.secret });
+  await core.createNamespacedConfigMap({
+    namespace,
+    body: manifests.configMap,
+  });
+  await core.createNamespacedService({
+    namespace,
+    body: manifests.headlessService,
+  });
+  await core.createNamespacedService({ namespace, body: manifests.service });
+  await apps.createNamespacedStatefulSet({
+    namespace,
+    body: manifests.statefulSet,
+  });
+}
