@@ -27,6 +27,7 @@ describe('index', () => {
         'parseServerVersion',
         'parseSize',
         'renderMyCnf',
+        'sameMysqlValue',
         'validateMysqlConfig',
         'validateMysqlVariable',
         'versionMatchesImage',

@@ -25,7 +25,11 @@ export type {
   MysqlVariableType,
 } from './variables';
 export { formatSize, parseSize } from './sizes';
-export { validateMysqlConfig, validateMysqlVariable } from './validation';
+export {
+  sameMysqlValue,
+  validateMysqlConfig,
+  validateMysqlVariable,
+} from './validation';
 export type {
   ConfigProblem,
   ConfigValidationResult,

@@ -1,5 +1,6 @@
 import { formatSize } from './sizes';
 import {
+  sameMysqlValue,
   checkVariableValue,
   validateMysqlConfig,
   validateMysqlVariable,
@@ -559,5 +560,19 @@ describe('validateMysqlConfig', () => {
         validateMysqlConfig({ character_set_server: 'latin1' }).valid,
       ).toBe(true);
     });
+  });
+});
+
+describe('sameMysqlValue', () => {
+  it('compares values the way the server reads them', () => {
+    expect(sameMysqlValue('innodb_buffer_pool_size', '512M', '536870912')).toBe(
+      true,
+    );
+    expect(sameMysqlValue('long_query_time', '0.5', '0.50')).toBe(true);
+    expect(sameMysqlValue('slow_query_log', '1', 'ON')).toBe(true);
+    expect(sameMysqlValue('character_set_server', 'latin1', 'LATIN1')).toBe(
+      true,
+    );
+    expect(sameMysqlValue('max_connections', '151', '152')).toBe(false);
   });
 });

@@ -370,3 +370,19 @@ export function validateMysqlConfig(
     values: Object.fromEntries(values),
   };
 }
+
+/**
+ * Whether two my.cnf values of a variable mean the same to the server:
+ * `512M` and `536870912`, `0.5` and `0.50`, `1` and `ON`, `latin1` and
+ * `LATIN1`.
+ *
+ * @public
+ */
+export function sameMysqlValue(name: string, a: string, b: string): boolean {
+  const variable = getMysqlVariable(name);
+  if (variable?.type === 'size') return parseSize(a) === parseSize(b);
+  if (variable?.type === 'float') return Number(a) === Number(b);
+  const normalizedA = validateMysqlVariable(name, a).value ?? a;
+  const normalizedB = validateMysqlVariable(name, b).value ?? b;
+  return normalizedA.toUpperCase() === normalizedB.toUpperCase();
+}

@@ -14,6 +14,7 @@ import {
   MysqlInstanceSummary,
   parseMyCnf,
   renderMyCnf,
+  sameMysqlValue,
   validateMysqlConfig,
 } from '@internal/plugin-mysql-common';
 import { MysqlClusters } from '@internal/plugin-mysql-node';
@@ -25,7 +26,7 @@ import {
   RESTARTED_AT_ANNOTATION,
   ROLLOUT_ANNOTATION,
 } from './rollout';
-import { computePhase, configView, sameValue } from './status';
+import { computePhase, configView } from './status';
 
 const MERGE_PATCH = k8s.setHeaderOptions(
   'Content-Type',
@@ -131,7 +132,7 @@ export class InstanceService {
       const same =
         before === undefined || after === undefined
           ? before === after
-          : sameValue(name, after, before);
+          : sameMysqlValue(name, after, before);
       if (!same) {
         problems.push(
           `config.${name}: can only be set when the database is created; it cannot change now`,

@@ -2,8 +2,7 @@ import {
   MysqlInstancePhase,
   parseMyCnf,
   getMysqlVariable,
-  parseSize,
-  validateMysqlVariable,
+  sameMysqlValue,
 } from '@internal/plugin-mysql-common';
 import { InstanceObjects } from './InstanceCache';
 import { Observation } from './MysqlStore';
@@ -60,22 +59,6 @@ export function computePhase(
   return { phase: 'Running' };
 }
 
-/** Whether a desired my.cnf value and the server's own value mean the same. */
-export function sameValue(
-  name: string,
-  desired: string,
-  applied: string | undefined,
-) {
-  if (applied === undefined) return false;
-  const variable = getMysqlVariable(name);
-  if (variable?.type === 'size')
-    return parseSize(desired) === parseSize(applied);
-  if (variable?.type === 'float') return Number(desired) === Number(applied);
-  const a = validateMysqlVariable(name, desired).value ?? desired;
-  const b = validateMysqlVariable(name, applied).value ?? applied;
-  return a.toUpperCase() === b.toUpperCase();
-}
-
 /** Desired values, the server's values for the same keys, and what differs. */
 export function configView(
   inst: InstanceObjects,
@@ -85,7 +68,7 @@ export function configView(
   const desired = parseMyCnf(desiredConfig(inst) ?? '');
   const applied = observation?.variables ?? {};
   const pending = Object.keys(desired).filter(
-    k => !sameValue(k, desired[k], applied[k]),
+    k => applied[k] === undefined || !sameMysqlValue(k, desired[k], applied[k]),
   );
   const hashPending = desiredHash(inst) !== runningHash(inst);
   return {

@@ -2,9 +2,8 @@ import { InputError } from '@backstage/errors';
 import {
   getMysqlVariable,
   MysqlConfigValue,
-  parseSize,
+  sameMysqlValue,
   validateMysqlConfig,
-  validateMysqlVariable,
 } from '@internal/plugin-mysql-common';
 
 /**
@@ -55,19 +54,6 @@ export function toRequestedConfig(
 }
 
 /**
- * Whether two my.cnf values of a variable mean the same, so that `512M` and
- * `536870912` do not count as a change.
- */
-function sameValue(name: string, a: string, b: string): boolean {
-  const variable = getMysqlVariable(name);
-  if (variable?.type === 'size') return parseSize(a) === parseSize(b);
-  if (variable?.type === 'float') return Number(a) === Number(b);
-  const normalizedA = validateMysqlVariable(name, a).value ?? a;
-  const normalizedB = validateMysqlVariable(name, b).value ?? b;
-  return normalizedA === normalizedB;
-}
-
-/**
  * Merges the requested values onto the desired configuration and lists what
  * changes. Desired values the request does not mention stay as they are.
  * Throws an InputError, as the backend would, when the result cannot be
@@ -84,7 +70,7 @@ export function planConfigChange(
   for (const name of Object.keys(requested).sort()) {
     const to = requested[name];
     const from = desired[name];
-    if (from !== undefined && sameValue(name, from, to)) continue;
+    if (from !== undefined && sameMysqlValue(name, from, to)) continue;
     if (getMysqlVariable(name)?.apply === 'init') {
       problems.push(
         `config.${name}: can only be set when the database is created; it cannot change now`,

@@ -2,7 +2,7 @@ import {
   getMysqlVariable,
   MysqlVariable,
   mysqlVariables,
-  parseSize,
+  sameMysqlValue,
   validateMysqlConfig,
   validateMysqlVariable,
 } from '@internal/plugin-mysql-common';
@@ -120,13 +120,6 @@ export function configProblems(
   return problems;
 }
 
-function normalize(name: string, value: string): string {
-  if (getMysqlVariable(name)?.type === 'size') {
-    return String(parseSize(value) ?? value);
-  }
-  return (validateMysqlVariable(name, value).value ?? value).toUpperCase();
-}
-
 function describe(name: string, value: string | undefined): string {
   if (value !== undefined) {
     return displayValue(name, value) || "''";
@@ -148,7 +141,7 @@ export function listChanges(
       if (before === undefined || after === undefined) {
         return before !== after;
       }
-      return normalize(name, before) !== normalize(name, after);
+      return !sameMysqlValue(name, before, after);
     })
     .map(name => ({
       name,
