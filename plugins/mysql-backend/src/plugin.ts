@@ -10,6 +10,7 @@ import { InstanceService } from './service/InstanceService';
 import { MysqlStore } from './service/MysqlStore';
 import { Poller, PollerOptions } from './service/Poller';
 import { Reconciler, ReconcilerOptions } from './service/Reconciler';
+import { isReady } from './service/rollout';
 import { createRouter } from './service/router';
 
 function readOptions(config: Config): {
@@ -89,6 +90,17 @@ export const mysqlPlugin = createBackendPlugin({
             .pollOne(inst)
             .catch(error => logger.warn(`polling ${inst.ref}: ${error}`));
         };
+        // A new instance is polled as soon as its pod is Ready, so the card
+        // does not say "waiting for the first poll" until the next tick.
+        const polledOnce = new Set<string>();
+        cache.onChange(ref => {
+          const inst = cache.get(ref);
+          if (!inst || polledOnce.has(ref) || !inst.pods.some(isReady)) return;
+          polledOnce.add(ref);
+          poller
+            .pollOne(inst)
+            .catch(error => logger.warn(`polling ${inst.ref}: ${error}`));
+        });
         reconciler.start();
         cache.start();
         lifecycle.addShutdownHook(async () => {
