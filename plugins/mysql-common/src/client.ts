@@ -1,7 +1,11 @@
 import { ResponseError } from '@backstage/errors';
 import {
+  CreateMysqlInstanceRequest,
+  CreateMysqlInstanceResponse,
   MysqlInstanceDetail,
+  MysqlInstanceListResponse,
   MysqlInstanceRef,
+  MysqlProvisionPlan,
   UpdateMysqlConfigRequest,
 } from './types';
 
@@ -36,6 +40,51 @@ export class MysqlApiClient {
     this.fetchApi = options.fetchApi ?? { fetch: (...args) => fetch(...args) };
   }
 
+  /** `GET /instances`: every instance the caller may read. */
+  async listInstances(
+    options?: MysqlRequestOptions,
+  ): Promise<MysqlInstanceListResponse> {
+    return this.send('/instances', { method: 'GET' }, options);
+  }
+
+  /**
+   * `POST /instances`: 202 and the new instance; 400 naming every bad
+   * field; 409 when the name is taken or an object we do not manage holds
+   * it. Repeating a request changes nothing.
+   */
+  async createInstance(
+    body: CreateMysqlInstanceRequest,
+    options?: MysqlRequestOptions,
+  ): Promise<CreateMysqlInstanceResponse> {
+    return this.send('/instances', jsonBody('POST', body), options);
+  }
+
+  /** `POST /instances?dryRun=true`: checks the request and renders the objects; creates nothing. */
+  async planInstance(
+    body: CreateMysqlInstanceRequest,
+    options?: MysqlRequestOptions,
+  ): Promise<MysqlProvisionPlan> {
+    return this.send('/instances?dryRun=true', jsonBody('POST', body), options);
+  }
+
+  /**
+   * `DELETE /instances/:cluster/:namespace/:name/runs/:id`: removes exactly
+   * the objects that one create run made (never a volume that existed
+   * before it), for a run whose instance never became Ready.
+   */
+  async undoProvisionRun(
+    ref: MysqlInstanceRef,
+    runId: string,
+    options?: MysqlRequestOptions,
+  ): Promise<void> {
+    await this.send(
+      `${instancePath(ref)}/runs/${encodeURIComponent(runId)}`,
+      { method: 'DELETE' },
+      options,
+      false,
+    );
+  }
+
   /** `GET /instances/:cluster/:namespace/:name`. */
   async getInstance(
     ref: MysqlInstanceRef,
@@ -50,16 +99,7 @@ export class MysqlApiClient {
     body: UpdateMysqlConfigRequest,
     options?: MysqlRequestOptions,
   ): Promise<MysqlInstanceDetail> {
-    return this.request(
-      ref,
-      '/config',
-      {
-        method: 'PUT',
-        headers: { 'Content-Type': 'application/json' },
-        body: JSON.stringify(body),
-      },
-      options,
-    );
+    return this.request(ref, '/config', jsonBody('PUT', body), options);
   }
 
   /** `POST /instances/:cluster/:namespace/:name/restart`. */
@@ -76,21 +116,40 @@ export class MysqlApiClient {
     init: RequestInit,
     options?: MysqlRequestOptions,
   ): Promise<MysqlInstanceDetail> {
+    return this.send(`${instancePath(ref)}${suffix}`, init, options);
+  }
+
+  private async send<T>(
+    path: string,
+    init: RequestInit,
+    options?: MysqlRequestOptions,
+    parse = true,
+  ): Promise<T> {
     const baseUrl = await this.discoveryApi.getBaseUrl('mysql');
-    const path = [ref.cluster, ref.namespace, ref.name]
-      .map(encodeURIComponent)
-      .join('/');
     const headers: Record<string, string> = {
       ...(init.headers as Record<string, string>),
     };
     if (options?.token) headers.Authorization = `Bearer ${options.token}`;
-    const response = await this.fetchApi.fetch(
-      `${baseUrl}/instances/${path}${suffix}`,
-      { ...init, headers },
-    );
+    const response = await this.fetchApi.fetch(`${baseUrl}${path}`, {
+      ...init,
+      headers,
+    });
     if (!response.ok) {
       throw await ResponseError.fromResponse(response);
     }
-    return (await response.json()) as MysqlInstanceDetail;
+    return (parse ? await response.json() : undefined) as T;
   }
+}
+
+function instancePath(ref: MysqlInstanceRef): string {
+  const parts = [ref.cluster, ref.namespace, ref.name].map(encodeURIComponent);
+  return `/instances/${parts.join('/')}`;
+}
+
+function jsonBody(method: string, body: unknown): RequestInit {
+  return {
+    method,
+    headers: { 'Content-Type': 'application/json' },
+    body: JSON.stringify(body),
+  };
 }

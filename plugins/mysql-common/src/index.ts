@@ -43,19 +43,29 @@ export {
 } from './version';
 export type { MysqlFlavor, MysqlServerVersion } from './version';
 export {
+  mysqlInstanceBackupCreatePermission,
   mysqlInstanceConfigUpdatePermission,
+  mysqlInstanceCreatePermission,
+  mysqlInstanceDeletePermission,
+  mysqlOwnerPermissions,
   mysqlPermissions,
 } from './permissions';
 export { MysqlApiClient } from './client';
 export type { MysqlRequestOptions } from './client';
 export { MYSQL_INSTANCE_PHASES, isMysqlInstancePhase } from './types';
 export type {
+  CreateMysqlInstanceRequest,
+  CreateMysqlInstanceResponse,
   MysqlHistoryEntry,
   MysqlInstanceDetail,
   MysqlInstanceListResponse,
   MysqlInstancePhase,
   MysqlInstanceRef,
   MysqlInstanceStatus,
+  MysqlInstanceSize,
   MysqlInstanceSummary,
+  MysqlProvisionPlan,
+  MysqlProvisionRun,
+  MysqlResources,
   UpdateMysqlConfigRequest,
 } from './types';

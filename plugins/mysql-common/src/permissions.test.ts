@@ -4,10 +4,20 @@ import {
 } from '@backstage/plugin-permission-common';
 import {
   mysqlInstanceConfigUpdatePermission,
+  mysqlInstanceCreatePermission,
+  mysqlOwnerPermissions,
   mysqlPermissions,
 } from './permissions';
 
 describe('permissions', () => {
+  it('defines create as a basic permission', () => {
+    expect(mysqlInstanceCreatePermission).toEqual({
+      type: 'basic',
+      name: 'mysql.instance.create',
+      attributes: { action: 'create' },
+    });
+  });
+
   it('defines the config update permission on catalog entities', () => {
     expect(mysqlInstanceConfigUpdatePermission).toEqual({
       type: 'resource',
@@ -23,10 +33,23 @@ describe('permissions', () => {
     ).toBe(true);
   });
 
+  it('makes every owner permission a resource permission on catalog entities', () => {
+    expect(mysqlOwnerPermissions.map(p => p.name)).toEqual([
+      'mysql.instance.config.update',
+      'mysql.instance.backup.create',
+      'mysql.instance.delete',
+    ]);
+    for (const permission of mysqlOwnerPermissions) {
+      expect(isResourcePermission(permission, 'catalog-entity')).toBe(true);
+    }
+  });
+
   it('lists every permission once', () => {
-    expect(mysqlPermissions).toHaveLength(1);
+    expect(mysqlPermissions).toHaveLength(4);
     expect(
-      isPermission(mysqlPermissions[0], mysqlInstanceConfigUpdatePermission),
+      mysqlPermissions.some(p =>
+        isPermission(p, mysqlInstanceConfigUpdatePermission),
+      ),
     ).toBe(true);
     const names = mysqlPermissions.map(permission => permission.name);
     expect(new Set(names).size).toBe(names.length);

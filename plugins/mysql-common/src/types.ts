@@ -54,8 +54,11 @@ export interface MysqlInstanceStatus {
 }
 
 /**
- * One instance in `GET /instances`. `version.server` is the version the
- * server reported, once it has been polled.
+ * One instance in `GET /instances`. `entityRef` is the catalog entity the
+ * backend recorded for this exact instance when it created it, and `owner`
+ * the owner it recorded; permissions are checked against that entity.
+ * `version.server` is the version the server reported, once it has been
+ * polled.
  *
  * @public
  */
@@ -64,6 +67,7 @@ export interface MysqlInstanceSummary {
   namespace: string;
   name: string;
   entityRef: string;
+  owner: string;
   status: MysqlInstanceStatus;
   version: { image: string; server?: string };
 }
@@ -127,4 +131,85 @@ export interface MysqlInstanceDetail extends MysqlInstanceSummary {
 export interface UpdateMysqlConfigRequest {
   config: Record<string, string | number | boolean>;
   resourceVersion: string;
+}
+
+/**
+ * Kubernetes quantities for the server container.
+ *
+ * @public
+ */
+export interface MysqlResources {
+  requests?: { cpu?: string; memory?: string };
+  limits?: { cpu?: string; memory?: string };
+}
+
+/**
+ * The sizes a create request can name: each sets the storage, CPU and
+ * memory defaults that `storageSize` and `resources` override.
+ *
+ * @public
+ */
+export type MysqlInstanceSize = 'small' | 'medium' | 'large';
+
+/**
+ * The body of `POST /instances`: what a new instance should be. Only
+ * `name` and `owner` are required; `adoptExistingData` lets the new
+ * instance use a data volume an earlier instance of the same name left
+ * behind (it keeps that data's passwords).
+ *
+ * @public
+ */
+export interface CreateMysqlInstanceRequest {
+  name: string;
+  owner: string;
+  cluster?: string;
+  namespace?: string;
+  version?: string;
+  size?: MysqlInstanceSize;
+  storageSize?: string;
+  storageClass?: string;
+  resources?: MysqlResources;
+  databaseName?: string;
+  username?: string;
+  config?: Record<string, string | number | boolean>;
+  adoptExistingData?: boolean;
+}
+
+/**
+ * What a `POST /instances` run created, so that a caller who gives up on it
+ * (the instance never became Ready) can undo exactly that run.
+ *
+ * @public
+ */
+export interface MysqlProvisionRun {
+  id: string;
+  /** The objects the run created, as `Kind namespace/name`. */
+  created: string[];
+}
+
+/**
+ * The answer to `POST /instances`: the instance detail, and the run when
+ * it created anything (a repeated request with the same input creates
+ * nothing and has none).
+ *
+ * @public
+ */
+export interface CreateMysqlInstanceResponse extends MysqlInstanceDetail {
+  run?: MysqlProvisionRun;
+}
+
+/**
+ * The answer to `POST /instances?dryRun=true`: where the instance would go
+ * and its objects as YAML, without passwords. Nothing is created.
+ *
+ * @public
+ */
+export interface MysqlProvisionPlan {
+  cluster: string;
+  namespace: string;
+  name: string;
+  entityRef: string;
+  owner: string;
+  image: string;
+  manifests: string;
 }
