@@ -46,10 +46,9 @@ backend.add(import('@backstage/plugin-catalog-backend-module-logs'));
 
 // permission plugin
 backend.add(import('@backstage/plugin-permission-backend'));
-// See https://backstage.io/docs/permissions/getting-started for how to create your own permission policy
-backend.add(
-  import('@backstage/plugin-permission-backend-module-allow-all-policy'),
-);
+// the portal's policy: signed-in users create MySQL instances, only owners
+// change them, everything else is allowed
+backend.add(import('@internal/plugin-permission-backend-module-mysql-policy'));
 
 // search plugin
 backend.add(import('@backstage/plugin-search-backend'));
