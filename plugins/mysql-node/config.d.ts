@@ -29,6 +29,11 @@ export interface Config {
       /** Namespace for new databases when the form gives none. Default: `default`. */
       defaultNamespace?: string;
       /**
+       * Namespaces where databases may be created; the backend watches only
+       * these. Must include `defaultNamespace`. Default: `[defaultNamespace]`.
+       */
+      allowedNamespaces?: string[];
+      /**
        * How the backend reaches a pod's server to poll it: `podIP` (the
        * backend runs on the microk8s host, or in the sandbox) or
        * `serviceDns` (the backend runs in the cluster). Default: `podIP`.

@@ -3,11 +3,13 @@ import {
   createBackendModule,
 } from '@backstage/backend-plugin-api';
 import { catalogProcessingExtensionPoint } from '@backstage/plugin-catalog-node';
-import { MysqlClusters } from '@internal/plugin-mysql-node';
+import { eventsServiceRef } from '@backstage/plugin-events-node';
+import { MYSQL_INSTANCES_TOPIC } from '@internal/plugin-mysql-node';
 import { MysqlEntityProvider } from './provider/MysqlEntityProvider';
 
 /**
- * Adds the MySQL entity provider to the catalog.
+ * Adds the MySQL entity provider to the catalog: one entity per instance
+ * the mysql backend recorded.
  *
  * @public
  */
@@ -18,16 +20,30 @@ export const catalogModuleMysql = createBackendModule({
     env.registerInit({
       deps: {
         catalog: catalogProcessingExtensionPoint,
-        config: coreServices.rootConfig,
+        discovery: coreServices.discovery,
+        auth: coreServices.auth,
         logger: coreServices.logger,
+        scheduler: coreServices.scheduler,
+        events: eventsServiceRef,
         lifecycle: coreServices.lifecycle,
       },
-      async init({ catalog, config, logger, lifecycle }) {
-        const provider = MysqlEntityProvider.create({
-          clusters: MysqlClusters.fromConfig(config),
-          logger,
-        });
+      async init({ catalog, discovery, auth, logger, scheduler, events, lifecycle }) {
+        const provider = MysqlEntityProvider.create({ discovery, auth, logger });
         catalog.addEntityProvider(provider);
+        await events.subscribe({
+          id: 'catalog-mysql-entity-provider',
+          topics: [MYSQL_INSTANCES_TOPIC],
+          onEvent: async () => provider.changed(),
+        });
+        // A fallback for an event that got lost.
+        await scheduler.scheduleTask({
+          id: 'mysql-entity-provider-refresh',
+          frequency: { seconds: 60 },
+          timeout: { seconds: 30 },
+          initialDelay: { seconds: 60 },
+          scope: 'local',
+          fn: () => provider.refresh().catch(() => undefined),
+        });
         lifecycle.addShutdownHook(() => provider.stop());
       },
     });

@@ -2,7 +2,11 @@ import {
   mockCredentials,
   mockServices,
   startTestBackend,
+  TestDatabases,
 } from '@backstage/backend-test-utils';
+import { eventsServiceFactory } from '@backstage/plugin-events-node';
+import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
+import { Knex } from 'knex';
 import { TestSandbox, sandboxPaths, useSandbox } from '@internal/k8s-sandbox';
 import * as k8s from '@kubernetes/client-node';
 import { spawnSync } from 'node:child_process';
@@ -67,16 +71,42 @@ async function until<T>(
   throw new Error(`timed out waiting for ${what}${last ? `: ${last}` : ''}`);
 }
 
+// PostgreSQL runs as a system service on our machines. The backend keeps
+// its records there, so they outlive a restart of the backend as they would
+// in production.
+process.env.BACKSTAGE_TEST_DATABASE_POSTGRES15_CONNECTION_STRING ??=
+  'postgresql://postgres@127.0.0.1:5432';
+const databases = TestDatabases.create({ ids: ['POSTGRES_15'] });
+let knex: Knex;
+
 function startBackend(mode: 'restart' | 'online' = 'restart') {
   return startTestBackend({
     features: [
       mysqlPlugin,
+      eventsServiceFactory,
+      mockServices.database.factory({ knex }),
+      catalogServiceMock.factory({
+        entities: [
+          {
+            apiVersion: 'backstage.io/v1alpha1',
+            kind: 'Resource',
+            metadata: { name: NAME, namespace: 'default' },
+            spec: { type: 'database', owner: 'group:default/team-a' },
+          },
+        ],
+      }),
       // The real scheduler: the mock one runs tasks only at startup.
       schedulerServiceFactory,
       mockServices.rootConfig.factory({
         data: {
           mysql: {
-            clusters: [{ name: 'sandbox', kubeconfig: sandbox.kubeconfig }],
+            clusters: [
+              {
+                name: 'sandbox',
+                kubeconfig: sandbox.kubeconfig,
+                defaultNamespace: NAMESPACE,
+              },
+            ],
             poller: { frequencySeconds: POLL_SECONDS, timeoutSeconds: 2 },
             reconciler: { mode, rolloutTimeoutSeconds: 90 },
           },
@@ -152,11 +182,14 @@ beforeAll(async () => {
     });
     return sa.secrets?.length ? sa : undefined;
   });
+  // Made as an earlier version of the plugin did, before the backend
+  // recorded instances: the first start adopts it.
   await createTestInstance(sandbox.kc, {
     name: NAME,
     namespace: NAMESPACE,
     owner: 'group:default/team-a',
   });
+  knex = await databases.init('POSTGRES_15');
   backend = await startBackend();
   await settled();
 });
@@ -176,6 +209,7 @@ describe('the MySQL backend against the sandbox', () => {
         namespace: NAMESPACE,
         name: NAME,
         entityRef: `resource:default/${NAME}`,
+        owner: 'group:default/team-a',
       }),
     );
     const d = await detail();
@@ -184,6 +218,12 @@ describe('the MySQL backend against the sandbox', () => {
       server: serverVersion(),
     });
     expect(d.config.applied.max_connections).toBe('100');
+    expect(d.history).toContainEqual(
+      expect.objectContaining({
+        kind: 'provision',
+        message: expect.stringContaining('adopted from an earlier version'),
+      }),
+    );
   });
 
   it('applies max_connections=123 with exactly one restart, and a repeat with none', async () => {

@@ -3,11 +3,20 @@ import {
   createBackendPlugin,
 } from '@backstage/backend-plugin-api';
 import { Config } from '@backstage/config';
+import { catalogServiceRef } from '@backstage/plugin-catalog-node';
+import { eventsServiceRef } from '@backstage/plugin-events-node';
 import { mysqlPermissions } from '@internal/plugin-mysql-common';
-import { MysqlClusters } from '@internal/plugin-mysql-node';
+import {
+  MYSQL_INSTANCES_TOPIC,
+  MysqlClusters,
+  readMysqlProvisionConfig,
+} from '@internal/plugin-mysql-node';
+import { Provisioner } from './provision/Provisioner';
 import { InstanceCache } from './service/InstanceCache';
+import { InstanceRecords } from './service/InstanceRecords';
 import { InstanceService } from './service/InstanceService';
 import { MysqlStore } from './service/MysqlStore';
+import { Provenance } from './service/Provenance';
 import { Poller, PollerOptions } from './service/Poller';
 import { Reconciler, ReconcilerOptions } from './service/Reconciler';
 import { isReady } from './service/rollout';
@@ -64,13 +73,50 @@ export const mysqlPlugin = createBackendPlugin({
         permissionsRegistry: coreServices.permissionsRegistry,
         auditor: coreServices.auditor,
         lifecycle: coreServices.lifecycle,
+        auth: coreServices.auth,
+        catalog: catalogServiceRef,
+        events: eventsServiceRef,
       },
       async init(deps) {
-        const { config, logger, scheduler, lifecycle } = deps;
+        const { config, logger, scheduler, lifecycle, events } = deps;
         const options = readOptions(config);
         const clusters = MysqlClusters.fromConfig(config);
         const store = await MysqlStore.create(deps.database);
-        const cache = new InstanceCache(clusters, logger);
+        const records = await InstanceRecords.create(
+          await deps.database.getClient(),
+        );
+        const cache = new InstanceCache(
+          clusters,
+          logger,
+          ref => !!records.get(ref),
+        );
+        const provenance = new Provenance(cache, records, store, logger);
+        const provisioner = new Provisioner(
+          clusters,
+          readMysqlProvisionConfig(config),
+          records,
+          store,
+          deps.catalog,
+          deps.auth,
+          logger,
+        );
+        // The catalog module builds the entities from the records.
+        const announce = () => {
+          events
+            .publish({ topic: MYSQL_INSTANCES_TOPIC, eventPayload: {} })
+            .catch(error => logger.warn(`publishing a change: ${error}`));
+        };
+        provenance.onRecordsChanged = announce;
+        provisioner.onRecordsChanged = announce;
+        const present = new Set<string>();
+        cache.onChange((ref, kind) => {
+          if (kind !== 'statefulsets') return;
+          const now = !!cache.get(ref);
+          if (now === present.has(ref)) return;
+          if (now) present.add(ref);
+          else present.delete(ref);
+          announce();
+        });
         const reconciler = new Reconciler(
           clusters,
           cache,
@@ -101,6 +147,7 @@ export const mysqlPlugin = createBackendPlugin({
             .pollOne(inst)
             .catch(error => logger.warn(`polling ${inst.ref}: ${error}`));
         });
+        provenance.start();
         reconciler.start();
         cache.start();
         lifecycle.addShutdownHook(async () => {
@@ -123,8 +170,11 @@ export const mysqlPlugin = createBackendPlugin({
               clusters,
               cache,
               store,
+              records,
               options.reconciler.mode,
             ),
+            provisioner,
+            catalog: deps.catalog,
             httpAuth: deps.httpAuth,
             permissions: deps.permissions,
             auditor: deps.auditor,

@@ -39,6 +39,7 @@ describe('API types', () => {
     namespace: 'team-a',
     name: 'orders',
     entityRef: 'resource:default/orders',
+    owner: 'group:default/team-a',
     status: { phase: 'Running', since: '2025-01-01T00:00:00Z' },
     version: {
       image: 'mysql:8.4',

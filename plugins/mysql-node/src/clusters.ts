@@ -24,6 +24,8 @@ export interface MysqlClusterConfig {
   skipTLSVerify?: boolean;
   inCluster?: boolean;
   defaultNamespace: string;
+  /** Namespaces where instances may be created and are watched; includes `defaultNamespace`. */
+  allowedNamespaces: string[];
   podAccess: 'podIP' | 'serviceDns';
 }
 
@@ -47,6 +49,8 @@ export function readMysqlClusters(config: Config): MysqlClusterConfig[] {
     if (seen.has(name))
       throw new InputError(`${where}.name "${name}" is used twice`);
     seen.add(name);
+    const defaultNamespace =
+      entry.getOptionalString('defaultNamespace') ?? 'default';
     const cluster: MysqlClusterConfig = {
       name,
       kubeconfig: entry.getOptionalString('kubeconfig'),
@@ -56,8 +60,10 @@ export function readMysqlClusters(config: Config): MysqlClusterConfig[] {
       token: entry.getOptionalString('token'),
       skipTLSVerify: entry.getOptionalBoolean('skipTLSVerify'),
       inCluster: entry.getOptionalBoolean('inCluster'),
-      defaultNamespace:
-        entry.getOptionalString('defaultNamespace') ?? 'default',
+      defaultNamespace,
+      allowedNamespaces: entry.getOptionalStringArray('allowedNamespaces') ?? [
+        defaultNamespace,
+      ],
       podAccess: readPodAccess(entry.getOptionalString('podAccess'), where),
     };
     const ways = [cluster.kubeconfig, cluster.url, cluster.inCluster].filter(
@@ -73,6 +79,18 @@ export function readMysqlClusters(config: Config): MysqlClusterConfig[] {
     }
     if (!isDnsLabel(cluster.defaultNamespace)) {
       throw new InputError(`${where}.defaultNamespace must be a DNS label`);
+    }
+    for (const namespace of cluster.allowedNamespaces) {
+      if (!isDnsLabel(namespace)) {
+        throw new InputError(
+          `${where}.allowedNamespaces: "${namespace}" must be a DNS label`,
+        );
+      }
+    }
+    if (!cluster.allowedNamespaces.includes(cluster.defaultNamespace)) {
+      throw new InputError(
+        `${where}.allowedNamespaces must include defaultNamespace "${cluster.defaultNamespace}"`,
+      );
     }
     return cluster;
   });

@@ -13,31 +13,33 @@ const RETRY_MS = 5000;
  */
 export type ManagedResource = 'statefulsets' | 'configmaps' | 'pods';
 
-const PATHS: Record<ManagedResource, string> = {
-  statefulsets: '/apis/apps/v1/statefulsets',
-  configmaps: '/api/v1/configmaps',
-  pods: '/api/v1/pods',
-};
+function watchPath(resource: ManagedResource, namespace: string) {
+  const group = resource === 'statefulsets' ? '/apis/apps/v1' : '/api/v1';
+  return `${group}/namespaces/${namespace}/${resource}`;
+}
 
 /**
  * A watch over the objects of one kind that carry our managed-by label, in
- * all namespaces of one cluster.
+ * the allowed namespaces of one cluster.
  *
  * @public
  */
 export interface ManagedWatch<T extends k8s.KubernetesObject> {
   /** The objects seen so far (empty until the first list completes). */
   list(): T[];
-  /** Whether the watch is connected; false while the cluster does not answer. */
+  /**
+   * Whether the watch of every namespace is connected; false while the
+   * cluster does not answer.
+   */
   connected(): boolean;
   stop(): Promise<void>;
 }
 
 /**
- * Watches managed objects of one kind in one cluster and calls `onChange`
- * on every event. A cluster that does not answer, or a watch that fails, is
- * retried every 5 s with a freshly loaded client, since the sandbox writes a
- * new kubeconfig each time it starts.
+ * Watches managed objects of one kind in the cluster's `allowedNamespaces`
+ * (one watch per namespace, so the backend needs no cluster-wide rights)
+ * and calls `onChange` on every event. `connect` comes once every
+ * namespace's first list has completed.
  *
  * @public
  */
@@ -48,7 +50,40 @@ export function watchManaged<T extends k8s.KubernetesObject>(options: {
   logger: LoggerService;
   onChange: (type: 'add' | 'update' | 'delete' | 'connect', object?: T) => void;
 }): ManagedWatch<T> {
-  const { clusters, cluster, resource, logger, onChange } = options;
+  const { clusters, cluster } = options;
+  const namespaces = clusters.resolve(cluster).allowedNamespaces;
+  const watches: ManagedWatch<T>[] = [];
+  const onChange: typeof options.onChange = (type, object) => {
+    if (type !== 'connect' || watches.every(w => w.connected())) {
+      options.onChange(type, object);
+    }
+  };
+  for (const namespace of namespaces) {
+    watches.push(watchNamespace({ ...options, namespace, onChange }));
+  }
+  return {
+    list: () => watches.flatMap(w => w.list()),
+    connected: () => watches.every(w => w.connected()),
+    stop: async () => {
+      await Promise.all(watches.map(w => w.stop()));
+    },
+  };
+}
+
+/**
+ * Watches one namespace. A cluster that does not answer, or a watch that
+ * fails, is retried every 5 s with a freshly loaded client, since the
+ * sandbox writes a new kubeconfig each time it starts.
+ */
+function watchNamespace<T extends k8s.KubernetesObject>(options: {
+  clusters: MysqlClusters;
+  cluster: string;
+  namespace: string;
+  resource: ManagedResource;
+  logger: LoggerService;
+  onChange: (type: 'add' | 'update' | 'delete' | 'connect', object?: T) => void;
+}): ManagedWatch<T> {
+  const { clusters, cluster, namespace, resource, logger, onChange } = options;
   let informer: (k8s.Informer<T> & k8s.ObjectCache<T>) | undefined;
   let connected = false;
   let stopped = false;
@@ -61,7 +96,7 @@ export function watchManaged<T extends k8s.KubernetesObject>(options: {
     if (stopped) return;
     if (!reported) {
       logger.warn(
-        `watching ${resource} in cluster ${cluster}: ${why}; retrying every ${
+        `watching ${resource} in ${namespace} of cluster ${cluster}: ${why}; retrying every ${
           RETRY_MS / 1000
         }s`,
       );
@@ -80,19 +115,19 @@ export function watchManaged<T extends k8s.KubernetesObject>(options: {
       return;
     }
     const list = (): Promise<k8s.KubernetesListObject<T>> => {
-      const args = { labelSelector: SELECTOR };
+      const args = { namespace, labelSelector: SELECTOR };
       switch (resource) {
         case 'statefulsets':
-          return client.apps.listStatefulSetForAllNamespaces(args) as any;
+          return client.apps.listNamespacedStatefulSet(args) as any;
         case 'configmaps':
-          return client.core.listConfigMapForAllNamespaces(args) as any;
+          return client.core.listNamespacedConfigMap(args) as any;
         default:
-          return client.core.listPodForAllNamespaces(args) as any;
+          return client.core.listNamespacedPod(args) as any;
       }
     };
     const current = k8s.makeInformer<T>(
       client.kubeConfig,
-      PATHS[resource],
+      watchPath(resource, namespace),
       list,
       SELECTOR,
     );
@@ -103,7 +138,9 @@ export function watchManaged<T extends k8s.KubernetesObject>(options: {
     current.on('connect', () => {
       connected = true;
       if (reported)
-        logger.info(`watching ${resource} in cluster ${cluster} again`);
+        logger.info(
+          `watching ${resource} in ${namespace} of cluster ${cluster} again`,
+        );
       reported = false;
       onChange('connect');
     });

@@ -26,6 +26,7 @@ export function makeDetail(
   return {
     ...instanceRef,
     entityRef: 'resource:default/orders',
+    owner: 'group:default/team-a',
     status: { phase: 'Running', since: '2025-01-01T00:00:00Z' },
     version: {
       image: 'mysql:8.4',

@@ -1,42 +1,51 @@
-import { LoggerService } from '@backstage/backend-plugin-api';
-import { Entity } from '@backstage/catalog-model';
+import {
+  AuthService,
+  DiscoveryService,
+  LoggerService,
+} from '@backstage/backend-plugin-api';
 import {
   EntityProvider,
   EntityProviderConnection,
 } from '@backstage/plugin-catalog-node';
-import { MYSQL_INSTANCE_ANNOTATION } from '@internal/plugin-mysql-common';
-import {
-  ManagedWatch,
-  MysqlClusters,
-  watchManaged,
-} from '@internal/plugin-mysql-node';
-import * as k8s from '@kubernetes/client-node';
-import { instanceEntity } from './instanceEntity';
+import { MysqlApiClient } from '@internal/plugin-mysql-common';
+import { instanceEntity, instanceLocation } from './instanceEntity';
 
 const DEBOUNCE_MS = 200;
+const RETRY_MS = 5000;
 
 /**
- * Emits one `Resource` entity (`resource:default/<name>`, type `database`)
- * per StatefulSet that the MySQL plugins manage, in every configured
- * cluster. It watches the StatefulSets, so an instance appears and
- * disappears within moments, and keeps retrying clusters that do not answer.
+ * Emits one `Resource` entity (type `database`) per instance the mysql
+ * backend recorded, with the recorded owner and entity name. It reads
+ * `GET /api/mysql/instances` as the catalog's own service: on connect, each
+ * time the backend announces a change on the events service, and on every
+ * `refresh` (the module schedules one as a fallback).
  *
  * @public
  */
 export class MysqlEntityProvider implements EntityProvider {
   private connection?: EntityProviderConnection;
-  private readonly watches = new Map<string, ManagedWatch<k8s.V1StatefulSet>>();
-  private emitTimer?: NodeJS.Timeout;
+  private readonly client: MysqlApiClient;
+  private timer?: NodeJS.Timeout;
+  private failing = false;
   private stopped = false;
 
-  static create(options: { clusters: MysqlClusters; logger: LoggerService }) {
-    return new MysqlEntityProvider(options.clusters, options.logger);
+  static create(options: {
+    discovery: DiscoveryService;
+    auth: AuthService;
+    logger: LoggerService;
+  }) {
+    return new MysqlEntityProvider(options);
   }
 
   private constructor(
-    private readonly clusters: MysqlClusters,
-    private readonly logger: LoggerService,
-  ) {}
+    private readonly options: {
+      discovery: DiscoveryService;
+      auth: AuthService;
+      logger: LoggerService;
+    },
+  ) {
+    this.client = new MysqlApiClient({ discoveryApi: options.discovery });
+  }
 
   getProviderName(): string {
     return 'mysql';
@@ -44,83 +53,63 @@ export class MysqlEntityProvider implements EntityProvider {
 
   async connect(connection: EntityProviderConnection): Promise<void> {
     this.connection = connection;
-    for (const cluster of this.clusters.list()) {
-      this.watches.set(
-        cluster.name,
-        watchManaged<k8s.V1StatefulSet>({
-          clusters: this.clusters,
-          cluster: cluster.name,
-          resource: 'statefulsets',
-          logger: this.logger,
-          onChange: () => this.scheduleEmit(),
-        }),
-      );
-    }
+    this.schedule(0);
   }
 
-  /** Stops every watch; called on backend shutdown. */
+  /** Reads the instances again soon; several calls in a row make one read. */
+  changed() {
+    this.schedule(DEBOUNCE_MS);
+  }
+
+  /** Stops the pending read; called on backend shutdown. */
   async stop() {
     this.stopped = true;
-    if (this.emitTimer) clearTimeout(this.emitTimer);
-    for (const watch of this.watches.values()) await watch.stop();
+    if (this.timer) clearTimeout(this.timer);
   }
 
-  private scheduleEmit() {
-    if (this.emitTimer) clearTimeout(this.emitTimer);
-    this.emitTimer = setTimeout(() => {
-      this.emitTimer = undefined;
-      this.emit().catch(error =>
-        this.logger.error(`could not update the catalog: ${error}`),
-      );
-    }, DEBOUNCE_MS);
+  private schedule(delayMs: number) {
+    if (this.stopped || !this.connection) return;
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = setTimeout(() => {
+      this.timer = undefined;
+      this.refresh().catch(() => {
+        // refresh reports and retries by itself
+      });
+    }, delayMs);
   }
 
-  /** All entities, oldest instance first so that a duplicate name loses. */
-  entities(): Entity[] {
-    const found: Array<{ created: number; entity: Entity }> = [];
-    for (const [cluster, watch] of this.watches) {
-      for (const sts of watch.list()) {
-        const entity = instanceEntity(cluster, sts);
-        if (!entity) continue;
-        const created = new Date(
-          sts.metadata?.creationTimestamp ?? 0,
-        ).getTime();
-        found.push({ created, entity });
-      }
-    }
-    found.sort((a, b) => a.created - b.created);
-    const byName = new Map<string, Entity>();
-    for (const { entity } of found) {
-      const existing = byName.get(entity.metadata.name);
-      if (existing) {
-        this.logger.warn(
-          `two instances are named ${
-            entity.metadata.name
-          }; the catalog shows the older one, ${
-            existing.metadata.annotations![MYSQL_INSTANCE_ANNOTATION]
-          }`,
-        );
-        continue;
-      }
-      byName.set(entity.metadata.name, entity);
-    }
-    return [...byName.values()];
-  }
-
-  private async emit() {
+  /** Reads every instance from the mysql backend and replaces the entities. */
+  async refresh(): Promise<void> {
     if (!this.connection || this.stopped) return;
-    // A cluster that does not answer would otherwise wipe its entities.
-    if ([...this.watches.values()].some(w => !w.connected())) return;
-    const entities = this.entities();
+    const { auth, logger } = this.options;
+    let items;
+    try {
+      const { token } = await auth.getPluginRequestToken({
+        onBehalfOf: await auth.getOwnServiceCredentials(),
+        targetPluginId: 'mysql',
+      });
+      ({ items } = await this.client.listInstances({ token }));
+    } catch (error) {
+      if (!this.failing) {
+        logger.warn(
+          `could not read the MySQL instances from the mysql backend (${error}); retrying every ${
+            RETRY_MS / 1000
+          }s`,
+        );
+      }
+      this.failing = true;
+      this.schedule(RETRY_MS);
+      throw error;
+    }
+    if (this.failing) logger.info('reading the MySQL instances again');
+    this.failing = false;
     await this.connection.applyMutation({
       type: 'full',
-      entities: entities.map(entity => ({
-        entity,
-        locationKey: `mysql-provider:${
-          entity.metadata.annotations![MYSQL_INSTANCE_ANNOTATION]
-        }`,
+      entities: items.map(instance => ({
+        entity: instanceEntity(instance),
+        locationKey: instanceLocation(instance),
       })),
     });
-    this.logger.debug(`emitted ${entities.length} MySQL instance entities`);
+    logger.debug(`emitted ${items.length} MySQL instance entities`);
   }
 }

@@ -2,41 +2,42 @@ import {
   ANNOTATION_LOCATION,
   ANNOTATION_ORIGIN_LOCATION,
   Entity,
+  parseEntityRef,
 } from '@backstage/catalog-model';
 import {
   formatInstanceRef,
   MYSQL_INSTANCE_ANNOTATION,
-  MYSQL_OWNER_ANNOTATION,
+  MysqlInstanceSummary,
 } from '@internal/plugin-mysql-common';
-import * as k8s from '@kubernetes/client-node';
+
+/** The location key of an instance's entity. */
+export function instanceLocation(instance: MysqlInstanceSummary): string {
+  return `mysql-provider:${formatInstanceRef(instance)}`;
+}
 
 /**
- * The catalog entity of one managed StatefulSet, or undefined when the
- * StatefulSet carries no owner (it was not made by `mysql:provision`).
+ * The catalog entity of one instance the mysql backend recorded: its name
+ * and owner are the recorded ones, never read from labels on the cluster.
  */
-export function instanceEntity(
-  cluster: string,
-  sts: k8s.V1StatefulSet,
-): Entity | undefined {
-  const name = sts.metadata?.name;
-  const namespace = sts.metadata?.namespace;
-  const owner = sts.metadata?.annotations?.[MYSQL_OWNER_ANNOTATION];
-  if (!name || !namespace || !owner) return undefined;
-  const instanceRef = formatInstanceRef({ cluster, namespace, name });
-  const image = sts.spec?.template.spec?.containers[0]?.image ?? 'mysql';
-  const location = `mysql-provider:${instanceRef}`;
+export function instanceEntity(instance: MysqlInstanceSummary): Entity {
+  const { cluster, namespace, name } = instance;
+  const ref = parseEntityRef(instance.entityRef);
+  const location = instanceLocation(instance);
+  const image = instance.version.image;
   return {
     apiVersion: 'backstage.io/v1alpha1',
     kind: 'Resource',
     metadata: {
-      name,
-      namespace: 'default',
-      title: name,
-      description: `Standalone MySQL (${image}) in ${namespace} on cluster ${cluster}`,
+      name: ref.name,
+      namespace: ref.namespace,
+      title: ref.name === name ? name : `${name} (${namespace})`,
+      description: `Standalone MySQL${
+        image ? ` (${image})` : ''
+      } in ${namespace} on cluster ${cluster}`,
       annotations: {
         [ANNOTATION_LOCATION]: location,
         [ANNOTATION_ORIGIN_LOCATION]: location,
-        [MYSQL_INSTANCE_ANNOTATION]: instanceRef,
+        [MYSQL_INSTANCE_ANNOTATION]: formatInstanceRef(instance),
         'backstage.io/kubernetes-id': name,
         'backstage.io/kubernetes-namespace': namespace,
       },
@@ -44,7 +45,7 @@ export function instanceEntity(
     },
     spec: {
       type: 'database',
-      owner,
+      owner: instance.owner,
     },
   };
 }

@@ -1,11 +1,11 @@
+import { ConflictError } from '@backstage/errors';
 import { MYSQL_LABELS, MYSQL_MANAGED_BY } from '@internal/plugin-mysql-common';
 import {
   MysqlClusterClient,
   MysqlManifests,
 } from '@internal/plugin-mysql-node';
 import * as k8s from '@kubernetes/client-node';
-import { ConflictError } from '@backstage/errors';
-import { describeKubernetesError, statusOf } from './kubernetesErrors';
+import { describeKubernetesError, statusOf } from '../service/kubernetesErrors';
 
 /** The five objects of an instance, in creation order. */
 export const OBJECT_KINDS = [
@@ -16,27 +16,39 @@ export const OBJECT_KINDS = [
   'statefulSet',
 ] as const;
 
-/** One of the objects of an instance. */
-export type ObjectKind = (typeof OBJECT_KINDS)[number];
+/** One of the objects of an instance, or its data volume claim. */
+export type ObjectKind = (typeof OBJECT_KINDS)[number] | 'claim';
+
+const KIND_LABELS: Record<ObjectKind, string> = {
+  secret: 'Secret',
+  configMap: 'ConfigMap',
+  headlessService: 'Service',
+  service: 'Service',
+  statefulSet: 'StatefulSet',
+  claim: 'PersistentVolumeClaim',
+};
 
 type AnyObject = k8s.KubernetesObject;
 
-/** Create, read and delete for the objects of one instance. */
+/** The claim the StatefulSet controller makes for the only pod of `name`. */
+export function claimName(name: string): string {
+  return `data-${name}-0`;
+}
+
+/** Create, read and delete-by-UID for the objects of one instance. */
 export class InstanceObjects {
   constructor(
     private readonly client: MysqlClusterClient,
     private readonly namespace: string,
   ) {}
 
+  /** `Kind namespace/name`, as messages and the run record name objects. */
+  label(kind: ObjectKind, name: string) {
+    return `${KIND_LABELS[kind]} ${this.namespace}/${name}`;
+  }
+
   private describe(kind: ObjectKind, name: string) {
-    const label = {
-      secret: 'Secret',
-      configMap: 'ConfigMap',
-      headlessService: 'Service',
-      service: 'Service',
-      statefulSet: 'StatefulSet',
-    }[kind];
-    return `${label} ${this.namespace}/${name} in cluster ${this.client.config.name}`;
+    return `${this.label(kind, name)} in cluster ${this.client.config.name}`;
   }
 
   async read(kind: ObjectKind, name: string): Promise<AnyObject | undefined> {
@@ -50,6 +62,8 @@ export class InstanceObjects {
           return await core.readNamespacedConfigMap(args);
         case 'statefulSet':
           return await apps.readNamespacedStatefulSet(args);
+        case 'claim':
+          return await core.readNamespacedPersistentVolumeClaim(args);
         default:
           return await core.readNamespacedService(args);
       }
@@ -62,31 +76,31 @@ export class InstanceObjects {
     }
   }
 
-  async create(kind: ObjectKind, body: AnyObject): Promise<void> {
+  /** Creates the object and returns it as the API server stored it. */
+  async create(kind: ObjectKind, body: AnyObject): Promise<AnyObject> {
     const { core, apps } = this.client;
     const namespace = this.namespace;
     try {
       switch (kind) {
         case 'secret':
-          await core.createNamespacedSecret({
+          return await core.createNamespacedSecret({
             namespace,
             body: body as k8s.V1Secret,
           });
-          break;
         case 'configMap':
-          await core.createNamespacedConfigMap({
+          return await core.createNamespacedConfigMap({
             namespace,
             body: body as k8s.V1ConfigMap,
           });
-          break;
         case 'statefulSet':
-          await apps.createNamespacedStatefulSet({
+          return await apps.createNamespacedStatefulSet({
             namespace,
             body: body as k8s.V1StatefulSet,
           });
-          break;
+        case 'claim':
+          throw new Error('claims are made by the StatefulSet controller');
         default:
-          await core.createNamespacedService({
+          return await core.createNamespacedService({
             namespace,
             body: body as k8s.V1Service,
           });
@@ -99,9 +113,22 @@ export class InstanceObjects {
     }
   }
 
-  async delete(kind: ObjectKind, name: string): Promise<void> {
+  /**
+   * Deletes the object only if it is still the one with `uid`: the API
+   * server checks the precondition, so a namesake created since is kept.
+   * Returns false when there was nothing of that UID to delete.
+   */
+  async deleteByUid(
+    kind: ObjectKind,
+    name: string,
+    uid: string,
+  ): Promise<boolean> {
     const { core, apps } = this.client;
-    const args = { name, namespace: this.namespace };
+    const args = {
+      name,
+      namespace: this.namespace,
+      body: { preconditions: { uid } },
+    };
     try {
       switch (kind) {
         case 'secret':
@@ -113,31 +140,19 @@ export class InstanceObjects {
         case 'statefulSet':
           await apps.deleteNamespacedStatefulSet(args);
           break;
+        case 'claim':
+          await core.deleteNamespacedPersistentVolumeClaim(args);
+          break;
         default:
           await core.deleteNamespacedService(args);
       }
+      return true;
     } catch (error) {
-      if (statusOf(error) !== 404) {
-        throw describeKubernetesError(
-          error,
-          `deleting ${this.describe(kind, name)}`,
-        );
-      }
-    }
-  }
-
-  /** Deletes the data volumes the StatefulSet controller made for `name`. */
-  async deleteClaims(name: string): Promise<void> {
-    const selector = `${MYSQL_LABELS.instance}=${name},${MYSQL_LABELS.managedBy}=${MYSQL_MANAGED_BY}`;
-    try {
-      await this.client.core.deleteCollectionNamespacedPersistentVolumeClaim({
-        namespace: this.namespace,
-        labelSelector: selector,
-      });
-    } catch (error) {
+      // 404: already gone; 409: another object of that name now.
+      if (statusOf(error) === 404 || statusOf(error) === 409) return false;
       throw describeKubernetesError(
         error,
-        `deleting the data volumes of ${name}`,
+        `deleting ${this.describe(kind, name)}`,
       );
     }
   }

@@ -1,6 +1,12 @@
-import { parseEntityRef } from '@backstage/catalog-model';
+import { parseEntityRef, stringifyEntityRef } from '@backstage/catalog-model';
 import { InputError } from '@backstage/errors';
-import { isDnsLabel, validateMysqlConfig } from '@internal/plugin-mysql-common';
+import {
+  CreateMysqlInstanceRequest,
+  isDnsLabel,
+  MysqlInstanceSize,
+  MysqlResources,
+  validateMysqlConfig,
+} from '@internal/plugin-mysql-common';
 import {
   MysqlClusters,
   MysqlInstanceSpec,
@@ -14,40 +20,53 @@ const MYSQL_USERNAME = /^[A-Za-z][A-Za-z0-9_]{0,31}$/;
 /** `name` feeds object names such as `<name>-headless` and PVC names. */
 export const MAX_NAME_LENGTH = 40;
 
-/** The action's input as the scaffolder hands it over. */
-export interface ProvisionInput {
-  name: string;
-  owner: string;
-  cluster?: string;
-  namespace?: string;
-  version?: string;
-  storageSize?: string;
-  storageClass?: string;
-  resources?: {
-    requests?: { cpu?: string; memory?: string };
-    limits?: { cpu?: string; memory?: string };
-  };
-  databaseName?: string;
-  username?: string;
-  config?: Record<string, string | number | boolean>;
-  waitForReady?: boolean;
-  timeoutSeconds?: number;
-}
+/** What each size sets unless `storageSize` or `resources` say otherwise. */
+export const INSTANCE_SIZES: Record<
+  MysqlInstanceSize,
+  { storage: string; resources: MysqlResources }
+> = {
+  small: {
+    storage: '5Gi',
+    resources: {
+      requests: { cpu: '250m', memory: '512Mi' },
+      limits: { cpu: '1', memory: '1Gi' },
+    },
+  },
+  medium: {
+    storage: '20Gi',
+    resources: {
+      requests: { cpu: '500m', memory: '1Gi' },
+      limits: { cpu: '2', memory: '2Gi' },
+    },
+  },
+  large: {
+    storage: '100Gi',
+    resources: {
+      requests: { cpu: '1', memory: '4Gi' },
+      limits: { cpu: '4', memory: '8Gi' },
+    },
+  },
+};
 
-/** A validated request: the instance spec plus where it goes. */
+/** A checked create request: the instance spec and where it goes. */
 export interface ProvisionRequest {
   cluster: string;
   spec: MysqlInstanceSpec;
-  waitForReady: boolean;
-  timeoutSeconds: number;
+  adoptExistingData: boolean;
+}
+
+function normaliseOwner(owner: string): string {
+  return stringifyEntityRef(
+    parseEntityRef(owner, { defaultKind: 'group', defaultNamespace: 'default' }),
+  );
 }
 
 /**
- * Checks every input field and returns all problems at once, each naming its
- * field, as one InputError.
+ * Checks every field of a create request and reports all problems at once,
+ * each naming its field, as one InputError.
  */
 export function toProvisionRequest(
-  input: ProvisionInput,
+  input: CreateMysqlInstanceRequest,
   clusters: MysqlClusters,
   provision: MysqlProvisionConfig,
 ): ProvisionRequest {
@@ -65,13 +84,7 @@ export function toProvisionRequest(
 
   let owner = input.owner ?? '';
   try {
-    const ref = parseEntityRef(owner, {
-      defaultKind: 'group',
-      defaultNamespace: 'default',
-    });
-    owner = `${ref.kind.toLocaleLowerCase('en-US')}:${ref.namespace}/${
-      ref.name
-    }`;
+    owner = normaliseOwner(owner);
   } catch (error) {
     problems.push(
       `owner: "${owner}" is not an entity ref (${(error as Error).message})`,
@@ -79,21 +92,27 @@ export function toProvisionRequest(
   }
 
   let clusterName = '';
-  let defaultNamespace = 'default';
+  let allowed: string[] = [];
+  let namespace = input.namespace ?? '';
   try {
     const cluster = clusters.resolve(input.cluster);
     clusterName = cluster.name;
-    defaultNamespace = cluster.defaultNamespace;
+    allowed = cluster.allowedNamespaces;
+    namespace = input.namespace || cluster.defaultNamespace;
   } catch (error) {
     problems.push(`cluster: ${(error as Error).message}`);
   }
-
-  const namespace = input.namespace || defaultNamespace;
-  check(
-    isDnsLabel(namespace),
-    'namespace',
-    `"${namespace}" must be a DNS-1123 label`,
-  );
+  if (!isDnsLabel(namespace)) {
+    problems.push(`namespace: "${namespace}" must be a DNS-1123 label`);
+  } else if (clusterName) {
+    check(
+      allowed.includes(namespace),
+      'namespace',
+      `"${namespace}" is not allowed on cluster ${clusterName}; choose one of: ${allowed.join(
+        ', ',
+      )} (mysql.clusters[].allowedNamespaces)`,
+    );
+  }
 
   const image = input.version || provision.images[0];
   check(
@@ -104,7 +123,13 @@ export function toProvisionRequest(
     )}`,
   );
 
-  const storageSize = input.storageSize || '10Gi';
+  const size = input.size ? INSTANCE_SIZES[input.size] : undefined;
+  check(
+    input.size === undefined || size !== undefined,
+    'size',
+    `"${input.size}" is not a size; choose small, medium or large`,
+  );
+  const storageSize = input.storageSize || size?.storage || '10Gi';
   check(
     QUANTITY.test(storageSize),
     'storageSize',
@@ -112,21 +137,24 @@ export function toProvisionRequest(
   );
   const storageClass = input.storageClass || provision.storageClass;
   check(
-    isDnsLabel(storageClass, 253) || /^[a-z0-9.-]+$/.test(storageClass),
+    /^[a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?$/.test(storageClass),
     'storageClass',
     `"${storageClass}" is not a StorageClass name`,
   );
 
+  const resources: MysqlResources = {};
   for (const bound of ['requests', 'limits'] as const) {
     for (const resource of ['cpu', 'memory'] as const) {
-      const value = input.resources?.[bound]?.[resource];
-      if (value !== undefined) {
-        check(
-          QUANTITY.test(value),
-          `resources.${bound}.${resource}`,
-          `"${value}" is not a Kubernetes quantity`,
-        );
-      }
+      const value =
+        input.resources?.[bound]?.[resource] ??
+        size?.resources[bound]?.[resource];
+      if (value === undefined) continue;
+      check(
+        QUANTITY.test(value),
+        `resources.${bound}.${resource}`,
+        `"${value}" is not a Kubernetes quantity`,
+      );
+      resources[bound] = { ...resources[bound], [resource]: value };
     }
   }
 
@@ -148,31 +176,19 @@ export function toProvisionRequest(
     problems.push(`config.${problem.field}: ${problem.message}`);
   }
 
-  const timeoutSeconds = input.timeoutSeconds ?? provision.readyTimeoutSeconds;
-  check(
-    Number.isInteger(timeoutSeconds) &&
-      timeoutSeconds >= 10 &&
-      timeoutSeconds <= 3600,
-    'timeoutSeconds',
-    'must be a whole number of seconds from 10 to 3600',
-  );
-
   if (problems.length > 0) {
-    throw new InputError(
-      `Invalid input for mysql:provision:\n- ${problems.join('\n- ')}`,
-    );
+    throw new InputError(`Invalid request:\n- ${problems.join('\n- ')}`);
   }
   return {
     cluster: clusterName,
-    waitForReady: input.waitForReady ?? true,
-    timeoutSeconds,
+    adoptExistingData: input.adoptExistingData ?? false,
     spec: {
       name,
       namespace,
       owner,
       image,
       storage: { size: storageSize, storageClass },
-      resources: input.resources ?? {},
+      resources,
       databaseName,
       username,
       config: config.values,

@@ -35,19 +35,31 @@ function instanceOf(cluster: string, obj?: k8s.KubernetesObject) {
 
 /**
  * The managed StatefulSets, ConfigMaps and Pods of every cluster, kept up to
- * date by watches. Listeners hear which instance changed.
+ * date by watches. Listeners hear which instance changed. `list` and `get`
+ * show only the instances that `isRecorded` accepts (those the backend
+ * created or adopted); `listAll` shows everything that carries our labels.
  */
 export class InstanceCache {
   private readonly watches = new Map<string, ClusterWatches>();
-  private readonly listeners: Array<(ref: string) => void> = [];
+  private readonly listeners: Array<
+    (ref: string, kind?: ManagedResource) => void
+  > = [];
+  private readonly connectListeners: Array<(cluster: string) => void> = [];
 
   constructor(
     private readonly clusters: MysqlClusters,
     private readonly logger: LoggerService,
+    private readonly isRecorded: (ref: string) => boolean = () => true,
   ) {}
 
-  onChange(listener: (ref: string) => void) {
+  /** Calls `listener` with the instance ref (and the kind) of every change. */
+  onChange(listener: (ref: string, kind?: ManagedResource) => void) {
     this.listeners.push(listener);
+  }
+
+  /** Calls `listener` each time every watch of a cluster has (re)connected. */
+  onConnect(listener: (cluster: string) => void) {
+    this.connectListeners.push(listener);
   }
 
   start() {
@@ -63,10 +75,14 @@ export class InstanceCache {
           onChange: (type, object) => {
             const refs =
               type === 'connect'
-                ? this.list(cluster).map(i => i.ref)
+                ? this.listAll(cluster).map(i => i.ref)
                 : [instanceOf(cluster, object)];
             for (const ref of refs) {
-              if (ref) for (const listener of this.listeners) listener(ref);
+              if (!ref) continue;
+              for (const listener of this.listeners) listener(ref, resource);
+            }
+            if (type === 'connect' && this.connected(cluster)) {
+              for (const listener of this.connectListeners) listener(cluster);
             }
           },
         });
@@ -99,8 +115,13 @@ export class InstanceCache {
     );
   }
 
-  /** Every instance (one per managed StatefulSet), or those of one cluster. */
+  /** Every recorded instance (one per managed StatefulSet), or those of one cluster. */
   list(onlyCluster?: string): InstanceObjects[] {
+    return this.listAll(onlyCluster).filter(i => this.isRecorded(i.ref));
+  }
+
+  /** Every instance that carries our labels, recorded or not. */
+  listAll(onlyCluster?: string): InstanceObjects[] {
     const out: InstanceObjects[] = [];
     for (const [cluster, w] of this.watches) {
       if (onlyCluster && cluster !== onlyCluster) continue;

@@ -10,6 +10,7 @@ import {
   MY_CNF_KEY,
   MysqlConfigValue,
   MysqlInstanceDetail,
+  MysqlInstancePhase,
   MysqlInstanceRef,
   MysqlInstanceSummary,
   parseMyCnf,
@@ -20,6 +21,8 @@ import {
 import { MysqlClusters } from '@internal/plugin-mysql-node';
 import * as k8s from '@kubernetes/client-node';
 import { InstanceCache, InstanceObjects } from './InstanceCache';
+import { InstanceRecord, InstanceRecords } from './InstanceRecords';
+import { statusOf } from './kubernetesErrors';
 import { MysqlStore } from './MysqlStore';
 import {
   EDITED_BY_ANNOTATION,
@@ -28,64 +31,96 @@ import {
 } from './rollout';
 import { computePhase, configView } from './status';
 
+/** How long a new instance may go unseen by the watches before it counts as missing. */
+const NEW_INSTANCE_GRACE_MS = 60_000;
+
 const MERGE_PATCH = k8s.setHeaderOptions(
   'Content-Type',
   k8s.PatchStrategy.MergePatch,
 );
 
-/** What the REST API serves and changes, from the watches and the store. */
+/**
+ * What the REST API serves and changes: the instances the backend recorded,
+ * joined with what the watches see and what the store keeps.
+ */
 export class InstanceService {
   constructor(
     private readonly clusters: MysqlClusters,
     private readonly cache: InstanceCache,
     private readonly store: MysqlStore,
+    private readonly records: InstanceRecords,
     private readonly mode: 'restart' | 'online' = 'restart',
   ) {}
 
-  private find(ref: MysqlInstanceRef): InstanceObjects {
+  /** The record of an instance; 404 for anything the backend did not create. */
+  async record(ref: MysqlInstanceRef): Promise<InstanceRecord> {
     const key = formatInstanceRef(ref);
-    const inst = this.cache.get(key);
-    if (inst) return inst;
     if (!this.clusters.list().some(c => c.name === ref.cluster)) {
       throw new NotFoundError(`cluster "${ref.cluster}" is not configured`);
     }
+    const record =
+      this.records.get(key) ??
+      ((await this.records.refresh(key)) ? this.records.get(key) : undefined);
+    if (!record) throw new NotFoundError(`no MySQL instance ${key}`);
+    return record;
+  }
+
+  /** The watched objects of an instance, for changes to it. */
+  private async objects(ref: MysqlInstanceRef): Promise<InstanceObjects> {
+    const record = await this.record(ref);
+    const inst = this.cache.get(record.ref);
+    if (inst) return inst;
     if (!this.cache.connected(ref.cluster)) {
       throw new ServiceUnavailableError(
         `cluster ${ref.cluster} is starting or does not answer yet; try again shortly`,
       );
     }
-    throw new NotFoundError(`no MySQL instance ${key}`);
+    throw new ConflictError(
+      `${record.ref} has no StatefulSet yet, or it was deleted outside the portal; run the create template again with the same input to repair it`,
+    );
   }
 
-  private async summary(inst: InstanceObjects): Promise<MysqlInstanceSummary> {
-    const observation = await this.store.getObservation(inst.ref);
-    const { phase, message } = computePhase(
-      inst,
-      observation,
-      this.cache.connected(inst.cluster),
-    );
-    const status = await this.store.setStatus(inst.ref, phase, message);
+  private async summary(
+    record: InstanceRecord,
+  ): Promise<MysqlInstanceSummary> {
+    const inst = this.cache.get(record.ref);
+    const observation = await this.store.getObservation(record.ref);
+    const connected = this.cache.connected(record.cluster);
+    const { phase, message } = inst
+      ? computePhase(inst, observation, connected)
+      : missingPhase(record, connected);
+    const status = await this.store.setStatus(record.ref, phase, message);
     return {
-      cluster: inst.cluster,
-      namespace: inst.namespace,
-      name: inst.name,
-      entityRef: `resource:default/${inst.name}`,
+      cluster: record.cluster,
+      namespace: record.namespace,
+      name: record.name,
+      entityRef: record.entityRef,
+      owner: record.owner,
       status,
       version: {
-        image: inst.statefulSet.spec?.template.spec?.containers[0]?.image ?? '',
+        image:
+          inst?.statefulSet.spec?.template.spec?.containers[0]?.image ?? '',
         server: observation?.version,
       },
     };
   }
 
-  async list(): Promise<MysqlInstanceSummary[]> {
-    return Promise.all(this.cache.list().map(inst => this.summary(inst)));
+  /** The records of every instance in a configured cluster. */
+  listRecords(): InstanceRecord[] {
+    const configured = new Set(this.clusters.list().map(c => c.name));
+    return this.records.list().filter(r => configured.has(r.cluster));
+  }
+
+  /** The summaries of these instances. */
+  async summaries(records: InstanceRecord[]): Promise<MysqlInstanceSummary[]> {
+    return Promise.all(records.map(record => this.summary(record)));
   }
 
   async detail(ref: MysqlInstanceRef): Promise<MysqlInstanceDetail> {
-    const inst = this.find(ref);
-    const summary = await this.summary(inst);
-    const observation = await this.store.getObservation(inst.ref);
+    const record = await this.record(ref);
+    const inst = this.cache.get(record.ref);
+    const summary = await this.summary(record);
+    const observation = await this.store.getObservation(record.ref);
     return {
       ...summary,
       version: {
@@ -96,10 +131,27 @@ export class InstanceService {
       uptimeSeconds: observation?.reachable
         ? observation.uptimeSeconds
         : undefined,
-      config: configView(inst, observation, this.mode),
-      resourceVersion: inst.configMap?.metadata?.resourceVersion ?? '',
-      history: await this.store.listHistory(inst.ref),
+      config: inst
+        ? configView(inst, observation, this.mode)
+        : {
+            desired: {},
+            applied: {},
+            pending: [],
+            restartRequired: false,
+            mode: this.mode,
+          },
+      resourceVersion: inst?.configMap?.metadata?.resourceVersion ?? '',
+      history: await this.store.listHistory(record.ref),
     };
+  }
+
+  /** Waits until the watches have seen a new instance's StatefulSet, for at most 5 s. */
+  async seen(ref: MysqlInstanceRef) {
+    const key = formatInstanceRef(ref);
+    const deadline = Date.now() + 5000;
+    while (!this.cache.get(key) && Date.now() < deadline) {
+      await new Promise(resolve => setTimeout(resolve, 20));
+    }
   }
 
   /**
@@ -113,7 +165,7 @@ export class InstanceService {
     resourceVersion: string,
     actor: string,
   ): Promise<{ changes: string[] }> {
-    const inst = this.find(ref);
+    const inst = await this.objects(ref);
     const cm = inst.configMap;
     if (!cm) throw new NotFoundError(`instance ${inst.ref} has no ConfigMap`);
     const validation = validateMysqlConfig(config);
@@ -177,7 +229,7 @@ export class InstanceService {
         },
       });
     } catch (error) {
-      if ((error as { code?: number }).code === 409) {
+      if (statusOf(error) === 409) {
         throw new ConflictError(
           `the configuration of ${inst.ref} was changed by someone else; reload and edit again`,
         );
@@ -208,7 +260,7 @@ export class InstanceService {
 
   /** Rolls the pod without a configuration change. */
   async restart(ref: MysqlInstanceRef, actor: string) {
-    const inst = this.find(ref);
+    const inst = await this.objects(ref);
     const { apps } = this.clusters.client(inst.cluster);
     const now = new Date().toISOString();
     await apps.patchNamespacedStatefulSet(
@@ -242,4 +294,25 @@ export class InstanceService {
       message: 'restart requested',
     });
   }
+}
+
+/** The phase of a recorded instance whose StatefulSet the watches do not see. */
+function missingPhase(
+  record: InstanceRecord,
+  connected: boolean,
+): { phase: MysqlInstancePhase; message: string } {
+  if (!connected) {
+    return {
+      phase: 'Unreachable',
+      message: `cluster ${record.cluster} does not answer`,
+    };
+  }
+  if (Date.now() - new Date(record.createdAt).getTime() < NEW_INSTANCE_GRACE_MS) {
+    return { phase: 'Provisioning', message: 'creating the objects' };
+  }
+  return {
+    phase: 'Degraded',
+    message:
+      'its StatefulSet is missing (deleted outside the portal?); run the create template again with the same input to repair it',
+  };
 }

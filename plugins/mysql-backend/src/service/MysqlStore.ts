@@ -122,6 +122,13 @@ export class MysqlStore {
     return { phase, message, since: since.toISOString() };
   }
 
+  /** Drops everything kept about `ref`, before a new instance takes the name. */
+  async forget(ref: string) {
+    for (const table of ['mysql_observations', 'mysql_status', 'mysql_history']) {
+      await this.db(table).where({ instance_ref: ref }).delete();
+    }
+  }
+
   async getStatus(ref: string): Promise<MysqlInstanceStatus | undefined> {
     const row = await this.db('mysql_status')
       .where({ instance_ref: ref })

@@ -1,15 +1,29 @@
 import {
   AuditorService,
+  BackstageCredentials,
+  BackstageUserPrincipal,
   HttpAuthService,
   LoggerService,
   PermissionsService,
 } from '@backstage/backend-plugin-api';
-import { InputError, NotAllowedError } from '@backstage/errors';
-import { AuthorizeResult } from '@backstage/plugin-permission-common';
-import { mysqlInstanceConfigUpdatePermission } from '@internal/plugin-mysql-common';
+import { JsonObject } from '@backstage/types';
+import { InputError, NotAllowedError, NotFoundError } from '@backstage/errors';
+import { CatalogService } from '@backstage/plugin-catalog-node';
+import {
+  AuthorizeResult,
+  BasicPermission,
+  ResourcePermission,
+} from '@backstage/plugin-permission-common';
+import {
+  CreateMysqlInstanceRequest,
+  mysqlInstanceConfigUpdatePermission,
+  mysqlInstanceCreatePermission,
+} from '@internal/plugin-mysql-common';
 import express, { Request } from 'express';
 import Router from 'express-promise-router';
 import { z } from 'zod';
+import { Provisioner } from '../provision/Provisioner';
+import { InstanceRecord } from './InstanceRecords';
 import { InstanceService } from './InstanceService';
 
 const updateBody = z.object({
@@ -17,12 +31,42 @@ const updateBody = z.object({
   resourceVersion: z.string().min(1),
 });
 
+const quantities = z
+  .object({ cpu: z.string().optional(), memory: z.string().optional() })
+  .strict()
+  .optional();
+
+const createBody = z
+  .object({
+    name: z.string(),
+    owner: z.string(),
+    cluster: z.string().optional(),
+    namespace: z.string().optional(),
+    version: z.string().optional(),
+    size: z.enum(['small', 'medium', 'large']).optional(),
+    storageSize: z.string().optional(),
+    storageClass: z.string().optional(),
+    resources: z
+      .object({ requests: quantities, limits: quantities })
+      .strict()
+      .optional(),
+    databaseName: z.string().optional(),
+    username: z.string().optional(),
+    config: z
+      .record(z.union([z.string(), z.number(), z.boolean()]))
+      .optional(),
+    adoptExistingData: z.boolean().optional(),
+  })
+  .strict();
+
 /** What the router needs. */
 export interface RouterOptions {
   service: InstanceService;
+  provisioner: Provisioner;
   httpAuth: HttpAuthService;
   permissions: PermissionsService;
   auditor: AuditorService;
+  catalog: CatalogService;
   logger: LoggerService;
 }
 
@@ -31,79 +75,162 @@ function refOf(req: Request) {
   return { cluster, namespace, name };
 }
 
+function parse<T>(schema: z.ZodType<T>, body: unknown): T {
+  const parsed = schema.safeParse(body);
+  if (!parsed.success) {
+    throw new InputError(
+      `Invalid request body: ${parsed.error.issues
+        .map(i => `${i.path.join('.') || 'body'}: ${i.message}`)
+        .join('; ')}`,
+    );
+  }
+  return parsed.data;
+}
+
 /**
  * The REST API under /api/mysql (documented in src/schema/openapi.yaml).
- * Reads allow users and services; writes need a user allowed
- * `mysql.instance.config.update` on the instance's catalog entity.
+ * Reads allow users and services, and show a user only the instances whose
+ * entity they may read. Writes need a user: creating one needs
+ * `mysql.instance.create`, changing one `mysql.instance.config.update` on
+ * the entity the backend recorded for that exact instance. Every write is
+ * audited, denied ones included.
  */
 export async function createRouter(
   options: RouterOptions,
 ): Promise<express.Router> {
-  const { service, httpAuth, permissions, auditor } = options;
+  const { service, provisioner, httpAuth, permissions, auditor, catalog } =
+    options;
   const router = Router();
   router.use(express.json());
 
-  async function authorizeWrite(req: Request) {
-    const credentials = await httpAuth.credentials(req, { allow: ['user'] });
-    const ref = refOf(req);
+  async function authorize(
+    credentials: BackstageCredentials,
+    permission: BasicPermission | ResourcePermission<'catalog-entity'>,
+    record?: InstanceRecord,
+  ) {
     const [decision] = await permissions.authorize(
       [
-        {
-          permission: mysqlInstanceConfigUpdatePermission,
-          resourceRef: `resource:default/${ref.name}`,
-        },
+        record
+          ? {
+              permission: permission as ResourcePermission<'catalog-entity'>,
+              resourceRef: record.entityRef,
+            }
+          : { permission: permission as BasicPermission },
       ],
       { credentials },
     );
     if (decision.result !== AuthorizeResult.ALLOW) {
       throw new NotAllowedError(
-        `you may not change the configuration of ${ref.name}`,
+        record
+          ? `you may not change ${record.ref}: ${permission.name} on ${record.entityRef} is not granted to you`
+          : `you may not do this: ${permission.name} is not granted to you`,
       );
     }
-    return credentials.principal.userEntityRef;
+  }
+
+  /** Which of these records a user may read: their entity is readable, or they created it. */
+  async function readable(
+    credentials: BackstageCredentials,
+    records: InstanceRecord[],
+  ): Promise<Set<string>> {
+    const principal = credentials.principal as Partial<BackstageUserPrincipal>;
+    if (principal.type !== 'user') return new Set(records.map(r => r.ref));
+    const user = principal.userEntityRef;
+    const { items } = await catalog.getEntitiesByRefs(
+      { entityRefs: records.map(r => r.entityRef), fields: ['metadata.name'] },
+      { credentials },
+    );
+    return new Set(
+      records
+        .filter((r, i) => items[i] || r.createdBy === user)
+        .map(r => r.ref),
+    );
+  }
+
+  /** Runs a write with its audit event, so that a denied one is recorded too. */
+  async function audited<T>(
+    req: Request,
+    eventId: string,
+    meta: JsonObject,
+    work: (credentials: BackstageCredentials<BackstageUserPrincipal>) => Promise<T>,
+  ): Promise<T> {
+    const event = await auditor.createEvent({
+      eventId,
+      severityLevel: 'medium',
+      request: req,
+      meta,
+    });
+    try {
+      const credentials = await httpAuth.credentials(req, { allow: ['user'] });
+      const result = await work(credentials);
+      await event.success();
+      return result;
+    } catch (error) {
+      await event.fail({ error: error as Error });
+      throw error;
+    }
   }
 
   router.get('/instances', async (req, res) => {
-    await httpAuth.credentials(req, { allow: ['user', 'service'] });
-    res.json({ items: await service.list() });
+    const credentials = await httpAuth.credentials(req, {
+      allow: ['user', 'service'],
+    });
+    const records = service.listRecords();
+    const allowed = await readable(credentials, records);
+    res.json({
+      items: await service.summaries(records.filter(r => allowed.has(r.ref))),
+    });
   });
 
   router.get('/instances/:cluster/:namespace/:name', async (req, res) => {
-    await httpAuth.credentials(req, { allow: ['user', 'service'] });
+    const credentials = await httpAuth.credentials(req, {
+      allow: ['user', 'service'],
+    });
+    const record = await service.record(refOf(req));
+    if (!(await readable(credentials, [record])).has(record.ref)) {
+      throw new NotFoundError(`no MySQL instance ${record.ref}`);
+    }
     res.json(await service.detail(refOf(req)));
+  });
+
+  router.post('/instances', async (req, res) => {
+    const dryRun = req.query.dryRun === 'true';
+    const meta: JsonObject = { dryRun };
+    for (const key of ['name', 'owner', 'cluster', 'namespace']) {
+      if (typeof req.body?.[key] === 'string') meta[key] = req.body[key];
+    }
+    const answer = await audited(req, 'instance-create', meta, async credentials => {
+      await authorize(credentials, mysqlInstanceCreatePermission);
+      const body = parse(createBody, req.body) as CreateMysqlInstanceRequest;
+      if (dryRun) return { status: 200, body: provisioner.plan(body) };
+      const result = await provisioner.create(body, {
+        actor: credentials.principal.userEntityRef,
+        authorizeRerun: record =>
+          authorize(credentials, mysqlInstanceConfigUpdatePermission, record),
+      });
+      await service.seen(result.ref);
+      const detail = await service.detail(result.ref);
+      return { status: 202, body: { ...detail, run: result.run } };
+    });
+    res.status(answer.status).json(answer.body);
   });
 
   router.put(
     '/instances/:cluster/:namespace/:name/config',
     async (req, res) => {
-      const actor = await authorizeWrite(req);
-      const parsed = updateBody.safeParse(req.body);
-      if (!parsed.success) {
-        throw new InputError(
-          `Invalid request body: ${parsed.error.issues
-            .map(i => `${i.path.join('.') || 'body'}: ${i.message}`)
-            .join('; ')}`,
-        );
-      }
       const ref = refOf(req);
-      const event = await auditor.createEvent({
-        eventId: 'config-update',
-        severityLevel: 'medium',
-        request: req,
-        meta: { instance: ref, keys: Object.keys(parsed.data.config) },
-      });
-      try {
-        const { changes } = await service.updateConfig(
+      const keys = Object.keys(req.body?.config ?? {});
+      await audited(req, 'config-update', { instance: ref, keys }, async credentials => {
+        const record = await service.record(ref);
+        await authorize(credentials, mysqlInstanceConfigUpdatePermission, record);
+        const body = parse(updateBody, req.body);
+        return service.updateConfig(
           ref,
-          parsed.data.config,
-          parsed.data.resourceVersion,
-          actor,
+          body.config,
+          body.resourceVersion,
+          credentials.principal.userEntityRef,
         );
-        await event.success({ meta: { changes } });
-      } catch (error) {
-        await event.fail({ error: error as Error });
-        throw error;
-      }
+      });
       res.status(202).json(await service.detail(ref));
     },
   );
@@ -111,22 +238,31 @@ export async function createRouter(
   router.post(
     '/instances/:cluster/:namespace/:name/restart',
     async (req, res) => {
-      const actor = await authorizeWrite(req);
       const ref = refOf(req);
-      const event = await auditor.createEvent({
-        eventId: 'restart',
-        severityLevel: 'medium',
-        request: req,
-        meta: { instance: ref },
+      await audited(req, 'restart', { instance: ref }, async credentials => {
+        const record = await service.record(ref);
+        await authorize(credentials, mysqlInstanceConfigUpdatePermission, record);
+        await service.restart(ref, credentials.principal.userEntityRef);
       });
-      try {
-        await service.restart(ref, actor);
-        await event.success();
-      } catch (error) {
-        await event.fail({ error: error as Error });
-        throw error;
-      }
       res.status(202).json(await service.detail(ref));
+    },
+  );
+
+  router.delete(
+    '/instances/:cluster/:namespace/:name/runs/:runId',
+    async (req, res) => {
+      const ref = refOf(req);
+      const { runId } = req.params;
+      await audited(req, 'instance-create-undo', { instance: ref, runId }, async credentials => {
+        const user = credentials.principal.userEntityRef;
+        const run = await provisioner.run(ref, runId);
+        if (run.actor !== user) {
+          const record = await service.record(ref);
+          await authorize(credentials, mysqlInstanceConfigUpdatePermission, record);
+        }
+        await provisioner.undo(ref, runId, user);
+      });
+      res.status(204).end();
     },
   );
 

@@ -49,8 +49,9 @@ export function computePhase(
   // cause; the pod's own reason makes the message.
   const crash = crashMessage(inst.pods);
   if (!observation) {
+    // A server that has never answered and crashes will not start by itself.
     return crash
-      ? { phase: 'Unreachable', message: crash }
+      ? { phase: 'Degraded', message: crash }
       : { phase: 'Provisioning', message: 'waiting for the first poll' };
   }
   if (!observation.reachable) {

@@ -270,12 +270,46 @@ describe('MySqlCard', () => {
   });
 
   it('disables the actions without permission', async () => {
-    await renderCard(mockMysqlApi(), { allowed: false });
+    await renderCard(
+      mockMysqlApi(makeDetail({ entityRef: 'resource:default/orders-denied' })),
+      { allowed: false },
+    );
     await screen.findByRole('status');
     expect(
       screen.getByRole('button', { name: 'Edit configuration' }),
     ).toBeDisabled();
     expect(screen.getByRole('button', { name: 'Restart' })).toBeDisabled();
+  });
+
+  it('asks about the entity the backend recorded for the instance', async () => {
+    const asked: string[] = [];
+    const recorded = 'resource:default/orders-recorded';
+    await renderInTestApp(
+      <EntityProvider entity={entity}>
+        <MySqlCard />
+      </EntityProvider>,
+      {
+        apis: [
+          [mysqlApiRef, mockMysqlApi(makeDetail({ entityRef: recorded }))],
+          mockApis.permission({
+            authorize: request => {
+              asked.push(request.resourceRef ?? '');
+              return request.resourceRef === recorded
+                ? AuthorizeResult.ALLOW
+                : AuthorizeResult.DENY;
+            },
+          }),
+        ],
+      },
+    );
+    await waitFor(
+      () =>
+        expect(
+          screen.getByRole('button', { name: 'Edit configuration' }),
+        ).toBeEnabled(),
+      { timeout: 3000 },
+    );
+    expect(asked).toContain(recorded);
   });
 
   it('enables the actions with permission', async () => {

@@ -85,9 +85,11 @@ function InstanceView(props: { instanceRef: MysqlInstanceRef }) {
   const { instanceRef } = props;
   const { entity } = useEntity();
   const { loading, detail, error, reload, update } = useInstance(instanceRef);
+  // The backend checks writes against the entity it recorded for this
+  // exact instance, so the buttons ask about that one too.
   const { allowed } = usePermission({
     permission: mysqlInstanceConfigUpdatePermission,
-    resourceRef: stringifyEntityRef(entity),
+    resourceRef: detail?.entityRef ?? stringifyEntityRef(entity),
   });
   const [editing, setEditing] = useState(false);
   const now = useNow();
