@@ -101,9 +101,12 @@ function secretEnv(name: string, secret: string, key: string): k8s.V1EnvVar {
 export function buildMysqlManifests(spec: MysqlInstanceSpec): MysqlManifests {
   const { name, namespace } = spec;
   const labels = mysqlLabels(name);
+  // With managed-by in the selector, a Helm release of the same name in
+  // the namespace can never select our pods, nor we its.
   const selector = {
     [MYSQL_LABELS.name]: labels[MYSQL_LABELS.name],
     [MYSQL_LABELS.instance]: name,
+    [MYSQL_LABELS.managedBy]: labels[MYSQL_LABELS.managedBy],
   };
   const metadata = (objectName: string): k8s.V1ObjectMeta => ({
     name: objectName,
@@ -166,6 +169,12 @@ export function buildMysqlManifests(spec: MysqlInstanceSpec): MysqlManifests {
         // rolled back. One replica loses nothing with Parallel.
         podManagementPolicy: 'Parallel',
         updateStrategy: { type: 'RollingUpdate' },
+        // The data outlives the StatefulSet: deleting or scaling it never
+        // deletes a volume (Kubernetes 1.27+; older ones always retain).
+        persistentVolumeClaimRetentionPolicy: {
+          whenDeleted: 'Retain',
+          whenScaled: 'Retain',
+        },
         selector: { matchLabels: selector },
         template: {
           metadata: {

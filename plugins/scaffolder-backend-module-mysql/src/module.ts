@@ -5,16 +5,14 @@ import {
 import { catalogServiceRef } from '@backstage/plugin-catalog-node';
 import { scaffolderActionsExtensionPoint } from '@backstage/plugin-scaffolder-node';
 import {
-  MysqlClusters,
-  readMysqlProvisionConfig,
-} from '@internal/plugin-mysql-node';
-import {
   createMysqlConfigureAction,
   createMysqlProvisionAction,
 } from './actions';
 
 /**
  * Adds the `mysql:provision` and `mysql:configure` actions to the scaffolder.
+ * Both are clients of the mysql backend's REST API, on behalf of the user
+ * who runs the template.
  *
  * @public
  */
@@ -33,10 +31,11 @@ export const scaffolderModuleMysql = createBackendModule({
       async init({ scaffolder, config, catalog, auth, discovery }) {
         scaffolder.addActions(
           createMysqlProvisionAction({
-            clusters: MysqlClusters.fromConfig(config),
-            provision: readMysqlProvisionConfig(config),
-            catalog,
             auth,
+            discovery,
+            readyTimeoutSeconds: config.getOptionalNumber(
+              'mysql.provision.readyTimeoutSeconds',
+            ),
           }),
           createMysqlConfigureAction({
             catalog,

@@ -3,57 +3,162 @@ import {
   mockErrorHandler,
   mockServices,
 } from '@backstage/backend-test-utils';
+import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
 import { AuthorizeResult } from '@backstage/plugin-permission-common';
 import express from 'express';
 import request from 'supertest';
+import { Provisioner } from '../provision/Provisioner';
+import { InstanceRecord } from './InstanceRecords';
 import { InstanceService } from './InstanceService';
 import { createRouter } from './router';
 
-const detail = { name: 'orders-db', resourceVersion: '7' };
+const USER = mockCredentials.user().principal.userEntityRef;
 
-async function app(options: { allow?: boolean } = {}) {
+function record(
+  namespace: string,
+  entityName: string,
+  extra: Partial<InstanceRecord> = {},
+): InstanceRecord {
+  return {
+    ref: `sandbox/${namespace}/orders-db`,
+    cluster: 'sandbox',
+    namespace,
+    name: 'orders-db',
+    entityRef: `resource:default/${entityName}`,
+    owner: 'group:default/team-a',
+    origin: 'created',
+    createdAt: '2026-11-25T00:00:00.000Z',
+    ...extra,
+  };
+}
+
+// Two instances named alike in two namespaces, each with its own entity.
+const ours = record('shop', 'orders-db');
+const theirs = record('billing', 'orders-db-billing', {
+  owner: 'group:default/payments',
+});
+const mine = record('scratch', 'orders-db-scratch', { createdBy: USER });
+
+function entity(name: string) {
+  return {
+    apiVersion: 'backstage.io/v1alpha1',
+    kind: 'Resource',
+    metadata: { name, namespace: 'default' },
+    spec: { type: 'database', owner: 'group:default/team-a' },
+  };
+}
+
+async function app(
+  options: {
+    allow?: (permission: string, resourceRef?: string) => boolean;
+  } = {},
+) {
+  const records = [ours, theirs, mine];
+  const byNamespace = (ns: string) => records.find(r => r.namespace === ns)!;
   const service = {
-    list: jest.fn(async () => [detail]),
-    detail: jest.fn(async () => detail),
+    listRecords: jest.fn(() => records),
+    summaries: jest.fn(async (rs: InstanceRecord[]) =>
+      rs.map(r => ({ name: r.name, namespace: r.namespace })),
+    ),
+    record: jest.fn(async (ref: { namespace: string }) =>
+      byNamespace(ref.namespace),
+    ),
+    detail: jest.fn(async (ref: { namespace: string }) => ({
+      name: 'orders-db',
+      namespace: ref.namespace,
+    })),
+    seen: jest.fn(async () => undefined),
     updateConfig: jest.fn(async () => ({ changes: ['max_connections=200'] })),
     restart: jest.fn(async () => undefined),
   };
+  const provisioner = {
+    plan: jest.fn(() => ({ name: 'new-db', manifests: 'kind: Secret' })),
+    create: jest.fn(async (_input: unknown, opts: any) => {
+      await opts.authorizeRerun(ours);
+      return {
+        ref: { cluster: 'sandbox', namespace: 'shop', name: 'orders-db' },
+        run: { id: 'run-1', created: ['Secret shop/orders-db'] },
+      };
+    }),
+    run: jest.fn(async () => ({ actor: 'user:default/someone-else' })),
+    undo: jest.fn(async () => undefined),
+  };
+  const allow = options.allow ?? (() => true);
   const permissions = mockServices.permissions.mock({
-    authorize: async () => [
-      {
-        result:
-          options.allow === false
-            ? AuthorizeResult.DENY
-            : AuthorizeResult.ALLOW,
-      },
-    ],
+    authorize: async requests =>
+      requests.map(r => ({
+        result: allow(
+          r.permission.name,
+          'resourceRef' in r ? r.resourceRef : undefined,
+        )
+          ? AuthorizeResult.ALLOW
+          : AuthorizeResult.DENY,
+      })),
   });
   const auditor = mockServices.auditor.mock();
+  const events: Array<{ success: jest.Mock; fail: jest.Mock }> = [];
+  auditor.createEvent.mockImplementation(async () => {
+    const event = { success: jest.fn(), fail: jest.fn() };
+    events.push(event);
+    return event;
+  });
   const router = await createRouter({
     service: service as unknown as InstanceService,
+    provisioner: provisioner as unknown as Provisioner,
+    catalog: catalogServiceMock({
+      entities: [entity('orders-db'), entity('orders-db-billing')],
+    }),
     httpAuth: mockServices.httpAuth(),
     permissions,
     auditor,
     logger: mockServices.logger.mock(),
   });
   const server = express().use(router).use(mockErrorHandler());
-  return { server, service, permissions, auditor };
+  return { server, service, provisioner, permissions, auditor, events };
 }
 
-const PATH = '/instances/sandbox/default/orders-db';
+const user = mockCredentials.user.header();
+const OURS = '/instances/sandbox/shop/orders-db';
+const THEIRS = '/instances/sandbox/billing/orders-db';
 
 describe('createRouter', () => {
   it('answers reads for users and services', async () => {
     const { server } = await app();
-    const user = await request(server)
+    const list = await request(server)
       .get('/instances')
-      .set('Authorization', mockCredentials.user.header());
-    expect(user.status).toBe(200);
-    expect(user.body).toEqual({ items: [detail] });
+      .set('Authorization', user);
+    expect(list.status).toBe(200);
     const service = await request(server)
-      .get(PATH)
+      .get(OURS)
       .set('Authorization', mockCredentials.service.header());
     expect(service.status).toBe(200);
+    const all = await request(server)
+      .get('/instances')
+      .set('Authorization', mockCredentials.service.header());
+    expect(all.body.items).toHaveLength(3);
+  });
+
+  it('shows a user only instances whose entity they may read, or that they created', async () => {
+    const { server } = await app();
+    const withoutEntity = record('hidden', 'orders-db-hidden');
+    const { server: other, service } = await app();
+    service.listRecords.mockReturnValue([ours, withoutEntity, mine]);
+    const list = await request(other)
+      .get('/instances')
+      .set('Authorization', user);
+    expect(list.body.items.map((i: any) => i.namespace)).toEqual([
+      'shop',
+      'scratch',
+    ]);
+    service.record.mockResolvedValue(withoutEntity);
+    const hidden = await request(other)
+      .get('/instances/sandbox/hidden/orders-db')
+      .set('Authorization', user);
+    expect(hidden.status).toBe(404);
+    const created = await request(server)
+      .get('/instances/sandbox/scratch/orders-db')
+      .set('Authorization', user);
+    expect(created.status).toBe(200);
   });
 
   it('answers 401 without credentials', async () => {
@@ -63,52 +168,66 @@ describe('createRouter', () => {
       .set('Authorization', mockCredentials.none.header());
     expect(read.status).toBe(401);
     const write = await request(server)
-      .put(`${PATH}/config`)
+      .put(`${OURS}/config`)
       .set('Authorization', mockCredentials.none.header())
       .send({ config: { max_connections: 200 }, resourceVersion: '7' });
     expect(write.status).toBe(401);
     expect(service.updateConfig).not.toHaveBeenCalled();
   });
 
-  it('answers 403 to a service writing, and to a user without the permission', async () => {
-    const { server: anyone } = await app();
-    const asService = await request(anyone)
-      .put(`${PATH}/config`)
-      .set('Authorization', mockCredentials.service.header())
-      .send({ config: {}, resourceVersion: '7' });
-    expect(asService.status).toBe(403);
-
-    const { server, service, permissions } = await app({ allow: false });
-    const denied = await request(server)
-      .put(`${PATH}/config`)
-      .set('Authorization', mockCredentials.user.header())
+  it('checks writes against the entity recorded for that exact instance: an owner of one namesake gets 403 on the other', async () => {
+    const { server, service, permissions, events } = await app({
+      allow: (_permission, resourceRef) => resourceRef === ours.entityRef,
+    });
+    const own = await request(server)
+      .put(`${OURS}/config`)
+      .set('Authorization', user)
       .send({ config: { max_connections: 200 }, resourceVersion: '7' });
-    expect(denied.status).toBe(403);
-    expect(denied.body.error.name).toBe('NotAllowedError');
-    expect(service.updateConfig).not.toHaveBeenCalled();
+    expect(own.status).toBe(202);
+
+    const edit = await request(server)
+      .put(`${THEIRS}/config`)
+      .set('Authorization', user)
+      .send({ config: { max_connections: 200 }, resourceVersion: '7' });
+    expect(edit.status).toBe(403);
+    expect(edit.body.error.name).toBe('NotAllowedError');
+    const restart = await request(server)
+      .post(`${THEIRS}/restart`)
+      .set('Authorization', user);
+    expect(restart.status).toBe(403);
+    expect(service.updateConfig).toHaveBeenCalledTimes(1);
+    expect(service.restart).not.toHaveBeenCalled();
     expect(permissions.authorize).toHaveBeenCalledWith(
       [
         expect.objectContaining({
           permission: expect.objectContaining({
             name: 'mysql.instance.config.update',
           }),
-          resourceRef: 'resource:default/orders-db',
+          resourceRef: 'resource:default/orders-db-billing',
         }),
       ],
       expect.anything(),
     );
-    const restart = await request(server)
-      .post(`${PATH}/restart`)
-      .set('Authorization', mockCredentials.user.header());
-    expect(restart.status).toBe(403);
-    expect(service.restart).not.toHaveBeenCalled();
+    // Both denials are audited as failures.
+    expect(events.filter(e => e.fail.mock.calls.length > 0)).toHaveLength(2);
+  });
+
+  it('answers 403 to a service writing', async () => {
+    const { server, service, events } = await app();
+    const asService = await request(server)
+      .put(`${OURS}/config`)
+      .set('Authorization', mockCredentials.service.header())
+      .send({ config: {}, resourceVersion: '7' });
+    expect(asService.status).toBe(403);
+    expect(service.updateConfig).not.toHaveBeenCalled();
+    expect(events[0].fail).toHaveBeenCalled();
   });
 
   it('answers 400 naming the field for a malformed body', async () => {
     const { server, service } = await app();
     const res = await request(server)
-      .put(`${PATH}/config`)
-      .set('Authorization', mockCredentials.user.header())
+      .put(`${OURS}/config`)
+      .set('Authorization', user)
       .send({ config: { max_connections: [1] } });
     expect(res.status).toBe(400);
     expect(res.body.error.message).toContain('config.max_connections');
@@ -119,18 +238,113 @@ describe('createRouter', () => {
   it('applies an allowed edit, answers 202 and audits it', async () => {
     const { server, service, auditor } = await app();
     const res = await request(server)
-      .put(`${PATH}/config`)
-      .set('Authorization', mockCredentials.user.header())
+      .put(`${OURS}/config`)
+      .set('Authorization', user)
       .send({ config: { max_connections: 200 }, resourceVersion: '7' });
     expect(res.status).toBe(202);
     expect(service.updateConfig).toHaveBeenCalledWith(
-      { cluster: 'sandbox', namespace: 'default', name: 'orders-db' },
+      { cluster: 'sandbox', namespace: 'shop', name: 'orders-db' },
       { max_connections: 200 },
       '7',
-      mockCredentials.user().principal.userEntityRef,
+      USER,
     );
     expect(auditor.createEvent).toHaveBeenCalledWith(
       expect.objectContaining({ eventId: 'config-update' }),
     );
+  });
+
+  describe('POST /instances', () => {
+    const body = { name: 'new-db', owner: 'group:default/team-a' };
+
+    it('creates with mysql.instance.create, answers 202 with the run, and audits it', async () => {
+      const { server, provisioner, permissions, events } = await app();
+      const res = await request(server)
+        .post('/instances')
+        .set('Authorization', user)
+        .send(body);
+      expect(res.status).toBe(202);
+      expect(res.body.run).toEqual({
+        id: 'run-1',
+        created: ['Secret shop/orders-db'],
+      });
+      expect(provisioner.create).toHaveBeenCalledWith(
+        body,
+        expect.objectContaining({ actor: USER }),
+      );
+      const asked = permissions.authorize.mock.calls.map(
+        ([requests]) => requests[0],
+      );
+      expect(asked[0]).toEqual({
+        permission: expect.objectContaining({ name: 'mysql.instance.create' }),
+      });
+      // A repeated request on a recorded instance is a change to it.
+      expect(asked[1]).toEqual(
+        expect.objectContaining({
+          permission: expect.objectContaining({
+            name: 'mysql.instance.config.update',
+          }),
+          resourceRef: ours.entityRef,
+        }),
+      );
+      expect(events[0].success).toHaveBeenCalled();
+    });
+
+    it('answers 403 without mysql.instance.create, creates nothing and audits the denial', async () => {
+      const { server, provisioner, events } = await app({ allow: () => false });
+      const res = await request(server)
+        .post('/instances')
+        .set('Authorization', user)
+        .send(body);
+      expect(res.status).toBe(403);
+      expect(provisioner.create).not.toHaveBeenCalled();
+      expect(events[0].fail).toHaveBeenCalled();
+    });
+
+    it('answers 400 naming every bad field of the body', async () => {
+      const { server, provisioner } = await app();
+      const res = await request(server)
+        .post('/instances')
+        .set('Authorization', user)
+        .send({ name: 7, size: 'huge', extra: true });
+      expect(res.status).toBe(400);
+      for (const field of ['name', 'owner', 'size', 'body']) {
+        expect(res.body.error.message).toContain(field);
+      }
+      expect(provisioner.create).not.toHaveBeenCalled();
+    });
+
+    it('plans on a dry run without creating', async () => {
+      const { server, provisioner } = await app();
+      const res = await request(server)
+        .post('/instances?dryRun=true')
+        .set('Authorization', user)
+        .send(body);
+      expect(res.status).toBe(200);
+      expect(res.body.manifests).toBe('kind: Secret');
+      expect(provisioner.create).not.toHaveBeenCalled();
+    });
+  });
+
+  it('lets the user who made a run undo it, and asks anyone else for the permission', async () => {
+    const { server, provisioner, permissions } = await app({
+      allow: () => false,
+    });
+    const denied = await request(server)
+      .delete(`${OURS}/runs/run-1`)
+      .set('Authorization', user);
+    expect(denied.status).toBe(403);
+    expect(provisioner.undo).not.toHaveBeenCalled();
+
+    provisioner.run.mockResolvedValue({ actor: USER });
+    const own = await request(server)
+      .delete(`${OURS}/runs/run-1`)
+      .set('Authorization', user);
+    expect(own.status).toBe(204);
+    expect(provisioner.undo).toHaveBeenCalledWith(
+      { cluster: 'sandbox', namespace: 'shop', name: 'orders-db' },
+      'run-1',
+      USER,
+    );
+    expect(permissions.authorize).toHaveBeenCalledTimes(1);
   });
 });

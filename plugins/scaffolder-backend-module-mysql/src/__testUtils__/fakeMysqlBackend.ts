@@ -1,5 +1,8 @@
 import { Entity } from '@backstage/catalog-model';
-import { MYSQL_INSTANCE_ANNOTATION } from '@internal/plugin-mysql-common';
+import {
+  MYSQL_INSTANCE_ANNOTATION,
+  MysqlInstancePhase,
+} from '@internal/plugin-mysql-common';
 import { http, HttpResponse, RequestHandler } from 'msw';
 
 /** Where `mockServices.discovery()` puts the mysql backend. */
@@ -39,34 +42,75 @@ export function errorBody(status: number, name: string, message: string) {
   );
 }
 
+/** What GET answers while an instance comes up: a status, or 404. */
+export type FakeObservation =
+  | { phase: MysqlInstancePhase; message?: string }
+  | 'not seen yet';
+
 /** The fake backend's handlers, what it holds and what it was asked. */
 export interface FakeMysqlBackend {
   handlers: RequestHandler[];
   calls: BackendCall[];
-  state: { desired: Record<string, string>; resourceVersion: number };
+  state: {
+    desired: Record<string, string>;
+    resourceVersion: number;
+    /** Whether a create run made the instance. */
+    created: boolean;
+  };
   /** Someone else saves a configuration, as with the entity page's form. */
   edit(desired: Record<string, string>): void;
 }
 
+/** The objects the fake's first create run reports. */
+export const CREATED_OBJECTS = [
+  'Secret databases/orders-db',
+  'ConfigMap databases/orders-db',
+  'Service databases/orders-db-headless',
+  'Service databases/orders-db',
+  'StatefulSet databases/orders-db',
+];
+
 /**
- * Stands in for the mysql backend's detail and config endpoints of
- * `sandbox/databases/orders-db`: it keeps the desired configuration and the
- * ConfigMap's resourceVersion, answers a stale PUT with 409 like the real
- * one, and records every call. `override` answers some calls differently.
+ * Stands in for the mysql backend's endpoints of
+ * `sandbox/databases/orders-db`: detail, config, create (a dry run plans
+ * whatever name it is given), and undo of a create run. It keeps the
+ * desired configuration and the ConfigMap's resourceVersion, answers a
+ * stale PUT with 409 like the real one, creates objects only on the first
+ * create, and records every call. GET answers the `observations` in turn,
+ * the last one repeating (default: Running). `override` answers some calls
+ * differently.
  */
-export function fakeMysqlBackend(options: {
-  desired: Record<string, string>;
-  override?: (call: BackendCall) => Response | undefined;
-  mode?: 'restart' | 'online';
-}): FakeMysqlBackend {
-  const state = { desired: { ...options.desired }, resourceVersion: 7 };
+export function fakeMysqlBackend(
+  options: {
+    desired?: Record<string, string>;
+    override?: (call: BackendCall) => Response | undefined;
+    mode?: 'restart' | 'online';
+    observations?: FakeObservation[];
+  } = {},
+): FakeMysqlBackend {
+  const state = {
+    desired: { ...options.desired },
+    resourceVersion: 7,
+    created: false,
+  };
   const calls: BackendCall[] = [];
-  const detail = (restartRequired: boolean) => ({
+  const observations = [...(options.observations ?? [])];
+  const observe = (): FakeObservation =>
+    (observations.length > 1 ? observations.shift() : observations[0]) ?? {
+      phase: 'Running',
+    };
+  const detail = (
+    restartRequired: boolean,
+    status: { phase: MysqlInstancePhase; message?: string } = {
+      phase: 'Running',
+    },
+  ) => ({
     cluster: 'sandbox',
     namespace: 'databases',
     name: 'orders-db',
     entityRef: 'resource:default/orders-db',
-    status: { phase: 'Running', since: '2025-01-01T00:00:00Z' },
+    owner: 'group:default/team-a',
+    status: { ...status, since: '2025-01-01T00:00:00Z' },
     version: { image: 'mysql:8.4', server: '8.4.3' },
     config: {
       desired: state.desired,
@@ -80,11 +124,14 @@ export function fakeMysqlBackend(options: {
   });
   const path = `${MYSQL_BASE_URL}/instances/sandbox/databases/orders-db`;
   const record = async (request: Request) => {
+    const url = new URL(request.url);
     const call: BackendCall = {
       method: request.method,
-      path: new URL(request.url).pathname,
+      path: `${url.pathname}${url.search}`,
       authorization: request.headers.get('authorization'),
-      body: request.method === 'PUT' ? await request.json() : undefined,
+      body: ['PUT', 'POST'].includes(request.method)
+        ? await request.json()
+        : undefined,
     };
     calls.push(call);
     return call;
@@ -92,7 +139,17 @@ export function fakeMysqlBackend(options: {
   const handlers: RequestHandler[] = [
     http.get(path, async ({ request }) => {
       const call = await record(request);
-      return options.override?.(call) ?? HttpResponse.json(detail(false));
+      const answer = options.override?.(call);
+      if (answer) return answer;
+      const observation = observe();
+      if (observation === 'not seen yet') {
+        return errorBody(
+          404,
+          'NotFoundError',
+          'no instance sandbox/databases/orders-db',
+        );
+      }
+      return HttpResponse.json(detail(false, observation));
     }),
     http.put(`${path}/config`, async ({ request }) => {
       const call = await record(request);
@@ -108,6 +165,39 @@ export function fakeMysqlBackend(options: {
       state.desired = call.body.config;
       state.resourceVersion += 1;
       return HttpResponse.json(detail(true), { status: 202 });
+    }),
+    http.post(`${MYSQL_BASE_URL}/instances`, async ({ request }) => {
+      const call = await record(request);
+      const answer = options.override?.(call);
+      if (answer) return answer;
+      const { name, owner } = call.body;
+      if (call.path.endsWith('?dryRun=true')) {
+        const namespace = call.body.namespace ?? 'databases';
+        return HttpResponse.json({
+          cluster: call.body.cluster ?? 'sandbox',
+          namespace,
+          name,
+          entityRef: `resource:default/${name}`,
+          owner,
+          image: call.body.version ?? 'mysql:8.4',
+          manifests: `apiVersion: v1\nkind: Secret\nmetadata:\n  name: ${name}\n  namespace: ${namespace}\n`,
+        });
+      }
+      const run = state.created
+        ? undefined
+        : { id: 'run-1', created: CREATED_OBJECTS };
+      state.created = true;
+      return HttpResponse.json(
+        { ...detail(false, { phase: 'Provisioning' }), run },
+        { status: 202 },
+      );
+    }),
+    http.delete(`${path}/runs/:id`, async ({ request }) => {
+      const call = await record(request);
+      const answer = options.override?.(call);
+      if (answer) return answer;
+      state.created = false;
+      return new HttpResponse(null, { status: 204 });
     }),
   ];
   return {

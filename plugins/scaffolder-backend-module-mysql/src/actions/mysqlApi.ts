@@ -3,11 +3,14 @@ import {
   BackstageCredentials,
   DiscoveryService,
 } from '@backstage/backend-plugin-api';
-import { ResponseError } from '@backstage/errors';
+import { assertError, ResponseError } from '@backstage/errors';
 import {
+  CreateMysqlInstanceRequest,
+  CreateMysqlInstanceResponse,
   MysqlApiClient,
   MysqlInstanceDetail,
   MysqlInstanceRef,
+  MysqlProvisionPlan,
   UpdateMysqlConfigRequest,
 } from '@internal/plugin-mysql-common';
 
@@ -29,7 +32,7 @@ export class MysqlApi {
 
   /** `GET /instances/:cluster/:namespace/:name`. */
   async getInstance(ref: MysqlInstanceRef): Promise<MysqlInstanceDetail> {
-    return this.call(async token => this.client.getInstance(ref, { token }));
+    return this.call(token => this.client.getInstance(ref, { token }));
   }
 
   /** `PUT /instances/:cluster/:namespace/:name/config`. */
@@ -40,9 +43,28 @@ export class MysqlApi {
     return this.call(token => this.client.updateConfig(ref, body, { token }));
   }
 
-  private async call(
-    send: (token: string) => Promise<MysqlInstanceDetail>,
-  ): Promise<MysqlInstanceDetail> {
+  /** `POST /instances`. */
+  async createInstance(
+    body: CreateMysqlInstanceRequest,
+  ): Promise<CreateMysqlInstanceResponse> {
+    return this.call(token => this.client.createInstance(body, { token }));
+  }
+
+  /** `POST /instances?dryRun=true`. */
+  async planInstance(
+    body: CreateMysqlInstanceRequest,
+  ): Promise<MysqlProvisionPlan> {
+    return this.call(token => this.client.planInstance(body, { token }));
+  }
+
+  /** `DELETE /instances/:cluster/:namespace/:name/runs/:id`. */
+  async undoProvisionRun(ref: MysqlInstanceRef, runId: string): Promise<void> {
+    return this.call(token =>
+      this.client.undoProvisionRun(ref, runId, { token }),
+    );
+  }
+
+  private async call<T>(send: (token: string) => Promise<T>): Promise<T> {
     const { token } = await this.auth.getPluginRequestToken({
       onBehalfOf: this.credentials,
       targetPluginId: 'mysql',
@@ -51,9 +73,10 @@ export class MysqlApi {
       return await send(token);
     } catch (error) {
       if (error instanceof ResponseError) throw error;
-      throw new Error(
-        `Could not reach the mysql backend: ${(error as Error).message}`,
-      );
+      assertError(error);
+      throw new Error(`Could not reach the mysql backend: ${error.message}`, {
+        cause: error,
+      });
     }
   }
 }

@@ -1,12 +1,6 @@
 import { AuthService, DiscoveryService } from '@backstage/backend-plugin-api';
 import { parseEntityRef, stringifyEntityRef } from '@backstage/catalog-model';
-import {
-  ConflictError,
-  InputError,
-  NotAllowedError,
-  NotFoundError,
-  ResponseError,
-} from '@backstage/errors';
+import { InputError, ResponseError } from '@backstage/errors';
 import { CatalogService } from '@backstage/plugin-catalog-node';
 import { createTemplateAction } from '@backstage/plugin-scaffolder-node';
 import {
@@ -22,6 +16,7 @@ import {
   planConfigChange,
   toRequestedConfig,
 } from './configChanges';
+import { explainBackendError } from './explainBackendError';
 import { MysqlApi } from './mysqlApi';
 import { examples } from './mysqlConfigure.examples';
 
@@ -46,48 +41,23 @@ function describeChange(change: ConfigChange): string {
   return `${change.name}: ${change.from ?? '(default)'} -> ${change.to}`;
 }
 
-/**
- * Turns the mysql backend's error answers into messages that say what to do.
- */
+/** What mysql:configure says about the backend's error answers. */
 function explain(
   error: unknown,
   entityRef: string,
   instanceRef: string,
 ): Error {
-  if (!(error instanceof ResponseError)) return error as Error;
-  const reason = error.cause.message;
-  switch (error.statusCode) {
-    case 400:
-      return new InputError(
-        `The mysql backend refused the configuration of ${entityRef}: ${reason}`,
-        error,
-      );
-    case 401:
-      return new NotAllowedError(
-        `The mysql backend did not accept the credentials of the user who runs the template for ${entityRef} (${reason}); writes need a signed-in user`,
-        error,
-      );
-    case 403:
-      return new NotAllowedError(
-        `You may not change the configuration of ${entityRef}: the mysql backend needs the permission mysql.instance.config.update on it for the user who runs the template (${reason})`,
-        error,
-      );
-    case 404:
-      return new NotFoundError(
-        `The mysql backend does not know ${instanceRef}, the instance of ${entityRef} (${reason})`,
-        error,
-      );
-    case 409:
-      return new ConflictError(
-        `The configuration of ${entityRef} was changed by someone else while this task ran, twice; nothing was changed. Run the template again to apply your values on top of the new configuration.`,
-        error,
-      );
-    default:
-      return new Error(
-        `The mysql backend failed for ${entityRef}: ${error.message}`,
-        { cause: error },
-      );
-  }
+  return explainBackendError(error, {
+    subject: entityRef,
+    refused: reason =>
+      `The mysql backend refused the configuration of ${entityRef}: ${reason}`,
+    forbidden: reason =>
+      `You may not change the configuration of ${entityRef}: the mysql backend needs the permission mysql.instance.config.update on it for the user who runs the template (${reason})`,
+    notFound: reason =>
+      `The mysql backend does not know ${instanceRef}, the instance of ${entityRef} (${reason})`,
+    conflict: () =>
+      `The configuration of ${entityRef} was changed by someone else while this task ran, twice; nothing was changed. Run the template again to apply your values on top of the new configuration.`,
+  });
 }
 
 /**

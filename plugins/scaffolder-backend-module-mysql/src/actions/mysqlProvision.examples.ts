@@ -54,4 +54,24 @@ export const examples: TemplateExample[] = [
       ],
     }),
   },
+  {
+    description:
+      'A database again on the data volume that an earlier orders-db left behind (its Secret still holds the passwords of that data)',
+    example: yaml.stringify({
+      steps: [
+        {
+          id: 'provision',
+          action: 'mysql:provision',
+          name: 'Create the database on its old data',
+          input: {
+            name: 'orders-db',
+            owner: 'group:default/team-a',
+            namespace: 'databases',
+            adoptExistingData: true,
+            timeoutSeconds: 600,
+          },
+        },
+      ],
+    }),
+  },
 ];

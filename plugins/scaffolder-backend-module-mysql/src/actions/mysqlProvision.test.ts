@@ -1,367 +1,517 @@
-import { mockServices } from '@backstage/backend-test-utils';
-import { Entity } from '@backstage/catalog-model';
-import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
-import { createMockActionContext } from '@backstage/plugin-scaffolder-node-test-utils';
 import {
-  MysqlClusters,
-  readMysqlProvisionConfig,
-} from '@internal/plugin-mysql-node';
-import { ConfigReader } from '@backstage/config';
-import { http, HttpResponse } from 'msw';
-import yaml from 'yaml';
-import { kubeStatus, startMswApiServer } from '../__testUtils__/mswApiServer';
+  mockServices,
+  registerMswTestHooks,
+} from '@backstage/backend-test-utils';
+import { createMockActionContext } from '@backstage/plugin-scaffolder-node-test-utils';
+import { HttpResponse } from 'msw';
+import { setupServer } from 'msw/node';
+import {
+  BackendCall,
+  CREATED_OBJECTS,
+  errorBody,
+  FakeObservation,
+  fakeMysqlBackend,
+} from '../__testUtils__/fakeMysqlBackend';
 import { createMysqlProvisionAction } from './mysqlProvision';
 
-type Call = { method: string; path: string; body?: any };
+const server = setupServer();
+registerMswTestHooks(server);
 
-const PATHS = {
-  secret: '/api/v1/namespaces/default/secrets',
-  configMap: '/api/v1/namespaces/default/configmaps',
-  service: '/api/v1/namespaces/default/services',
-  statefulSet: '/apis/apps/v1/namespaces/default/statefulsets',
-};
+function actionFor(options: { readyTimeoutSeconds?: number } = {}) {
+  return createMysqlProvisionAction({
+    auth: mockServices.auth(),
+    discovery: mockServices.discovery(),
+    pollIntervalMs: 1,
+    ...options,
+  });
+}
 
 /**
- * A fake API server that stores what is created. `override` answers some
- * requests differently (errors, foreign objects).
+ * createMockActionContext drops isDryRun and signal, so they are added
+ * here; the checkpoint stores its value as JSON, as the scaffolder does.
  */
-async function fakeCluster(override?: (call: Call) => Response | undefined) {
-  const calls: Call[] = [];
-  const store = new Map<string, any>();
-  const handler = http.all('*', async ({ request }) => {
-    const url = new URL(request.url);
-    const body = request.method === 'POST' ? await request.json() : undefined;
-    const call = { method: request.method, path: url.pathname, body };
-    calls.push(call);
-    const answer = override?.(call);
-    if (answer) return answer;
-    if (request.method === 'GET' && url.pathname.includes('/pods')) {
-      return HttpResponse.json({ kind: 'PodList', items: [] });
-    }
-    if (request.method === 'GET') {
-      const found = store.get(url.pathname);
-      if (!found)
-        return HttpResponse.json(kubeStatus(404, 'NotFound', 'not found'), {
-          status: 404,
-        });
-      return HttpResponse.json(
-        url.pathname.includes('statefulsets')
-          ? { ...found, status: { readyReplicas: 1 } }
-          : found,
-      );
-    }
-    if (request.method === 'POST') {
-      store.set(`${url.pathname}/${(body as any).metadata.name}`, body);
-      return HttpResponse.json(body, { status: 201 });
-    }
-    if (request.method === 'DELETE') {
-      store.delete(url.pathname);
-      return HttpResponse.json(kubeStatus(200, '', 'deleted'));
-    }
-    return HttpResponse.json(kubeStatus(405, 'MethodNotAllowed', 'no'), {
-      status: 405,
-    });
-  });
-  const server = await startMswApiServer([handler]);
-  return { server, calls, store };
-}
-
-function actionFor(url: string, entities: Entity[] = []) {
-  const config = new ConfigReader({
-    mysql: {
-      clusters: [
-        { name: 'test', url, token: 'test-token', skipTLSVerify: true },
-      ],
-    },
-  });
-  return createMysqlProvisionAction({
-    clusters: MysqlClusters.fromConfig(config),
-    provision: readMysqlProvisionConfig(config),
-    catalog: catalogServiceMock({ entities }),
-    auth: mockServices.auth(),
-  });
-}
-
-/** createMockActionContext drops isDryRun, so it is added here. */
-function context(actionInput: object, options: { isDryRun?: boolean } = {}) {
+function context(
+  actionInput: object,
+  options: {
+    isDryRun?: boolean;
+    signal?: AbortSignal;
+    checkpoints?: Map<string, unknown>;
+  } = {},
+) {
+  const { checkpoints = new Map<string, unknown>(), ...rest } = options;
   return {
     ...createMockActionContext({
       input: actionInput as any,
       logger: mockServices.logger.mock(),
     }),
-    ...options,
+    checkpoint: jest.fn(
+      async (opts: { key: string; fn: () => Promise<any> | any }) => {
+        if (!checkpoints.has(opts.key)) {
+          checkpoints.set(
+            opts.key,
+            JSON.parse(JSON.stringify(await opts.fn())),
+          );
+        }
+        return checkpoints.get(opts.key) as any;
+      },
+    ),
+    checkpoints,
+    ...rest,
   };
 }
+
+function backend(
+  options: {
+    observations?: FakeObservation[];
+    override?: (call: BackendCall) => Response | undefined;
+  } = {},
+) {
+  const fake = fakeMysqlBackend(options);
+  server.use(...fake.handlers);
+  return fake;
+}
+
+const routes = (calls: BackendCall[]) =>
+  calls.map(c => `${c.method} ${c.path}`);
+
+const CREATE = 'POST /api/mysql/instances';
+const DETAIL = 'GET /api/mysql/instances/sandbox/databases/orders-db';
+const UNDO =
+  'DELETE /api/mysql/instances/sandbox/databases/orders-db/runs/run-1';
 
 const input = {
   name: 'orders-db',
   owner: 'group:default/team-a',
+  namespace: 'databases',
   config: { max_connections: 200 },
-  waitForReady: false,
 };
 
-let cluster: Awaited<ReturnType<typeof fakeCluster>> | undefined;
-afterEach(async () => {
-  await cluster?.server.close();
-  cluster = undefined;
-});
+/** What the checkpoint keeps of the fake's first create run. */
+const keptByCheckpoint = {
+  cluster: 'sandbox',
+  namespace: 'databases',
+  name: 'orders-db',
+  entityRef: 'resource:default/orders-db',
+  runId: 'run-1',
+};
+
+const crashLoop: FakeObservation = {
+  phase: 'Degraded',
+  message:
+    "the server does not start (CrashLoopBackOff): [ERROR] [MY-000067] unknown variable 'max_conections=200'.",
+};
+
+/** Makes Date.now advance only when the backend is asked for the detail. */
+function clockAdvancedByDetailRequests(stepMs: number) {
+  let now = 1_000_000;
+  const spy = jest.spyOn(Date, 'now').mockImplementation(() => now);
+  return {
+    tick: (call: BackendCall) => {
+      if (call.method === 'GET') now += stepMs;
+      return undefined;
+    },
+    restore: () => spy.mockRestore(),
+  };
+}
+
+/** The outputs that say where orders-db is and how to connect to it. */
+function expectConnectionOutputs(output: unknown) {
+  expect((output as jest.Mock).mock.calls).toEqual(
+    expect.arrayContaining([
+      ['entityRef', 'resource:default/orders-db'],
+      ['cluster', 'sandbox'],
+      ['namespace', 'databases'],
+      ['host', 'orders-db.databases.svc.cluster.local'],
+      ['port', 3306],
+      ['secretName', 'orders-db'],
+    ]),
+  );
+}
 
 describe('mysql:provision', () => {
-  it('creates the five objects with the shared labels and outputs where to connect', async () => {
-    cluster = await fakeCluster();
-    const ctx = context(input);
-    await actionFor(cluster.server.url).handler(ctx);
+  it('in a dry run asks the backend for the plan and outputs its manifests', async () => {
+    const fake = backend();
+    const ctx = context(
+      { ...input, version: '', storageClass: '', timeoutSeconds: 60 },
+      { isDryRun: true },
+    );
+    await actionFor().handler(ctx);
 
-    const posts = cluster.calls.filter(c => c.method === 'POST');
-    expect(posts.map(c => `${c.body.kind}/${c.body.metadata.name}`)).toEqual([
-      'Secret/orders-db',
-      'ConfigMap/orders-db',
-      'Service/orders-db-headless',
-      'Service/orders-db',
-      'StatefulSet/orders-db',
+    expect(routes(fake.calls)).toEqual([`${CREATE}?dryRun=true`]);
+    // Empty form fields and the action's own inputs stay out of the request.
+    expect(fake.calls[0].body).toEqual(input);
+    expect(fake.state.created).toBe(false);
+    expect(ctx.checkpoint).not.toHaveBeenCalled();
+    expect(ctx.output).toHaveBeenCalledWith(
+      'manifests',
+      expect.stringContaining('kind: Secret'),
+    );
+    expectConnectionOutputs(ctx.output);
+    expect(ctx.logger.info).toHaveBeenCalledWith(
+      'Dry run: nothing was created',
+    );
+  });
+
+  it('creates the instance on behalf of the user, waits until it runs and outputs where to connect', async () => {
+    const fake = backend({
+      observations: [
+        { phase: 'Provisioning', message: 'pod orders-db-0: Pending' },
+        { phase: 'Provisioning', message: 'pod orders-db-0: Pending' },
+        { phase: 'Provisioning', message: 'server starting' },
+        { phase: 'Running' },
+      ],
+    });
+    const ctx = context({ ...input, adoptExistingData: true });
+    await actionFor().handler(ctx);
+
+    expect(routes(fake.calls)).toEqual([
+      CREATE,
+      DETAIL,
+      DETAIL,
+      DETAIL,
+      DETAIL,
     ]);
-    for (const post of posts) {
-      expect(post.body.metadata.labels).toEqual({
-        'app.kubernetes.io/name': 'mysql',
-        'app.kubernetes.io/instance': 'orders-db',
-        'app.kubernetes.io/managed-by': 'backstage-mysql',
-        'backstage.io/kubernetes-id': 'orders-db',
-      });
-      expect(post.body.metadata.annotations['mysql.backstage.io/owner']).toBe(
-        'group:default/team-a',
+    expect(fake.calls[0].body).toEqual({ ...input, adoptExistingData: true });
+    // A token for the mysql plugin on behalf of the user who runs the task,
+    // on every request.
+    for (const call of fake.calls) {
+      const token = call.authorization!.replace(
+        'Bearer mock-service-token:',
+        '',
       );
+      expect(JSON.parse(token)).toMatchObject({
+        obo: 'user:default/mock',
+        target: 'mysql',
+      });
     }
-    const secret = posts[0].body.stringData;
-    expect(secret['root-password']).toMatch(/^[A-Za-z0-9]{24}$/);
-    expect(
-      new Set([
-        secret['root-password'],
-        secret.password,
-        secret['monitor-password'],
-      ]).size,
-    ).toBe(3);
-    expect(posts[1].body.data['my.cnf']).toContain('max_connections = 200');
-    const sts = posts[4].body;
-    expect(sts.spec.replicas).toBe(1);
-    expect(
-      sts.spec.template.metadata.annotations['mysql.backstage.io/config-hash'],
-    ).toMatch(/^[0-9a-f]{16}$/);
-    expect(sts.spec.template.spec.securityContext.runAsNonRoot).toBe(true);
 
+    expect(ctx.checkpoint).toHaveBeenCalledTimes(1);
+    expect(ctx.checkpoints).toEqual(
+      new Map([['mysql.provision.orders-db', keptByCheckpoint]]),
+    );
+    for (const object of CREATED_OBJECTS) {
+      expect(ctx.logger.info).toHaveBeenCalledWith(`created ${object}`);
+    }
+    // Each change of phase or message once.
+    const infos = (ctx.logger.info as jest.Mock).mock.calls.map(c => c[0]);
+    expect(
+      infos.filter((line: string) => line.startsWith('sandbox/databases/')),
+    ).toEqual([
+      'sandbox/databases/orders-db: Provisioning: pod orders-db-0: Pending',
+      'sandbox/databases/orders-db: Provisioning: server starting',
+      'sandbox/databases/orders-db is running',
+    ]);
+
+    expectConnectionOutputs(ctx.output);
+    expect(ctx.output).not.toHaveBeenCalledWith('manifests', expect.anything());
+    // No password anywhere: the backend never returns one, nor is one logged.
+    const logged = JSON.stringify([
+      (ctx.logger.info as jest.Mock).mock.calls,
+      (ctx.output as jest.Mock).mock.calls,
+    ]);
+    expect(logged).not.toMatch(/password/i);
+  });
+
+  it('on a rerun says that the instance already exists', async () => {
+    const fake = backend();
+    await actionFor().handler(context(input));
+    const again = context(input);
+    await actionFor().handler(again);
+
+    expect(routes(fake.calls)).toEqual([CREATE, DETAIL, CREATE, DETAIL]);
+    expect(again.logger.info).toHaveBeenCalledWith(
+      'sandbox/databases/orders-db already exists; nothing to change',
+    );
+    expect(again.logger.info).not.toHaveBeenCalledWith(
+      expect.stringMatching(/^created /),
+    );
+    const { runId, ...withoutRun } = keptByCheckpoint;
+    expect(again.checkpoints.get('mysql.provision.orders-db')).toEqual(
+      withoutRun,
+    );
+    expect(again.output).toHaveBeenCalledWith(
+      'entityRef',
+      'resource:default/orders-db',
+    );
+  });
+
+  it('with waitForReady: false returns right after the create', async () => {
+    const fake = backend();
+    const ctx = context({ ...input, waitForReady: false });
+    await actionFor().handler(ctx);
+    expect(routes(fake.calls)).toEqual([CREATE]);
     expect(ctx.output).toHaveBeenCalledWith(
       'entityRef',
       'resource:default/orders-db',
     );
-    expect(ctx.output).toHaveBeenCalledWith(
-      'host',
-      'orders-db.default.svc.cluster.local',
+  });
+
+  it('keeps waiting while the backend has not seen the new instance yet', async () => {
+    const fake = backend({
+      observations: ['not seen yet', 'not seen yet', { phase: 'Running' }],
+    });
+    const ctx = context(input);
+    await actionFor().handler(ctx);
+    expect(routes(fake.calls)).toEqual([CREATE, DETAIL, DETAIL, DETAIL]);
+    expect(ctx.logger.info).toHaveBeenCalledWith(
+      'sandbox/databases/orders-db: the mysql backend does not see the new instance yet',
     );
-    expect(ctx.output).toHaveBeenCalledWith('port', 3306);
     expect(ctx.output).toHaveBeenCalledWith('secretName', 'orders-db');
-
-    const logged =
-      JSON.stringify((ctx.logger.info as jest.Mock).mock.calls) +
-      JSON.stringify((ctx.output as jest.Mock).mock.calls);
-    const passwords = [
-      secret['root-password'],
-      secret.password,
-      secret['monitor-password'],
-    ];
-    for (const password of passwords) expect(logged).not.toContain(password);
   });
 
-  it('changes nothing when run again with the same input', async () => {
-    cluster = await fakeCluster();
-    const action = actionFor(cluster.server.url);
-    await action.handler(context(input));
-    const before = cluster.calls.length;
-    await action.handler(context({ ...input, waitForReady: true }));
-    const rerun = cluster.calls.slice(before);
-    expect(rerun.filter(c => c.method !== 'GET')).toEqual([]);
-  });
-
-  it('waits for the StatefulSet to be ready', async () => {
-    cluster = await fakeCluster();
-    const ctx = context({ ...input, waitForReady: true });
-    await actionFor(cluster.server.url).handler(ctx);
-    expect(ctx.logger.info).toHaveBeenCalledWith('orders-db is ready');
-  });
-
-  it('refuses a name taken by an object it does not manage and touches nothing', async () => {
-    cluster = await fakeCluster(call =>
-      call.method === 'GET' && call.path === `${PATHS.statefulSet}/orders-db`
-        ? HttpResponse.json({
-            kind: 'StatefulSet',
-            metadata: { name: 'orders-db', labels: { app: 'theirs' } },
-          })
-        : undefined,
-    );
-    await expect(
-      actionFor(cluster.server.url).handler(context(input)),
-    ).rejects.toThrow(
-      /StatefulSet default\/orders-db in cluster test already exists and is not managed by Backstage/,
-    );
-    expect(cluster.calls.filter(c => c.method !== 'GET')).toEqual([]);
-  });
-
-  it('refuses a name that another database entity has', async () => {
-    cluster = await fakeCluster();
-    const other: Entity = {
-      apiVersion: 'backstage.io/v1alpha1',
-      kind: 'Resource',
-      metadata: {
-        name: 'orders-db',
-        namespace: 'default',
-        annotations: { 'mysql.backstage.io/instance': 'prod/shop/orders-db' },
-      },
-      spec: { type: 'database', owner: 'group:default/other' },
-    };
-    await expect(
-      actionFor(cluster.server.url, [other]).handler(context(input)),
-    ).rejects.toThrow(
-      /name: "orders-db" is taken: the catalog already has resource:default\/orders-db for prod\/shop\/orders-db/,
-    );
-    expect(cluster.calls).toEqual([]);
-  });
-
-  it('returns the manifests as YAML on a dry run and creates nothing', async () => {
-    cluster = await fakeCluster();
-    const ctx = context(input, { isDryRun: true });
-    await actionFor(cluster.server.url).handler(ctx);
-    expect(cluster.calls).toEqual([]);
-    const manifests = (ctx.output as jest.Mock).mock.calls.find(
-      c => c[0] === 'manifests',
-    )[1];
-    const docs = yaml.parseAllDocuments(manifests).map(d => d.toJS());
-    expect(docs.map(d => d.kind)).toEqual([
-      'Secret',
-      'ConfigMap',
-      'Service',
-      'Service',
-      'StatefulSet',
-    ]);
-    expect(Object.keys(docs[0].stringData)).not.toContain('root-password');
-  });
-
-  it('names every bad field at once', async () => {
-    cluster = await fakeCluster();
-    const bad = {
-      name: 'Orders_DB',
-      owner: '',
-      version: 'mysql:5.7',
-      storageSize: 'lots',
-      config: {
-        max_connections: 0,
-        no_such_variable: 1,
-        sql_mode: 'ANSI\n[client]',
-      },
-    };
-    const error = await actionFor(cluster.server.url)
-      .handler(context(bad))
+  it('passes on every bad field the backend names', async () => {
+    const fake = backend({
+      override: call =>
+        call.method === 'POST'
+          ? errorBody(
+              400,
+              'InputError',
+              'Invalid input for mysql:provision:\n- version: "mysql:5.7" is not allowed here\n- config.max_conections: unknown variable',
+            )
+          : undefined,
+    });
+    const error = await actionFor()
+      .handler(context({ ...input, version: 'mysql:5.7' }))
       .catch(e => e);
     expect(error.name).toBe('InputError');
-    for (const field of [
-      'name:',
-      'owner:',
-      'version:',
-      'storageSize:',
-      'config.max_connections:',
-      'config.no_such_variable:',
-      'config.sql_mode:',
-    ]) {
-      expect(error.message).toContain(field);
-    }
-    expect(cluster.calls).toEqual([]);
+    expect(error.message).toMatch(
+      /^The mysql backend refused the request: Invalid input for mysql:provision:/,
+    );
+    expect(error.message).toContain(
+      '- version: "mysql:5.7" is not allowed here',
+    );
+    expect(error.message).toContain(
+      '- config.max_conections: unknown variable',
+    );
+    expect(routes(fake.calls)).toEqual([CREATE]);
   });
 
-  describe('Kubernetes errors', () => {
-    const failWith =
-      (status: number, reason: string, when: (c: Call) => boolean) =>
-      (c: Call) =>
-        when(c)
-          ? HttpResponse.json(
-              kubeStatus(status, reason, `${reason} from the fake API server`),
-              { status },
+  it('explains a refused permission, in a dry run too', async () => {
+    backend({
+      override: call =>
+        call.method === 'POST'
+          ? errorBody(
+              403,
+              'NotAllowedError',
+              'user:default/guest may not create MySQL instances',
             )
-          : undefined;
-
-    it('401: says the cluster rejected the credentials', async () => {
-      cluster = await fakeCluster(failWith(401, 'Unauthorized', () => true));
-      await expect(
-        actionFor(cluster.server.url).handler(context(input)),
-      ).rejects.toMatchObject({
-        name: 'NotAllowedError',
-        message: expect.stringContaining('401 Unauthorized'),
-      });
+          : undefined,
     });
-
-    it('403 halfway: reports it and removes what the run created', async () => {
-      cluster = await fakeCluster(
-        failWith(
-          403,
-          'Forbidden',
-          c => c.method === 'POST' && c.path === PATHS.statefulSet,
-        ),
-      );
+    for (const isDryRun of [false, true]) {
       await expect(
-        actionFor(cluster.server.url).handler(context(input)),
+        actionFor().handler(context(input, { isDryRun })),
       ).rejects.toMatchObject({
         name: 'NotAllowedError',
-        message: expect.stringContaining('Forbidden from the fake API server'),
+        message: expect.stringMatching(
+          /^You may not create orders-db: .*mysql\.instance\.create.* \(user:default\/guest may not create MySQL instances\)/,
+        ),
       });
-      const deletes = cluster.calls
-        .filter(c => c.method === 'DELETE')
-        .map(c => c.path);
-      expect(deletes).toEqual([
-        `${PATHS.service}/orders-db`,
-        `${PATHS.service}/orders-db-headless`,
-        `${PATHS.configMap}/orders-db`,
-        `${PATHS.secret}/orders-db`,
+    }
+  });
+
+  it('passes on why the name is taken', async () => {
+    const reason =
+      'PersistentVolumeClaim databases/data-orders-db-0 already exists; set adoptExistingData: true to use its data';
+    const fake = backend({
+      override: call =>
+        call.method === 'POST'
+          ? errorBody(409, 'ConflictError', reason)
+          : undefined,
+    });
+    await expect(actionFor().handler(context(input))).rejects.toMatchObject({
+      name: 'ConflictError',
+      message: expect.stringMatching(
+        /^Cannot create orders-db: PersistentVolumeClaim databases\/data-orders-db-0 already exists; set adoptExistingData: true/,
+      ),
+    });
+    expect(routes(fake.calls)).toEqual([CREATE]);
+  });
+
+  it('says when the backend cannot be reached', async () => {
+    backend({ override: () => HttpResponse.error() });
+    await expect(actionFor().handler(context(input))).rejects.toThrow(
+      /^Could not reach the mysql backend: /,
+    );
+  });
+
+  it('says when the cluster does not answer', async () => {
+    backend({
+      override: call =>
+        call.method === 'POST'
+          ? errorBody(
+              503,
+              'ServiceUnavailableError',
+              'cluster sandbox does not answer',
+            )
+          : undefined,
+    });
+    await expect(actionFor().handler(context(input))).rejects.toThrow(
+      'The mysql backend failed for orders-db: Request failed with 503 Service Unavailable (cluster sandbox does not answer)',
+    );
+  });
+
+  it('stops at a crash loop, quotes the server and undoes what the run created', async () => {
+    const fake = backend({
+      observations: [{ phase: 'Provisioning' }, crashLoop],
+    });
+    const ctx = context(input);
+    await expect(actionFor().handler(ctx)).rejects.toThrow(
+      `sandbox/databases/orders-db does not start: ${
+        (crashLoop as { message: string }).message
+      }`,
+    );
+    expect(routes(fake.calls)).toEqual([CREATE, DETAIL, DETAIL, UNDO]);
+    expect(fake.state.created).toBe(false);
+    expect(ctx.logger.warn).toHaveBeenCalledWith(
+      `provisioning failed; removed what this run created: ${CREATED_OBJECTS.join(
+        ', ',
+      )}`,
+    );
+    expect(ctx.output).not.toHaveBeenCalled();
+  });
+
+  it('gives up after timeoutSeconds and undoes what the run created', async () => {
+    const clock = clockAdvancedByDetailRequests(4000);
+    try {
+      const fake = backend({
+        observations: [{ phase: 'Provisioning', message: 'pod pending' }],
+        override: clock.tick,
+      });
+      const ctx = context({ ...input, timeoutSeconds: 10 });
+      await expect(actionFor().handler(ctx)).rejects.toThrow(
+        "sandbox/databases/orders-db was not ready after 10s (Provisioning: pod pending); raise timeoutSeconds or check the pod's events",
+      );
+      expect(routes(fake.calls)).toEqual([
+        CREATE,
+        DETAIL,
+        DETAIL,
+        DETAIL,
+        UNDO,
       ]);
-      expect(cluster.store.size).toBe(0);
-    });
-
-    it('409: a conflict while creating', async () => {
-      cluster = await fakeCluster(
-        failWith(
-          409,
-          'AlreadyExists',
-          c => c.method === 'POST' && c.path === PATHS.configMap,
+      expect(ctx.logger.warn).toHaveBeenCalledWith(
+        expect.stringContaining(
+          'provisioning failed; removed what this run created',
         ),
       );
-      await expect(
-        actionFor(cluster.server.url).handler(context(input)),
-      ).rejects.toMatchObject({ name: 'ConflictError' });
-      expect(cluster.store.size).toBe(0);
-    });
+    } finally {
+      clock.restore();
+    }
+  });
 
-    it('422: the API server refuses an object', async () => {
-      cluster = await fakeCluster(
-        failWith(
-          422,
-          'Invalid',
-          c => c.method === 'POST' && c.path === PATHS.statefulSet,
-        ),
-      );
+  it('takes the default timeout from the module', async () => {
+    const clock = clockAdvancedByDetailRequests(10_000);
+    try {
+      backend({
+        observations: [{ phase: 'Provisioning' }],
+        override: clock.tick,
+      });
       await expect(
-        actionFor(cluster.server.url).handler(context(input)),
+        actionFor({ readyTimeoutSeconds: 20 }).handler(context(input)),
+      ).rejects.toThrow('was not ready after 20s (Provisioning)');
+    } finally {
+      clock.restore();
+    }
+  });
+
+  it('treats a 404 that lasts beyond 30 s as an error', async () => {
+    const clock = clockAdvancedByDetailRequests(20_000);
+    try {
+      const fake = backend({
+        observations: ['not seen yet'],
+        override: clock.tick,
+      });
+      await expect(
+        actionFor().handler(context({ ...input, timeoutSeconds: 600 })),
+      ).rejects.toMatchObject({
+        name: 'NotFoundError',
+        message: expect.stringContaining(
+          'The mysql backend does not know sandbox/databases/orders-db',
+        ),
+      });
+      expect(routes(fake.calls)).toEqual([CREATE, DETAIL, DETAIL, UNDO]);
+    } finally {
+      clock.restore();
+    }
+  });
+
+  it('stops when the task is cancelled and undoes what the run created', async () => {
+    const controller = new AbortController();
+    const fake = backend({
+      observations: [{ phase: 'Provisioning' }],
+      override: call => {
+        if (call.method === 'GET') controller.abort();
+        return undefined;
+      },
+    });
+    await expect(
+      actionFor().handler(context(input, { signal: controller.signal })),
+    ).rejects.toThrow(
+      'cancelled while waiting for sandbox/databases/orders-db to be ready',
+    );
+    expect(routes(fake.calls)).toEqual([CREATE, DETAIL, UNDO]);
+  });
+
+  it('undoes nothing when the run created nothing', async () => {
+    const fake = backend({ observations: [crashLoop] });
+    fake.state.created = true;
+    const ctx = context(input);
+    await expect(actionFor().handler(ctx)).rejects.toThrow('does not start');
+    expect(routes(fake.calls)).toEqual([CREATE, DETAIL]);
+    expect(ctx.logger.warn).not.toHaveBeenCalled();
+  });
+
+  it('after a restart undoes the run kept by the checkpoint', async () => {
+    const fake = backend({ observations: [crashLoop] });
+    const checkpoints = new Map<string, unknown>([
+      ['mysql.provision.orders-db', keptByCheckpoint],
+    ]);
+    const ctx = context(input, { checkpoints });
+    await expect(actionFor().handler(ctx)).rejects.toThrow('does not start');
+    expect(routes(fake.calls)).toEqual([DETAIL, UNDO]);
+    expect(ctx.logger.warn).toHaveBeenCalledWith(
+      'provisioning failed; removed what this run created: run run-1',
+    );
+  });
+
+  it('reports a failed undo and still fails with the first error', async () => {
+    backend({
+      observations: [crashLoop],
+      override: call =>
+        call.method === 'DELETE'
+          ? errorBody(503, 'ServiceUnavailableError', 'cluster gone')
+          : undefined,
+    });
+    const ctx = context(input);
+    await expect(actionFor().handler(ctx)).rejects.toThrow('does not start');
+    expect(ctx.logger.error).toHaveBeenCalledWith(
+      expect.stringContaining(
+        'removing what this run created (Secret databases/orders-db',
+      ),
+    );
+  });
+
+  it.each([5, 10.5, 3601])(
+    'refuses timeoutSeconds %s before any request',
+    async timeoutSeconds => {
+      const fake = backend();
+      await expect(
+        actionFor().handler(context({ ...input, timeoutSeconds })),
       ).rejects.toMatchObject({
         name: 'InputError',
         message: expect.stringContaining(
-          '(422): Invalid from the fake API server',
+          `timeoutSeconds: ${timeoutSeconds} must be a whole number of seconds from 10 to 3600`,
         ),
       });
-      expect(cluster.store.size).toBe(0);
-    });
+      expect(fake.calls).toEqual([]);
+    },
+  );
 
-    it('network error: says the cluster did not answer', async () => {
-      cluster = await fakeCluster(() => HttpResponse.error());
-      await expect(
-        actionFor(cluster.server.url).handler(context(input)),
-      ).rejects.toMatchObject({
-        name: 'ServiceUnavailableError',
-        message: expect.stringContaining('did not answer'),
-      });
-    });
+  it('names the configured default when it is out of range', async () => {
+    backend();
+    await expect(
+      actionFor({ readyTimeoutSeconds: 5 }).handler(context(input)),
+    ).rejects.toThrow(
+      'timeoutSeconds: 5 (the default from mysql.provision.readyTimeoutSeconds) must be',
+    );
   });
 });

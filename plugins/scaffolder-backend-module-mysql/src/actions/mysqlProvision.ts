@@ -1,44 +1,97 @@
-import { AuthService } from '@backstage/backend-plugin-api';
+import { AuthService, DiscoveryService } from '@backstage/backend-plugin-api';
 import { InputError } from '@backstage/errors';
-import { CatalogService } from '@backstage/plugin-catalog-node';
 import { createTemplateAction } from '@backstage/plugin-scaffolder-node';
 import {
+  CreateMysqlInstanceRequest,
   formatInstanceRef,
-  MYSQL_INSTANCE_ANNOTATION,
+  MysqlInstanceRef,
 } from '@internal/plugin-mysql-common';
-import {
-  buildMysqlManifests,
-  generateInstancePasswords,
-  MysqlClusters,
-  MysqlProvisionConfig,
-} from '@internal/plugin-mysql-node';
-import * as k8s from '@kubernetes/client-node';
+import { explainBackendError } from './explainBackendError';
+import { MysqlApi } from './mysqlApi';
 import { examples } from './mysqlProvision.examples';
-import { ProvisionInput, toProvisionRequest } from './inputs';
-import { InstanceObjects, OBJECT_KINDS, ObjectKind } from './instanceObjects';
 import { waitForReady } from './waitForReady';
 
 const QUANTITY_PATTERN = '^([0-9]+(\\.[0-9]+)?)(m|k|M|G|T|Ki|Mi|Gi|Ti)?$';
+const DEFAULT_READY_TIMEOUT_SECONDS = 300;
+const DEFAULT_POLL_INTERVAL_MS = 2000;
 
 /**
- * Creates the `mysql:provision` action: a standalone MySQL (one-replica
- * StatefulSet with its Secret, ConfigMap and Services) on a configured
- * cluster, which the MySQL entity provider then adds to the catalog.
+ * What a create run leaves for the rest of the task, kept by the
+ * checkpoint: where the instance is, and the run to undo when it never
+ * becomes ready.
+ */
+type ProvisionedInstance = {
+  cluster: string;
+  namespace: string;
+  name: string;
+  entityRef: string;
+  runId?: string;
+};
+
+/** What mysql:provision says about the backend's error answers. */
+function explain(error: unknown, subject: string): Error {
+  return explainBackendError(error, {
+    subject,
+    refused: reason => `The mysql backend refused the request: ${reason}`,
+    forbidden: reason =>
+      `You may not create ${subject}: the mysql backend needs the permission mysql.instance.create for the user who runs the template, and a rerun cannot take over someone else's instance (${reason})`,
+    notFound: reason =>
+      `The mysql backend does not know ${subject} (${reason})`,
+    conflict: reason => `Cannot create ${subject}: ${reason}`,
+  });
+}
+
+/** An empty form field means "the default", which the backend applies. */
+function withoutEmptyFields<T extends object>(fields: T): Partial<T> {
+  return Object.fromEntries(
+    Object.entries(fields).filter(([, v]) => v !== undefined && v !== ''),
+  ) as Partial<T>;
+}
+
+function checkTimeout(given: number | undefined, configured: number): number {
+  const timeoutSeconds = given ?? configured;
+  if (
+    !Number.isInteger(timeoutSeconds) ||
+    timeoutSeconds < 10 ||
+    timeoutSeconds > 3600
+  ) {
+    const source =
+      given === undefined
+        ? ' (the default from mysql.provision.readyTimeoutSeconds)'
+        : '';
+    throw new InputError(
+      `Invalid input for mysql:provision:\n- timeoutSeconds: ${timeoutSeconds}${source} must be a whole number of seconds from 10 to 3600`,
+    );
+  }
+  return timeoutSeconds;
+}
+
+/**
+ * Creates the `mysql:provision` action: asks the mysql backend
+ * (`POST /api/mysql/instances`), on behalf of the user who runs the
+ * template, for a standalone MySQL on a configured cluster, then follows it
+ * until it runs. The backend checks `mysql.instance.create`, validates,
+ * creates the objects, records and audits the instance; the catalog then
+ * shows it. `readyTimeoutSeconds` is the default of `timeoutSeconds` (300);
+ * `pollIntervalMs` (2000) is how often the backend is asked while waiting.
  *
  * @public
  */
 export function createMysqlProvisionAction(options: {
-  clusters: MysqlClusters;
-  provision: MysqlProvisionConfig;
-  catalog: CatalogService;
   auth: AuthService;
+  discovery: DiscoveryService;
+  readyTimeoutSeconds?: number;
+  pollIntervalMs?: number;
 }) {
-  const { clusters, provision, catalog, auth } = options;
+  const { auth, discovery } = options;
+  const readyTimeoutSeconds =
+    options.readyTimeoutSeconds ?? DEFAULT_READY_TIMEOUT_SECONDS;
+  const pollIntervalMs = options.pollIntervalMs ?? DEFAULT_POLL_INTERVAL_MS;
 
   return createTemplateAction({
     id: 'mysql:provision',
     description:
-      'Creates a standalone MySQL on a Kubernetes (microk8s) cluster: generated passwords in a Secret, my.cnf in a ConfigMap, Services and a one-replica StatefulSet.',
+      'Creates a standalone MySQL on a Kubernetes (microk8s) cluster through the mysql backend, on behalf of the user who runs the template: generated passwords in a Secret, my.cnf in a ConfigMap, Services and a one-replica StatefulSet.',
     examples,
     supportsDryRun: true,
     schema: {
@@ -72,6 +125,13 @@ export function createMysqlProvisionAction(options: {
             .string({
               description:
                 'Image, one of mysql.images; default the first (mysql:8.4)',
+            })
+            .optional(),
+        size: z =>
+          z
+            .enum(['small', 'medium', 'large'], {
+              description:
+                'Sets the defaults of storageSize and resources, which override it',
             })
             .optional(),
         storageSize: z =>
@@ -117,6 +177,13 @@ export function createMysqlProvisionAction(options: {
               description: 'Server variables from the MySQL variable catalogue',
             })
             .optional(),
+        adoptExistingData: z =>
+          z
+            .boolean({
+              description:
+                'Use the data volume an earlier instance of this name left behind; its data keeps its own passwords, so its Secret must still hold them',
+            })
+            .optional(),
         waitForReady: z =>
           z
             .boolean({
@@ -127,7 +194,7 @@ export function createMysqlProvisionAction(options: {
           z
             .number({
               description:
-                'How long to wait for ready; default from config (300)',
+                'How long to wait for ready, 10 to 3600; default from config (300)',
             })
             .optional(),
       },
@@ -150,112 +217,108 @@ export function createMysqlProvisionAction(options: {
       },
     },
     async handler(ctx) {
-      const request = toProvisionRequest(
-        ctx.input as ProvisionInput,
-        clusters,
-        provision,
+      const {
+        waitForReady: wait = true,
+        timeoutSeconds: givenTimeout,
+        ...fields
+      } = ctx.input;
+      const timeoutSeconds = checkTimeout(givenTimeout, readyTimeoutSeconds);
+      const request: CreateMysqlInstanceRequest = {
+        name: fields.name,
+        owner: fields.owner,
+        ...withoutEmptyFields(fields),
+      };
+      const api = new MysqlApi(
+        discovery,
+        auth,
+        await ctx.getInitiatorCredentials(),
       );
-      const { spec, cluster } = request;
-      const { name, namespace } = spec;
-      const instanceRef = formatInstanceRef({ cluster, namespace, name });
-      const entityRef = `resource:default/${name}`;
-      const manifests = buildMysqlManifests(spec);
 
-      const outputs = () => {
-        ctx.output('entityRef', entityRef);
-        ctx.output('cluster', cluster);
+      const outputs = (instance: Omit<ProvisionedInstance, 'runId'>) => {
+        const { name, namespace } = instance;
+        ctx.output('entityRef', instance.entityRef);
+        ctx.output('cluster', instance.cluster);
         ctx.output('namespace', namespace);
         ctx.output('host', `${name}.${namespace}.svc.cluster.local`);
         ctx.output('port', 3306);
         ctx.output('secretName', name);
       };
-      ctx.logger.info(
-        `MySQL ${instanceRef}: ${spec.image}, owner ${spec.owner}`,
-      );
 
       if (ctx.isDryRun) {
-        ctx.output(
-          'manifests',
-          OBJECT_KINDS.map(kind => k8s.dumpYaml(manifests[kind])).join('---\n'),
+        const plan = await api.planInstance(request).catch(error => {
+          throw explain(error, request.name);
+        });
+        ctx.logger.info(
+          `MySQL ${formatInstanceRef(plan)}: ${plan.image}, owner ${
+            plan.owner
+          }`,
         );
-        outputs();
+        ctx.output('manifests', plan.manifests);
+        outputs(plan);
         ctx.logger.info('Dry run: nothing was created');
         return;
       }
 
-      const existingEntity = await catalog.getEntityByRef(entityRef, {
-        credentials: await auth.getOwnServiceCredentials(),
-      });
-      const existingInstance =
-        existingEntity?.metadata.annotations?.[MYSQL_INSTANCE_ANNOTATION];
-      if (existingEntity && existingInstance !== instanceRef) {
-        const holder = existingInstance ? ` for ${existingInstance}` : '';
-        throw new InputError(
-          `name: "${name}" is taken: the catalog already has ${entityRef}${holder}. ` +
-            'Instance names are unique across clusters and namespaces; choose another name.',
-        );
-      }
-
-      const client = clusters.client(cluster);
-      const objects = new InstanceObjects(client, namespace);
-      const existing = await objects.readOwned(manifests, name);
-      if (existing.size === OBJECT_KINDS.length) {
-        ctx.logger.info(`${instanceRef} already exists; nothing to change`);
-      }
-
-      const created: ObjectKind[] = [];
-      try {
-        for (const kind of OBJECT_KINDS) {
-          if (existing.has(kind)) continue;
-          let body: k8s.KubernetesObject = manifests[kind];
-          if (kind === 'secret') {
-            body = {
-              ...manifests.secret,
-              stringData: {
-                ...manifests.secret.stringData,
-                ...generateInstancePasswords(),
-              },
-            } as k8s.V1Secret;
-          }
-          await ctx.checkpoint({
-            key: `mysql.provision.${instanceRef}.${kind}`,
-            fn: async () => {
-              await objects.create(kind, body);
-            },
+      let created: string[] = [];
+      const instance = await ctx.checkpoint({
+        key: `mysql.provision.${request.name}`,
+        fn: async (): Promise<ProvisionedInstance> => {
+          const answer = await api.createInstance(request).catch(error => {
+            throw explain(error, request.name);
           });
-          created.push(kind);
+          const instanceRef = formatInstanceRef(answer);
           ctx.logger.info(
-            `created ${body.kind} ${namespace}/${body.metadata!.name}`,
+            `MySQL ${instanceRef}: ${answer.version.image}, owner ${answer.owner}`,
           );
-        }
-        if (request.waitForReady) {
-          ctx.logger.info(
-            `waiting up to ${request.timeoutSeconds}s for ${name} to be ready`,
-          );
+          created = answer.run?.created ?? [];
+          for (const object of created) ctx.logger.info(`created ${object}`);
+          if (created.length === 0) {
+            ctx.logger.info(`${instanceRef} already exists; nothing to change`);
+          }
+          const { cluster, namespace, name, entityRef } = answer;
+          return answer.run
+            ? { cluster, namespace, name, entityRef, runId: answer.run.id }
+            : { cluster, namespace, name, entityRef };
+        },
+      });
+
+      if (wait) {
+        const ref: MysqlInstanceRef = instance;
+        const instanceRef = formatInstanceRef(ref);
+        ctx.logger.info(
+          `waiting up to ${timeoutSeconds}s for ${instanceRef} to be ready`,
+        );
+        try {
           await waitForReady({
-            client,
-            namespace,
-            name,
-            timeoutSeconds: request.timeoutSeconds,
+            getInstance: r => api.getInstance(r),
+            ref,
+            timeoutSeconds,
+            pollIntervalMs,
             logger: ctx.logger,
             signal: ctx.signal,
+            explain: error => explain(error, instanceRef),
           });
-        }
-      } catch (error) {
-        if (created.length > 0) {
-          ctx.logger.warn(
-            `provisioning failed; removing what this run created: ${created.join(
-              ', ',
-            )}`,
-          );
-          for (const kind of [...created].reverse()) {
-            await objects.delete(kind, manifests[kind].metadata!.name!);
+        } catch (error) {
+          if (instance.runId) {
+            const what =
+              created.length > 0 ? created.join(', ') : `run ${instance.runId}`;
+            try {
+              await api.undoProvisionRun(ref, instance.runId);
+              ctx.logger.warn(
+                `provisioning failed; removed what this run created: ${what}`,
+              );
+            } catch (undoError) {
+              ctx.logger.error(
+                `provisioning failed, and removing what this run created (${what}) failed too: ${
+                  explain(undoError, instanceRef).message
+                }`,
+              );
+            }
           }
-          if (created.includes('statefulSet')) await objects.deleteClaims(name);
+          throw error;
         }
-        throw error;
       }
-      outputs();
+      outputs(instance);
     },
   });
 }

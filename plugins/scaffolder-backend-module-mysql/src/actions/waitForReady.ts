@@ -1,74 +1,85 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { LoggerService } from '@backstage/backend-plugin-api';
-import { MYSQL_LABELS } from '@internal/plugin-mysql-common';
-import { MysqlClusterClient } from '@internal/plugin-mysql-node';
-import { describeKubernetesError } from './kubernetesErrors';
-
-const POLL_MS = 2000;
+import { ResponseError } from '@backstage/errors';
+import {
+  formatInstanceRef,
+  MysqlInstanceDetail,
+  MysqlInstanceRef,
+  MysqlInstanceStatus,
+} from '@internal/plugin-mysql-common';
 
 /**
- * Follows the instance's pod until the StatefulSet counts it ready, logging
- * each change of the pod's state. Fails early on CrashLoopBackOff with the
- * server's own error, and after `timeoutSeconds`.
+ * How long a 404 right after creation means "not seen yet": the backend
+ * learns of new objects through its watches, a moment after it wrote them.
+ */
+const NOT_SEEN_GRACE_MS = 30_000;
+
+function describeStatus(status: MysqlInstanceStatus): string {
+  return status.message ? `${status.phase}: ${status.message}` : status.phase;
+}
+
+function isNotFound(error: unknown): boolean {
+  return error instanceof ResponseError && error.statusCode === 404;
+}
+
+/** Waits `ms`, or less when `signal` aborts meanwhile (the loop then stops). */
+async function pause(ms: number, signal?: AbortSignal): Promise<void> {
+  await sleep(ms, undefined, { signal }).catch(() => undefined);
+}
+
+/**
+ * Follows the instance through the mysql backend until its phase is
+ * `Running`, logging each change of phase or message. Fails early when the
+ * server crash-loops (quoting the server's errors the backend reports),
+ * after `timeoutSeconds`, and when `signal` aborts. `explain` turns the
+ * backend's error answers into the action's messages.
  */
 export async function waitForReady(options: {
-  client: MysqlClusterClient;
-  namespace: string;
-  name: string;
+  getInstance(ref: MysqlInstanceRef): Promise<MysqlInstanceDetail>;
+  ref: MysqlInstanceRef;
   timeoutSeconds: number;
+  pollIntervalMs: number;
   logger: LoggerService;
   signal?: AbortSignal;
-}) {
-  const { client, namespace, name, logger, signal } = options;
-  const deadline = Date.now() + options.timeoutSeconds * 1000;
+  explain(error: unknown): Error;
+}): Promise<void> {
+  const { ref, timeoutSeconds, logger, signal } = options;
+  const instanceRef = formatInstanceRef(ref);
+  const started = Date.now();
   let last = '';
   for (;;) {
-    if (signal?.aborted)
-      throw new Error('cancelled while waiting for the database');
+    if (signal?.aborted) {
+      throw new Error(`cancelled while waiting for ${instanceRef} to be ready`);
+    }
     let state: string;
     try {
-      const sts = await client.apps.readNamespacedStatefulSet({
-        name,
-        namespace,
-      });
-      if ((sts.status?.readyReplicas ?? 0) >= 1) {
-        logger.info(`${name} is ready`);
+      const { status } = await options.getInstance(ref);
+      if (status.phase === 'Running') {
+        logger.info(`${instanceRef} is running`);
         return;
       }
-      const pods = await client.core.listNamespacedPod({
-        namespace,
-        labelSelector: `${MYSQL_LABELS.instance}=${name}`,
-      });
-      const pod = pods.items[0];
-      const container = pod?.status?.containerStatuses?.[0];
-      const waiting = container?.state?.waiting;
-      if (waiting?.reason === 'CrashLoopBackOff') {
-        throw new Error(
-          `${name} does not start: the server exited and Kubernetes is backing off. ` +
-            `Last lines of its log:\n${
-              container?.lastState?.terminated?.message ?? waiting.message ?? ''
-            }`,
-        );
+      if (
+        status.phase === 'Degraded' &&
+        status.message?.includes('CrashLoopBackOff')
+      ) {
+        throw new Error(`${instanceRef} does not start: ${status.message}`);
       }
-      state = pod
-        ? `pod ${pod.metadata?.name}: ${pod.status?.phase ?? 'Pending'}${
-            waiting?.reason ? ` (${waiting.reason})` : ''
-          }${container?.state?.running ? ', server starting' : ''}`
-        : 'waiting for the StatefulSet controller to create the pod';
+      state = describeStatus(status);
     } catch (error) {
-      if ((error as { code?: number }).code) {
-        throw describeKubernetesError(error, `following ${namespace}/${name}`);
+      if (!isNotFound(error) || Date.now() - started >= NOT_SEEN_GRACE_MS) {
+        throw options.explain(error);
       }
-      throw error;
+      state = 'the mysql backend does not see the new instance yet';
     }
     if (state !== last) {
-      logger.info(state);
+      logger.info(`${instanceRef}: ${state}`);
       last = state;
     }
-    if (Date.now() > deadline) {
+    if (Date.now() - started >= timeoutSeconds * 1000) {
       throw new Error(
-        `${name} was not ready after ${options.timeoutSeconds}s (${state}); raise timeoutSeconds or check the pod's events`,
+        `${instanceRef} was not ready after ${timeoutSeconds}s (${state}); raise timeoutSeconds or check the pod's events`,
       );
     }
-    await new Promise(resolve => setTimeout(resolve, POLL_MS));
+    await pause(options.pollIntervalMs, signal);
   }
 }
