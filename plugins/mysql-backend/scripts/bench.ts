@@ -23,8 +23,10 @@ import fs from 'node:fs';
 import { createTestInstance } from '../src/__testUtils__/createTestInstance';
 import { InstanceCache, InstanceObjects } from '../src/service/InstanceCache';
 import { InstanceService } from '../src/service/InstanceService';
+import { InstanceRecords } from '../src/service/InstanceRecords';
 import { MysqlStore } from '../src/service/MysqlStore';
 import { Poller } from '../src/service/Poller';
+import { Provenance } from '../src/service/Provenance';
 import { Reconciler } from '../src/service/Reconciler';
 
 const NAMESPACE = 'bench';
@@ -104,7 +106,15 @@ async function main() {
   });
 
   const config = new ConfigReader({
-    mysql: { clusters: [{ name: 'bench', kubeconfig: info.kubeconfig }] },
+    mysql: {
+      clusters: [
+        {
+          name: 'bench',
+          kubeconfig: info.kubeconfig,
+          defaultNamespace: NAMESPACE,
+        },
+      ],
+    },
   });
   const clusters = MysqlClusters.fromConfig(config);
   const knex = knexFactory({
@@ -113,6 +123,7 @@ async function main() {
     useNullAsDefault: true,
   });
   const store = await MysqlStore.create({ getClient: async () => knex } as any);
+  const records = await InstanceRecords.create(knex);
   const names = Array.from({ length: IDLE }, (_, i) => `bench-${i}`);
   for (const name of names) {
     await createTestInstance(kc, {
@@ -135,7 +146,9 @@ async function main() {
   await new Promise(r => setTimeout(r, minute));
   const base1 = await apiRequests(kc);
 
-  const cache = new InstanceCache(clusters, quiet);
+  // The instances are made as an earlier version did; the backend adopts them.
+  const cache = new InstanceCache(clusters, quiet, ref => !!records.get(ref));
+  new Provenance(cache, records, store, quiet).start();
   const reconciler = new Reconciler(clusters, cache, store, quiet, {
     mode: 'restart',
     rolloutTimeoutSeconds: 120,
@@ -160,7 +173,7 @@ async function main() {
   clearInterval(timer);
 
   // 1. Latency of a change, three times on bench-0.
-  const service = new InstanceService(clusters, cache, store);
+  const service = new InstanceService(clusters, cache, store, records);
   reconciler.onRolloutDone = inst => void poller.pollOne(inst);
   const ref = { cluster: 'bench', namespace: NAMESPACE, name: 'bench-0' };
   const issued: number[] = [];
