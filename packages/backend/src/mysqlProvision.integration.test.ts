@@ -6,12 +6,16 @@ import {
 import catalogPlugin from '@backstage/plugin-catalog-backend';
 import catalogModuleTemplateKind from '@backstage/plugin-catalog-backend-module-scaffolder-entity-model';
 import scaffolderPlugin from '@backstage/plugin-scaffolder-backend';
+import { schedulerServiceFactory } from '@backstage/backend-defaults/scheduler';
+import { eventsServiceFactory } from '@backstage/plugin-events-node';
 import catalogModuleMysql from '@internal/plugin-catalog-backend-module-mysql';
+import mysqlPlugin from '@internal/plugin-mysql-backend';
 import { useSandbox, TestSandbox } from '@internal/k8s-sandbox';
 import scaffolderModuleMysql from '@internal/plugin-scaffolder-backend-module-mysql';
 import * as k8s from '@kubernetes/client-node';
 import mysql from 'mysql2/promise';
 import { spawnSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import path from 'node:path';
 import request from 'supertest';
 
@@ -19,7 +23,15 @@ jest.setTimeout(300_000);
 
 // The repository root, from packages/backend/src.
 const root = path.resolve(__dirname, '..', '..', '..');
+// deploy/rbac.yaml binds the backend's account in this namespace only.
 const NAMESPACE = 'databases';
+// Volumes outlive their instances, so every run of this file uses new names.
+const RUN = randomBytes(2).toString('hex');
+const ORDERS = `it-orders-${RUN}`;
+const COLLIDE = `it-collide-${RUN}`;
+const HANDMADE = `it-handmade-${RUN}`;
+const AFTER = `it-after-${RUN}`;
+const SYSTEM = `it-system-${RUN}`;
 
 let sandbox: TestSandbox;
 let core: k8s.CoreV1Api;
@@ -91,6 +103,13 @@ async function runTemplate(values: Record<string, unknown>) {
   );
 }
 
+function api(method: 'get' | 'post', url: string, body?: object) {
+  const req = request(backend.server)
+    [method](url)
+    .set('Authorization', mockCredentials.user.header());
+  return body ? req.send(body) : req;
+}
+
 async function taskLog(taskId: string) {
   const events = await request(backend.server)
     .get(`/api/scaffolder/v2/tasks/${taskId}/events`)
@@ -123,6 +142,10 @@ beforeAll(async () => {
       scaffolderPlugin,
       scaffolderModuleMysql,
       catalogModuleMysql,
+      mysqlPlugin,
+      eventsServiceFactory,
+      // The real scheduler: the mock one runs tasks only at startup.
+      schedulerServiceFactory,
       mockServices.rootConfig.factory({
         data: {
           catalog: {
@@ -150,6 +173,7 @@ beforeAll(async () => {
                 defaultNamespace: NAMESPACE,
               },
             ],
+            poller: { frequencySeconds: 5, timeoutSeconds: 2 },
           },
         },
       }),
@@ -165,9 +189,15 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await backend?.stop();
-  for (const name of ['it-orders', 'it-collide']) {
+  for (const name of [ORDERS, COLLIDE, HANDMADE, AFTER]) {
     await apps
       .deleteNamespacedStatefulSet({ name, namespace: NAMESPACE })
+      .catch(() => undefined);
+    await core
+      .deleteNamespacedPersistentVolumeClaim({
+        name: `data-${name}-0`,
+        namespace: NAMESPACE,
+      })
       .catch(() => undefined);
   }
 });
@@ -178,7 +208,7 @@ describe('template:default/mysql-database through the scaffolder API', () => {
       'the entity in the catalog',
       async () => {
         const res = await request(backend.server)
-          .get('/api/catalog/entities/by-name/resource/default/it-orders')
+          .get(`/api/catalog/entities/by-name/resource/default/${ORDERS}`)
           .set('Authorization', mockCredentials.user.header());
         return res.status === 200
           ? { entity: res.body, at: Date.now() }
@@ -187,7 +217,7 @@ describe('template:default/mysql-database through the scaffolder API', () => {
       120_000,
     );
     const task = await runTemplate({
-      name: 'it-orders',
+      name: ORDERS,
       owner: 'group:default/team-a',
     });
     expect({
@@ -198,14 +228,21 @@ describe('template:default/mysql-database through the scaffolder API', () => {
       log: '',
     });
 
-    const sts = await apps.readNamespacedStatefulSet({
-      name: 'it-orders',
-      namespace: NAMESPACE,
-    });
-    expect(sts.status?.readyReplicas).toBe(1);
+    // The StatefulSet controller counts the ready pod moments after the
+    // server answered the backend's first poll.
+    const sts = await until(
+      'the StatefulSet to count its pod ready',
+      async () => {
+        const read = await apps.readNamespacedStatefulSet({
+          name: ORDERS,
+          namespace: NAMESPACE,
+        });
+        return read.status?.readyReplicas === 1 ? read : undefined;
+      },
+    );
 
     const secret = await core.readNamespacedSecret({
-      name: 'it-orders',
+      name: ORDERS,
       namespace: NAMESPACE,
     });
     const data = Object.fromEntries(
@@ -216,7 +253,7 @@ describe('template:default/mysql-database through the scaffolder API', () => {
     );
     const pods = await core.listNamespacedPod({
       namespace: NAMESPACE,
-      labelSelector: 'app.kubernetes.io/instance=it-orders',
+      labelSelector: `app.kubernetes.io/instance=${ORDERS}`,
     });
     const host = pods.items[0].status!.podIP!;
     const users = [
@@ -255,45 +292,203 @@ describe('template:default/mysql-database through the scaffolder API', () => {
       owner: 'group:default/team-a',
     });
     expect(entity.metadata.annotations).toMatchObject({
-      'mysql.backstage.io/instance': `sandbox/${NAMESPACE}/it-orders`,
-      'backstage.io/kubernetes-id': 'it-orders',
+      'mysql.backstage.io/instance': `sandbox/${NAMESPACE}/${ORDERS}`,
+      'backstage.io/kubernetes-id': ORDERS,
       'backstage.io/kubernetes-namespace': NAMESPACE,
     });
 
     // A rerun with the same input is a no-op.
-    const before = await objectVersions('it-orders');
+    const before = await objectVersions(ORDERS);
     const rerun = await runTemplate({
-      name: 'it-orders',
+      name: ORDERS,
       owner: 'group:default/team-a',
     });
     expect(rerun.status).toBe('completed');
-    expect(await objectVersions('it-orders')).toEqual(before);
+    expect(await objectVersions(ORDERS)).toEqual(before);
 
-    // When the instance is gone, so is its entity.
-    await apps.deleteNamespacedStatefulSet({
-      name: 'it-orders',
-      namespace: NAMESPACE,
-    });
-    await until(
-      'the entity to be removed',
-      async () => {
-        const res = await request(backend.server)
-          .get('/api/catalog/entities/by-name/resource/default/it-orders')
-          .set('Authorization', mockCredentials.user.header());
-        return res.status === 404 ? true : undefined;
-      },
-      10_000,
+    // The backend recorded it, with the run's user and a history entry.
+    const detail = await api(
+      'get',
+      `/api/mysql/instances/sandbox/${NAMESPACE}/${ORDERS}`,
     );
+    expect(detail.body.owner).toBe('group:default/team-a');
+    expect(detail.body.history).toContainEqual(
+      expect.objectContaining({
+        kind: 'provision',
+        actor: mockCredentials.user().principal.userEntityRef,
+      }),
+    );
+  });
+
+  it('never deletes a data volume that existed before a run, and adopts it only when asked', async () => {
+    const args = { name: ORDERS, namespace: NAMESPACE };
+    const claimArgs = { name: `data-${ORDERS}-0`, namespace: NAMESPACE };
+    const secret = await core.readNamespacedSecret(args);
+    const password = (key: string) =>
+      Buffer.from(secret.data![key], 'base64').toString('utf8');
+    const connect = async () => {
+      const pods = await core.listNamespacedPod({
+        namespace: NAMESPACE,
+        labelSelector: `app.kubernetes.io/instance=${ORDERS}`,
+      });
+      return mysql.createConnection({
+        host: pods.items[0].status!.podIP!,
+        user: password('username'),
+        password: password('password'),
+        database: password('database'),
+      });
+    };
+    const db = await connect();
+    await db.query('CREATE TABLE orders (id INT PRIMARY KEY, item TEXT)');
+    await db.query("INSERT INTO orders VALUES (1, 'tea'), (2, 'cake')");
+    await db.end();
+
+    // The StatefulSet and ConfigMap are deleted by hand; the volume and the
+    // Secret stay, as Retain promises.
+    await apps.deleteNamespacedStatefulSet(args);
+    await core.deleteNamespacedConfigMap(args);
+    await until('the pod to go', async () => {
+      const pods = await core.listNamespacedPod({
+        namespace: NAMESPACE,
+        labelSelector: `app.kubernetes.io/instance=${ORDERS}`,
+      });
+      return pods.items.length === 0 ? true : undefined;
+    });
+    const claim = await core.readNamespacedPersistentVolumeClaim(claimArgs);
+
+    // Without adoptExistingData the run refuses and names the claim.
+    const refused = await runTemplate({
+      name: ORDERS,
+      owner: 'group:default/team-a',
+    });
+    expect(refused.status).toBe('failed');
+    expect(await taskLog(refused.id)).toContain(
+      `PersistentVolumeClaim databases/data-${ORDERS}-0 already exists`,
+    );
+
+    // With it, but a configuration the server cannot start with: the run
+    // fails and removes what it created, and only that.
+    const crashed = await runTemplate({
+      name: ORDERS,
+      owner: 'group:default/team-a',
+      adoptExistingData: true,
+      config: {
+        character_set_server: 'utf8mb4',
+        collation_server: 'utf8mb4_0900_ai_ci',
+      },
+    });
+    expect(crashed.status).toBe('failed');
+    expect(await taskLog(crashed.id)).toContain(
+      'removed what this run created',
+    );
+    await expect(apps.readNamespacedStatefulSet(args)).rejects.toMatchObject({
+      code: 404,
+    });
+    await expect(core.readNamespacedConfigMap(args)).rejects.toMatchObject({
+      code: 404,
+    });
+    const after = await core.readNamespacedPersistentVolumeClaim(claimArgs);
+    expect(after.metadata!.uid).toBe(claim.metadata!.uid);
+    expect((await core.readNamespacedSecret(args)).metadata!.uid).toBe(
+      secret.metadata!.uid,
+    );
+
+    // The same volume, adopted with a good configuration, has its rows.
+    const repaired = await runTemplate({
+      name: ORDERS,
+      owner: 'group:default/team-a',
+      adoptExistingData: true,
+    });
+    expect(repaired.status).toBe('completed');
+    expect(
+      (await core.readNamespacedPersistentVolumeClaim(claimArgs)).metadata!.uid,
+    ).toBe(claim.metadata!.uid);
+    const again = await connect();
+    const [rows] = await again.query('SELECT item FROM orders ORDER BY id');
+    expect((rows as any[]).map(r => r.item)).toEqual(['tea', 'cake']);
+    await again.end();
+  });
+
+  it('refuses a namespace outside allowedNamespaces with a 400 and creates nothing', async () => {
+    const res = await api('post', '/api/mysql/instances', {
+      name: SYSTEM,
+      owner: 'group:default/team-a',
+      namespace: 'kube-system',
+    });
+    expect(res.status).toBe(400);
+    expect(res.body.error.message).toContain(
+      'namespace: "kube-system" is not allowed',
+    );
+    await expect(
+      core.readNamespacedSecret({
+        name: SYSTEM,
+        namespace: 'kube-system',
+      }),
+    ).rejects.toMatchObject({ code: 404 });
+    const list = await api('get', '/api/mysql/instances');
+    expect(list.body.items.map((i: any) => i.name)).not.toContain(SYSTEM);
+  });
+
+  it('makes no entity of a StatefulSet with our labels that was created by hand', async () => {
+    const labels = {
+      'app.kubernetes.io/name': 'mysql',
+      'app.kubernetes.io/instance': HANDMADE,
+      'app.kubernetes.io/managed-by': 'backstage-mysql',
+      'backstage.io/kubernetes-id': HANDMADE,
+    };
+    await apps.createNamespacedStatefulSet({
+      namespace: NAMESPACE,
+      body: {
+        metadata: {
+          name: HANDMADE,
+          labels,
+          annotations: { 'mysql.backstage.io/owner': 'group:default/team-a' },
+        },
+        spec: {
+          replicas: 0,
+          serviceName: HANDMADE,
+          selector: { matchLabels: labels },
+          template: {
+            metadata: { labels },
+            spec: { containers: [{ name: 'mysql', image: 'mysql:8.4' }] },
+          },
+        },
+      },
+    });
+    // A recorded instance created after it does get its entity, so the
+    // provider has had its chance when that one shows.
+    const task = await runTemplate({
+      name: AFTER,
+      owner: 'group:default/team-a',
+    });
+    expect(task.status).toBe('completed');
+    await until('the later entity', async () => {
+      const res = await api(
+        'get',
+        `/api/catalog/entities/by-name/resource/default/${AFTER}`,
+      );
+      return res.status === 200 ? true : undefined;
+    });
+    const handmade = await api(
+      'get',
+      `/api/catalog/entities/by-name/resource/default/${HANDMADE}`,
+    );
+    expect(handmade.status).toBe(404);
+    const detail = await api(
+      'get',
+      `/api/mysql/instances/sandbox/${NAMESPACE}/it-handmade`,
+    );
+    expect(detail.status).toBe(404);
   });
 
   it('fails on a name taken by an unmanaged StatefulSet and leaves it untouched', async () => {
     const theirs = await apps.createNamespacedStatefulSet({
       namespace: NAMESPACE,
       body: {
-        metadata: { name: 'it-collide', labels: { app: 'theirs' } },
+        metadata: { name: COLLIDE, labels: { app: 'theirs' } },
         spec: {
           replicas: 0,
-          serviceName: 'it-collide',
+          serviceName: COLLIDE,
           selector: { matchLabels: { app: 'theirs' } },
           template: {
             metadata: { labels: { app: 'theirs' } },
@@ -303,7 +498,7 @@ describe('template:default/mysql-database through the scaffolder API', () => {
       },
     });
     const task = await runTemplate({
-      name: 'it-collide',
+      name: COLLIDE,
       owner: 'group:default/team-a',
     });
     expect(task.status).toBe('failed');
@@ -311,7 +506,7 @@ describe('template:default/mysql-database through the scaffolder API', () => {
       'already exists and is not managed by Backstage',
     );
     const after = await apps.readNamespacedStatefulSet({
-      name: 'it-collide',
+      name: COLLIDE,
       namespace: NAMESPACE,
     });
     // The controller updates its status; its spec, labels and annotations stay theirs.
@@ -319,7 +514,7 @@ describe('template:default/mysql-database through the scaffolder API', () => {
     expect(after.metadata!.labels).toEqual({ app: 'theirs' });
     expect(after.metadata!.annotations).toEqual(theirs.metadata!.annotations);
     await expect(
-      core.readNamespacedSecret({ name: 'it-collide', namespace: NAMESPACE }),
+      core.readNamespacedSecret({ name: COLLIDE, namespace: NAMESPACE }),
     ).rejects.toMatchObject({ code: 404 });
   });
 });

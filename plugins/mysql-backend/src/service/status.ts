@@ -4,6 +4,7 @@ import {
   getMysqlVariable,
   sameMysqlValue,
 } from '@internal/plugin-mysql-common';
+import * as k8s from '@kubernetes/client-node';
 import { InstanceObjects } from './InstanceCache';
 import { Observation } from './MysqlStore';
 import {
@@ -48,16 +49,27 @@ export function computePhase(
   // Outside a rollout a server that is down is Unreachable, whatever the
   // cause; the pod's own reason makes the message.
   const crash = crashMessage(inst.pods);
-  if (!observation) {
+  if (!observation || observedBefore(observation, inst.statefulSet)) {
     // A server that has never answered and crashes will not start by itself.
     return crash
       ? { phase: 'Degraded', message: crash }
-      : { phase: 'Provisioning', message: 'waiting for the first poll' };
+      : { phase: 'Provisioning', message: 'waiting for the server to answer' };
   }
   if (!observation.reachable) {
     return { phase: 'Unreachable', message: crash ?? observation.error };
   }
   return { phase: 'Running' };
+}
+
+/**
+ * Whether the latest poll predates the StatefulSet: it then says nothing
+ * about the server that runs now (the StatefulSet was deleted and made
+ * again).
+ */
+function observedBefore(observation: Observation, sts: k8s.V1StatefulSet) {
+  const created = new Date(sts.metadata?.creationTimestamp ?? 0).getTime();
+  // creationTimestamp has whole seconds.
+  return created - 1000 > new Date(observation.polledAt).getTime();
 }
 
 /** Desired values, the server's values for the same keys, and what differs. */

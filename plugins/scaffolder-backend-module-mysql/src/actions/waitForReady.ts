@@ -58,10 +58,9 @@ export async function waitForReady(options: {
         logger.info(`${instanceRef} is running`);
         return;
       }
-      if (
-        status.phase === 'Degraded' &&
-        status.message?.includes('CrashLoopBackOff')
-      ) {
+      // A new server that crash-loops will not start by itself, whether
+      // the backend calls it Degraded or (after one failed poll) Unreachable.
+      if (status.message?.includes('CrashLoopBackOff')) {
         throw new Error(`${instanceRef} does not start: ${status.message}`);
       }
       state = describeStatus(status);
