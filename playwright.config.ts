@@ -33,6 +33,8 @@ export default defineConfig({
       timeout: 300_000,
       stdout: 'ignore',
       stderr: 'pipe',
+      // The browser tests read the backend's audit events from this file.
+      env: { MYSQL_PORTAL_LOG: 'test-results/portal.log' },
       // Lets scripts/start.js stop the sandbox it started.
       gracefulShutdown: { signal: 'SIGTERM', timeout: 30_000 },
     },

@@ -76,9 +76,77 @@ const portal = spawn(
   ['repo', 'start', ...process.argv.slice(2)],
   {
     cwd: root,
-    stdio: 'inherit',
+    stdio: process.env.MYSQL_PORTAL_LOG
+      ? ['inherit', 'pipe', 'pipe']
+      : 'inherit',
   },
 );
+
+// The browser tests read the backend's audit events from this file.
+if (process.env.MYSQL_PORTAL_LOG) {
+  const file = path.resolve(root, process.env.MYSQL_PORTAL_LOG);
+  fs.mkdirSync(path.dirname(file), { recursive: true });
+  const log = fs.createWriteStream(file);
+  portal.stdout.on('data', chunk => {
+    log.write(chunk);
+    process.stdout.write(chunk);
+  });
+  portal.stderr.on('data', chunk => {
+    log.write(chunk);
+    process.stderr.write(chunk);
+  });
+}
+
+const BACKEND = 'http://localhost:7007';
+const DEMO_DATABASES = [
+  { name: 'demo-guests-db', owner: 'group:default/guests' },
+  { name: 'demo-payments-db', owner: 'group:default/payments' },
+];
+
+async function guestToken() {
+  const res = await fetch(`${BACKEND}/api/auth/guest/refresh`, {
+    headers: { 'X-Requested-With': 'XMLHttpRequest' },
+  });
+  if (!res.ok) throw new Error(`guest sign-in: ${res.status}`);
+  return (await res.json()).backstageIdentity.token;
+}
+
+/*
+ * Two demo databases, created through the backend like any other, so that
+ * a visitor signed in as guest sees one they own and can change, and one
+ * of another team that they can only read. Retried until the backend and
+ * the sandbox answer; a database that exists already is left alone.
+ */
+async function seedDemoDatabases() {
+  const pending = [...DEMO_DATABASES];
+  const deadline = Date.now() + 15 * 60_000;
+  while (pending.length > 0 && Date.now() < deadline && !stopping) {
+    try {
+      const token = await guestToken();
+      const res = await fetch(`${BACKEND}/api/mysql/instances`, {
+        method: 'POST',
+        headers: {
+          Authorization: `Bearer ${token}`,
+          'Content-Type': 'application/json',
+        },
+        body: JSON.stringify({ ...pending[0], size: 'small' }),
+      });
+      if (res.ok || (res.status >= 400 && res.status < 500)) {
+        // 409 and 403: it exists already (the sandbox was running).
+        const { name, owner } = pending.shift();
+        process.stderr.write(
+          res.ok || res.status === 409 || res.status === 403
+            ? `[start] demo database ${name} (owner ${owner})\n`
+            : `[start] demo database ${name} was refused: ${await res.text()}\n`,
+        );
+        continue;
+      }
+    } catch {
+      // the backend is not up yet
+    }
+    await new Promise(resolve => setTimeout(resolve, 3000));
+  }
+}
 
 let stopping = false;
 function stop(signal) {
@@ -99,3 +167,7 @@ portal.on('exit', code => {
   }
   process.exit(code ?? 0);
 });
+
+if (useSandbox && process.env.MYSQL_PORTAL_DEMO !== '0') {
+  seedDemoDatabases();
+}

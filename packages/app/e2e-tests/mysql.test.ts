@@ -2,6 +2,7 @@ import { test, expect } from '@playwright/test';
 import { signInAsGuest } from './signIn';
 import { randomBytes } from 'node:crypto';
 import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
 import path from 'node:path';
 
 // The sandbox's MySQL pods run Debian's mariadbd; the card must show the
@@ -133,4 +134,87 @@ test('the mysql-config template changes the same database through mysql:configur
     timeout: 180_000,
   });
   await expect(page.getByText(/max_connections=222/).first()).toBeVisible();
+});
+
+/** The backend's audit events, from the log that scripts/start.js writes for the tests. */
+function auditEvents(): any[] {
+  const file = path.resolve(__dirname, '../../../test-results/portal.log');
+  if (!fs.existsSync(file)) {
+    throw new Error(
+      `${file} is missing: let the test start the portal, or start it with MYSQL_PORTAL_LOG=test-results/portal.log`,
+    );
+  }
+  return fs
+    .readFileSync(file, 'utf8')
+    .split('\n')
+    .filter(line => line.startsWith('{') && line.includes('"isAuditEvent"'))
+    .map(line => JSON.parse(line));
+}
+
+test("another team's database is read-only for the guest, and the backend refuses and audits both writes", async ({
+  page,
+  request,
+}) => {
+  test.setTimeout(300_000);
+  await sandboxUp();
+  // `npm start` creates this demo database, owned by the payments team.
+  const instance = '/api/mysql/instances/sandbox/default/demo-payments-db';
+  const backend = 'http://localhost:7007';
+  const session = await request.get(`${backend}/api/auth/guest/refresh`, {
+    headers: { 'X-Requested-With': 'XMLHttpRequest' },
+  });
+  const identity = (await session.json()).backstageIdentity;
+  expect(identity.identity.ownershipEntityRefs).toContain(
+    'group:default/guests',
+  );
+  const headers = { Authorization: `Bearer ${identity.token}` };
+  await expect
+    .poll(
+      async () =>
+        (await request.get(`${backend}${instance}`, { headers })).status(),
+      { timeout: 240_000 },
+    )
+    .toBe(200);
+
+  await signInAsGuest(page);
+  await page.goto('/catalog/default/resource/demo-payments-db');
+  await expect(page.getByTestId('mysql-status')).toBeVisible({
+    timeout: 60_000,
+  });
+  await expect(
+    page.getByRole('button', { name: 'Edit configuration' }),
+  ).toBeDisabled();
+  await expect(page.getByRole('button', { name: 'Restart' })).toBeDisabled();
+
+  const detail = await (
+    await request.get(`${backend}${instance}`, { headers })
+  ).json();
+  const edit = await request.put(`${backend}${instance}/config`, {
+    headers,
+    data: {
+      config: { max_connections: 99 },
+      resourceVersion: detail.resourceVersion,
+    },
+  });
+  expect(edit.status()).toBe(403);
+  const restart = await request.post(`${backend}${instance}/restart`, {
+    headers,
+  });
+  expect(restart.status()).toBe(403);
+
+  await expect
+    .poll(
+      () =>
+        auditEvents()
+          .filter(
+            e =>
+              e.status === 'failed' &&
+              e.meta?.instance?.name === 'demo-payments-db' &&
+              e.actor?.actorId === 'user:default/guest',
+          )
+          .map(e => e.eventId)
+          .sort(),
+      { timeout: 10_000 },
+    )
+    .toEqual(['config-update', 'restart']);
 });
