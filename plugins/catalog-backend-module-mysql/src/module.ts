@@ -27,8 +27,20 @@ export const catalogModuleMysql = createBackendModule({
         events: eventsServiceRef,
         lifecycle: coreServices.lifecycle,
       },
-      async init({ catalog, discovery, auth, logger, scheduler, events, lifecycle }) {
-        const provider = MysqlEntityProvider.create({ discovery, auth, logger });
+      async init({
+        catalog,
+        discovery,
+        auth,
+        logger,
+        scheduler,
+        events,
+        lifecycle,
+      }) {
+        const provider = MysqlEntityProvider.create({
+          discovery,
+          auth,
+          logger,
+        });
         catalog.addEntityProvider(provider);
         await events.subscribe({
           id: 'catalog-mysql-entity-provider',

@@ -1,8 +1,5 @@
 import { AuthService, LoggerService } from '@backstage/backend-plugin-api';
-import {
-  ConflictError,
-  NotFoundError,
-} from '@backstage/errors';
+import { ConflictError, NotFoundError } from '@backstage/errors';
 import { CatalogService } from '@backstage/plugin-catalog-node';
 import {
   CreateMysqlInstanceRequest,
@@ -291,7 +288,11 @@ export class Provisioner {
   ) {
     for (const object of [...run.created].reverse()) {
       if (object.kind === RECORD) continue;
-      await objects.deleteByUid(object.kind as ObjectKind, object.name, object.uid);
+      await objects.deleteByUid(
+        object.kind as ObjectKind,
+        object.name,
+        object.uid,
+      );
     }
     const sts = run.created.find(o => o.kind === 'statefulSet');
     if (withClaim && sts) {
@@ -326,7 +327,9 @@ export class Provisioner {
       throw new ConflictError(
         `name: "${name}" is taken by ${namesakes
           .map(r => r.ref)
-          .join(', ')}. Instance names are unique across clusters and namespaces; choose another name.`,
+          .join(
+            ', ',
+          )}. Instance names are unique across clusters and namespaces; choose another name.`,
       );
     }
     const entity = await this.catalog.getEntityByRef(entityRef, {

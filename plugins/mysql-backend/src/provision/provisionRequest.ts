@@ -57,7 +57,10 @@ export interface ProvisionRequest {
 
 function normaliseOwner(owner: string): string {
   return stringifyEntityRef(
-    parseEntityRef(owner, { defaultKind: 'group', defaultNamespace: 'default' }),
+    parseEntityRef(owner, {
+      defaultKind: 'group',
+      defaultNamespace: 'default',
+    }),
   );
 }
 

@@ -107,10 +107,7 @@ export class InstanceRecords {
   }
 
   /** Records with this instance name or entity ref, in any cluster and namespace. */
-  async findByName(
-    name: string,
-    entityRef: string,
-  ): Promise<InstanceRecord[]> {
+  async findByName(name: string, entityRef: string): Promise<InstanceRecord[]> {
     const rows = await this.db('mysql_instances')
       .where({ name })
       .orWhere({ entity_ref: entityRef });

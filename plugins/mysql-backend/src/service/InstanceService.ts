@@ -80,9 +80,7 @@ export class InstanceService {
     );
   }
 
-  private async summary(
-    record: InstanceRecord,
-  ): Promise<MysqlInstanceSummary> {
+  private async summary(record: InstanceRecord): Promise<MysqlInstanceSummary> {
     const inst = this.cache.get(record.ref);
     const observation = await this.store.getObservation(record.ref);
     const connected = this.cache.connected(record.cluster);
@@ -307,7 +305,10 @@ function missingPhase(
       message: `cluster ${record.cluster} does not answer`,
     };
   }
-  if (Date.now() - new Date(record.createdAt).getTime() < NEW_INSTANCE_GRACE_MS) {
+  if (
+    Date.now() - new Date(record.createdAt).getTime() <
+    NEW_INSTANCE_GRACE_MS
+  ) {
     return { phase: 'Provisioning', message: 'creating the objects' };
   }
   return {

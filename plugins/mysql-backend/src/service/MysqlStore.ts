@@ -124,7 +124,11 @@ export class MysqlStore {
 
   /** Drops everything kept about `ref`, before a new instance takes the name. */
   async forget(ref: string) {
-    for (const table of ['mysql_observations', 'mysql_status', 'mysql_history']) {
+    for (const table of [
+      'mysql_observations',
+      'mysql_status',
+      'mysql_history',
+    ]) {
       await this.db(table).where({ instance_ref: ref }).delete();
     }
   }

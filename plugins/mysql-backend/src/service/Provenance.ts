@@ -71,7 +71,8 @@ export class Provenance {
   }
 
   private async adopt(inst: InstanceObjects) {
-    const owner = inst.statefulSet.metadata?.annotations?.[MYSQL_OWNER_ANNOTATION];
+    const owner =
+      inst.statefulSet.metadata?.annotations?.[MYSQL_OWNER_ANNOTATION];
     if (!owner) {
       this.logger.warn(
         `not adopting ${inst.ref}: it has our labels but no ${MYSQL_OWNER_ANNOTATION} annotation`,

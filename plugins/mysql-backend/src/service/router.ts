@@ -52,9 +52,7 @@ const createBody = z
       .optional(),
     databaseName: z.string().optional(),
     username: z.string().optional(),
-    config: z
-      .record(z.union([z.string(), z.number(), z.boolean()]))
-      .optional(),
+    config: z.record(z.union([z.string(), z.number(), z.boolean()])).optional(),
     adoptExistingData: z.boolean().optional(),
   })
   .strict();
@@ -152,7 +150,9 @@ export async function createRouter(
     req: Request,
     eventId: string,
     meta: JsonObject,
-    work: (credentials: BackstageCredentials<BackstageUserPrincipal>) => Promise<T>,
+    work: (
+      credentials: BackstageCredentials<BackstageUserPrincipal>,
+    ) => Promise<T>,
   ): Promise<T> {
     const event = await auditor.createEvent({
       eventId,
@@ -199,19 +199,24 @@ export async function createRouter(
     for (const key of ['name', 'owner', 'cluster', 'namespace']) {
       if (typeof req.body?.[key] === 'string') meta[key] = req.body[key];
     }
-    const answer = await audited(req, 'instance-create', meta, async credentials => {
-      await authorize(credentials, mysqlInstanceCreatePermission);
-      const body = parse(createBody, req.body) as CreateMysqlInstanceRequest;
-      if (dryRun) return { status: 200, body: provisioner.plan(body) };
-      const result = await provisioner.create(body, {
-        actor: credentials.principal.userEntityRef,
-        authorizeRerun: record =>
-          authorize(credentials, mysqlInstanceConfigUpdatePermission, record),
-      });
-      await service.seen(result.ref);
-      const detail = await service.detail(result.ref);
-      return { status: 202, body: { ...detail, run: result.run } };
-    });
+    const answer = await audited(
+      req,
+      'instance-create',
+      meta,
+      async credentials => {
+        await authorize(credentials, mysqlInstanceCreatePermission);
+        const body = parse(createBody, req.body) as CreateMysqlInstanceRequest;
+        if (dryRun) return { status: 200, body: provisioner.plan(body) };
+        const result = await provisioner.create(body, {
+          actor: credentials.principal.userEntityRef,
+          authorizeRerun: record =>
+            authorize(credentials, mysqlInstanceConfigUpdatePermission, record),
+        });
+        await service.seen(result.ref);
+        const detail = await service.detail(result.ref);
+        return { status: 202, body: { ...detail, run: result.run } };
+      },
+    );
     res.status(answer.status).json(answer.body);
   });
 
@@ -220,17 +225,26 @@ export async function createRouter(
     async (req, res) => {
       const ref = refOf(req);
       const keys = Object.keys(req.body?.config ?? {});
-      await audited(req, 'config-update', { instance: ref, keys }, async credentials => {
-        const record = await service.record(ref);
-        await authorize(credentials, mysqlInstanceConfigUpdatePermission, record);
-        const body = parse(updateBody, req.body);
-        return service.updateConfig(
-          ref,
-          body.config,
-          body.resourceVersion,
-          credentials.principal.userEntityRef,
-        );
-      });
+      await audited(
+        req,
+        'config-update',
+        { instance: ref, keys },
+        async credentials => {
+          const record = await service.record(ref);
+          await authorize(
+            credentials,
+            mysqlInstanceConfigUpdatePermission,
+            record,
+          );
+          const body = parse(updateBody, req.body);
+          return service.updateConfig(
+            ref,
+            body.config,
+            body.resourceVersion,
+            credentials.principal.userEntityRef,
+          );
+        },
+      );
       res.status(202).json(await service.detail(ref));
     },
   );
@@ -241,7 +255,11 @@ export async function createRouter(
       const ref = refOf(req);
       await audited(req, 'restart', { instance: ref }, async credentials => {
         const record = await service.record(ref);
-        await authorize(credentials, mysqlInstanceConfigUpdatePermission, record);
+        await authorize(
+          credentials,
+          mysqlInstanceConfigUpdatePermission,
+          record,
+        );
         await service.restart(ref, credentials.principal.userEntityRef);
       });
       res.status(202).json(await service.detail(ref));
@@ -253,15 +271,24 @@ export async function createRouter(
     async (req, res) => {
       const ref = refOf(req);
       const { runId } = req.params;
-      await audited(req, 'instance-create-undo', { instance: ref, runId }, async credentials => {
-        const user = credentials.principal.userEntityRef;
-        const run = await provisioner.run(ref, runId);
-        if (run.actor !== user) {
-          const record = await service.record(ref);
-          await authorize(credentials, mysqlInstanceConfigUpdatePermission, record);
-        }
-        await provisioner.undo(ref, runId, user);
-      });
+      await audited(
+        req,
+        'instance-create-undo',
+        { instance: ref, runId },
+        async credentials => {
+          const user = credentials.principal.userEntityRef;
+          const run = await provisioner.run(ref, runId);
+          if (run.actor !== user) {
+            const record = await service.record(ref);
+            await authorize(
+              credentials,
+              mysqlInstanceConfigUpdatePermission,
+              record,
+            );
+          }
+          await provisioner.undo(ref, runId, user);
+        },
+      );
       res.status(204).end();
     },
   );
