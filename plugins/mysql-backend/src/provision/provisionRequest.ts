@@ -106,7 +106,10 @@ export function toProvisionRequest(
     problems.push(`cluster: ${(error as Error).message}`);
   }
   if (!isDnsLabel(namespace)) {
-    problems.push(`namespace: "${namespace}" must be a DNS-1123 label`);
+    // Without a known cluster there is no default to complain about.
+    if (clusterName || input.namespace) {
+      problems.push(`namespace: "${namespace}" must be a DNS-1123 label`);
+    }
   } else if (clusterName) {
     check(
       allowed.includes(namespace),
