@@ -9,6 +9,7 @@ import * as k8s from '@kubernetes/client-node';
 import mysql from 'mysql2/promise';
 import { InstanceCache, InstanceObjects } from './InstanceCache';
 import { MysqlStore } from './MysqlStore';
+import { statusOf } from './kubernetesErrors';
 import { onlineStatements, SetGlobalStatement } from './onlineApply';
 import {
   desiredConfig,
@@ -100,7 +101,7 @@ export class Reconciler {
     this.running.add(ref);
     this.reconcile(ref)
       .catch(error => {
-        if ((error as { code?: number }).code === 409) return;
+        if (statusOf(error) === 409) return;
         this.logger.error(`reconciling ${ref} failed: ${error}`);
       })
       .finally(() => {
