@@ -370,6 +370,23 @@ describe('mysql:provision', () => {
     expect(ctx.output).not.toHaveBeenCalled();
   });
 
+  it("says so when the server refuses the Secret's passwords, and undoes what the run created", async () => {
+    const fake = backend({
+      observations: [
+        {
+          phase: 'Unreachable',
+          message:
+            "Access denied for user 'backstage_monitor'@'127.0.0.1' (using password: YES)",
+        },
+      ],
+    });
+    const ctx = context({ ...input, adoptExistingData: true });
+    await expect(actionFor().handler(ctx)).rejects.toThrow(
+      'refuses the passwords in its Secret databases/orders-db',
+    );
+    expect(routes(fake.calls)).toEqual([CREATE, DETAIL, UNDO]);
+  });
+
   it('gives up after timeoutSeconds and undoes what the run created', async () => {
     const clock = clockAdvancedByDetailRequests(4000);
     try {

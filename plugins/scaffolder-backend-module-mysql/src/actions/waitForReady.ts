@@ -63,6 +63,13 @@ export async function waitForReady(options: {
       if (status.message?.includes('CrashLoopBackOff')) {
         throw new Error(`${instanceRef} does not start: ${status.message}`);
       }
+      // Adopted data keeps the passwords it was made with.
+      if (status.message?.includes('Access denied')) {
+        throw new Error(
+          `${instanceRef} runs, but refuses the passwords in its Secret ${ref.namespace}/${ref.name}: ${status.message}. ` +
+            'Data adopted with adoptExistingData keeps the passwords it was created with; put those into the Secret and run again.',
+        );
+      }
       state = describeStatus(status);
     } catch (error) {
       if (!isNotFound(error) || Date.now() - started >= NOT_SEEN_GRACE_MS) {
