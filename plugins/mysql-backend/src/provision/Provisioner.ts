@@ -184,6 +184,10 @@ export class Provisioner {
       run.created.push({ kind: RECORD, name: instanceRef, uid: '' });
     }
     await this.records.addRun(run);
+    if (record && missing.includes('statefulSet')) {
+      // The last poll was of the server whose StatefulSet is gone.
+      await this.store.forgetObservation(instanceRef);
+    }
     this.onRecordsChanged();
 
     try {

@@ -122,6 +122,11 @@ export class MysqlStore {
     return { phase, message, since: since.toISOString() };
   }
 
+  /** Drops the latest poll of `ref`: it says nothing about a new server. */
+  async forgetObservation(ref: string) {
+    await this.db('mysql_observations').where({ instance_ref: ref }).delete();
+  }
+
   /** Drops everything kept about `ref`, before a new instance takes the name. */
   async forget(ref: string) {
     for (const table of [
