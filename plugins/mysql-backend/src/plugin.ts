@@ -175,6 +175,7 @@ export const mysqlPlugin = createBackendPlugin({
             ),
             provisioner,
             catalog: deps.catalog,
+            auth: deps.auth,
             httpAuth: deps.httpAuth,
             permissions: deps.permissions,
             auditor: deps.auditor,

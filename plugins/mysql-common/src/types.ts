@@ -100,7 +100,8 @@ export interface MysqlHistoryEntry {
  * `pending` names the variables where they differ; `mode` is the
  * reconciler's (`restart`: every change restarts the server; `online`:
  * changes of dynamic variables only apply without a restart). `resourceVersion` is
- * the ConfigMap's, to send back with the next update.
+ * a token of the desired configuration, to send back with the next update;
+ * it changes only when the desired configuration does.
  *
  * @public
  */

@@ -22,4 +22,4 @@ export {
 export type { MysqlProvisionConfig } from './provisionConfig';
 export { watchManaged } from './watch';
 export type { ManagedResource, ManagedWatch } from './watch';
-export { MYSQL_INSTANCES_TOPIC } from './events';
+export { instanceLocation, MYSQL_INSTANCES_TOPIC } from './events';

@@ -8,7 +8,7 @@ import {
   EntityProviderConnection,
 } from '@backstage/plugin-catalog-node';
 import { MysqlApiClient } from '@internal/plugin-mysql-common';
-import { instanceEntity, instanceLocation } from './instanceEntity';
+import { instanceEntity, locationOf } from './instanceEntity';
 
 const DEBOUNCE_MS = 200;
 const RETRY_MS = 5000;
@@ -107,7 +107,7 @@ export class MysqlEntityProvider implements EntityProvider {
       type: 'full',
       entities: items.map(instance => ({
         entity: instanceEntity(instance),
-        locationKey: instanceLocation(instance),
+        locationKey: locationOf(instance),
       })),
     });
     logger.debug(`emitted ${items.length} MySQL instance entities`);

@@ -9,10 +9,11 @@ import {
   MYSQL_INSTANCE_ANNOTATION,
   MysqlInstanceSummary,
 } from '@internal/plugin-mysql-common';
+import { instanceLocation } from '@internal/plugin-mysql-node';
 
 /** The location key of an instance's entity. */
-export function instanceLocation(instance: MysqlInstanceSummary): string {
-  return `mysql-provider:${formatInstanceRef(instance)}`;
+export function locationOf(instance: MysqlInstanceSummary): string {
+  return instanceLocation(formatInstanceRef(instance));
 }
 
 /**
@@ -22,7 +23,7 @@ export function instanceLocation(instance: MysqlInstanceSummary): string {
 export function instanceEntity(instance: MysqlInstanceSummary): Entity {
   const { cluster, namespace, name } = instance;
   const ref = parseEntityRef(instance.entityRef);
-  const location = instanceLocation(instance);
+  const location = locationOf(instance);
   const image = instance.version.image;
   return {
     apiVersion: 'backstage.io/v1alpha1',

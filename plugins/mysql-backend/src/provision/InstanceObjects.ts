@@ -6,6 +6,7 @@ import {
 } from '@internal/plugin-mysql-node';
 import * as k8s from '@kubernetes/client-node';
 import { describeKubernetesError, statusOf } from '../service/kubernetesErrors';
+import { isReady } from '../service/rollout';
 
 /** The five objects of an instance, in creation order. */
 export const OBJECT_KINDS = [
@@ -153,6 +154,26 @@ export class InstanceObjects {
       throw describeKubernetesError(
         error,
         `deleting ${this.describe(kind, name)}`,
+      );
+    }
+  }
+
+  /** Whether a pod of the StatefulSet with `uid` is Ready now. */
+  async hasReadyPod(name: string, uid: string): Promise<boolean> {
+    try {
+      const pods = await this.client.core.listNamespacedPod({
+        namespace: this.namespace,
+        labelSelector: `${MYSQL_LABELS.instance}=${name}`,
+      });
+      return pods.items.some(
+        pod =>
+          pod.metadata?.ownerReferences?.some(owner => owner.uid === uid) &&
+          isReady(pod),
+      );
+    } catch (error) {
+      throw describeKubernetesError(
+        error,
+        `reading the pods of ${this.describe('statefulSet', name)}`,
       );
     }
   }

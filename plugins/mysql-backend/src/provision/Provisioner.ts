@@ -1,5 +1,6 @@
 import { AuthService, LoggerService } from '@backstage/backend-plugin-api';
 import { ConflictError, NotFoundError } from '@backstage/errors';
+import { ANNOTATION_LOCATION } from '@backstage/catalog-model';
 import { CatalogService } from '@backstage/plugin-catalog-node';
 import {
   CreateMysqlInstanceRequest,
@@ -12,6 +13,7 @@ import {
 import {
   buildMysqlManifests,
   generateInstancePasswords,
+  instanceLocation,
   MysqlClusters,
   MysqlProvisionConfig,
 } from '@internal/plugin-mysql-node';
@@ -101,18 +103,17 @@ export class Provisioner {
     const instanceRef = formatInstanceRef(ref);
     const entityRef = instanceEntityRef(name);
 
-    const record =
-      this.records.get(instanceRef) ??
-      ((await this.records.refresh(instanceRef))
-        ? this.records.get(instanceRef)
-        : undefined);
+    // The database, not this replica's memory: another one may have
+    // created or undone it a moment ago.
+    const record = (await this.records.refresh(instanceRef))
+      ? this.records.get(instanceRef)
+      : undefined;
     if (record) {
       if (record.owner !== spec.owner) {
         throw new ConflictError(
           `${instanceRef} already exists and is owned by ${record.owner}, not ${spec.owner}; nothing was changed`,
         );
       }
-      await options.authorizeRerun(record);
     } else {
       await this.checkNameFree(name, entityRef, instanceRef);
     }
@@ -136,12 +137,10 @@ export class Provisioner {
           'otherwise choose another name, or delete the claim yourself.',
       );
     }
-    if (claim && !existing.has('secret')) {
+    if ((claim || existing.has('statefulSet')) && !existing.has('secret')) {
+      // New passwords would lock everyone out of the existing data.
       throw new ConflictError(
-        `adoptExistingData: the data in ${objects.label(
-          'claim',
-          claimName(name),
-        )} keeps the passwords it was created with, and its Secret ${namespace}/${name} is gone. ` +
+        `the data of ${instanceRef} keeps the passwords it was created with, and its Secret ${namespace}/${name} is gone. ` +
           'Nothing was changed. Recreate the Secret with those passwords (keys root-password, password, monitor-password) and run again.',
       );
     }
@@ -155,6 +154,7 @@ export class Provisioner {
       }
       return { ref };
     }
+    if (record) await options.authorizeRerun(record);
 
     const run = {
       id: randomUUID(),
@@ -256,16 +256,22 @@ export class Provisioner {
     const instanceRef = formatInstanceRef(ref);
     const run = await this.run(ref, runId);
     if (run.undoneAt) return;
-    const record = this.records.get(instanceRef);
-    if (record?.readyAt && record.readyAt >= run.startedAt) {
-      throw new ConflictError(
-        `${instanceRef} has run Ready since run ${runId}; it is not undone. Delete the instance instead.`,
-      );
-    }
     const objects = new InstanceObjects(
       this.clusters.client(ref.cluster),
       ref.namespace,
     );
+    const sts = run.created.find(o => o.kind === 'statefulSet');
+    const record = (await this.records.refresh(instanceRef))
+      ? this.records.get(instanceRef)
+      : undefined;
+    if (
+      (sts && (await objects.hasReadyPod(sts.name, sts.uid))) ||
+      (record?.readyAt && record.readyAt >= run.startedAt)
+    ) {
+      throw new ConflictError(
+        `${instanceRef} has run Ready since run ${runId}; it is not undone. Delete the instance instead.`,
+      );
+    }
     await this.removeCreated(objects, run, true);
     if (this.records.get(instanceRef)) {
       await this.store.addHistory(instanceRef, {
@@ -339,7 +345,13 @@ export class Provisioner {
     const entity = await this.catalog.getEntityByRef(entityRef, {
       credentials: await this.auth.getOwnServiceCredentials(),
     });
-    const holder = entity?.metadata.annotations?.[MYSQL_INSTANCE_ANNOTATION];
+    // Only our own provider's entity counts: anyone who may register a
+    // location could write the instance annotation.
+    const holder =
+      entity?.metadata.annotations?.[ANNOTATION_LOCATION] ===
+      instanceLocation(instanceRef)
+        ? entity.metadata.annotations?.[MYSQL_INSTANCE_ANNOTATION]
+        : undefined;
     if (entity && holder !== instanceRef) {
       throw new ConflictError(
         `name: "${name}" is taken: the catalog already has ${entityRef}${

@@ -18,11 +18,11 @@ import {
   sameMysqlValue,
   validateMysqlConfig,
 } from '@internal/plugin-mysql-common';
-import { MysqlClusters } from '@internal/plugin-mysql-node';
+import { configHash, MysqlClusters } from '@internal/plugin-mysql-node';
 import * as k8s from '@kubernetes/client-node';
 import { InstanceCache, InstanceObjects } from './InstanceCache';
 import { InstanceRecord, InstanceRecords } from './InstanceRecords';
-import { statusOf } from './kubernetesErrors';
+import { describeKubernetesError, statusOf } from './kubernetesErrors';
 import { MysqlStore } from './MysqlStore';
 import {
   EDITED_BY_ANNOTATION,
@@ -30,6 +30,15 @@ import {
   ROLLOUT_ANNOTATION,
 } from './rollout';
 import { computePhase, configView } from './status';
+
+/**
+ * The `resourceVersion` clients hold: a hash of the desired my.cnf, so it
+ * changes only when the desired configuration does, never with the
+ * backend's own annotations on the ConfigMap.
+ */
+export function configToken(cm: k8s.V1ConfigMap): string {
+  return configHash(cm.data?.[MY_CNF_KEY] ?? '');
+}
 
 /** How long a new instance may go unseen by the watches before it counts as missing. */
 const NEW_INSTANCE_GRACE_MS = 60_000;
@@ -138,7 +147,7 @@ export class InstanceService {
             restartRequired: false,
             mode: this.mode,
           },
-      resourceVersion: inst?.configMap?.metadata?.resourceVersion ?? '',
+      resourceVersion: inst?.configMap ? configToken(inst.configMap) : '',
       history: await this.store.listHistory(record.ref),
     };
   }
@@ -194,7 +203,7 @@ export class InstanceService {
         `Invalid configuration:\n- ${problems.join('\n- ')}`,
       );
     }
-    if (resourceVersion !== cm.metadata?.resourceVersion) {
+    if (resourceVersion !== configToken(cm)) {
       throw new ConflictError(
         `the configuration of ${inst.ref} was changed by someone else (resourceVersion ${resourceVersion} is stale); reload and edit again`,
       );
@@ -208,31 +217,50 @@ export class InstanceService {
       .map(k => (k in next ? `${k}=${next[k]}` : `${k} reset to default`));
     if (changes.length === 0) return { changes };
     const { core } = this.clusters.client(inst.cluster);
+    const stale = () =>
+      new ConflictError(
+        `the configuration of ${inst.ref} was changed by someone else; reload and edit again`,
+      );
+    let base = cm;
     let written: k8s.V1ConfigMap;
-    try {
-      written = await core.replaceNamespacedConfigMap({
-        name: cm.metadata!.name!,
-        namespace: inst.namespace,
-        body: {
-          ...cm,
-          metadata: {
-            ...cm.metadata,
-            resourceVersion,
-            annotations: {
-              ...cm.metadata?.annotations,
-              [EDITED_BY_ANNOTATION]: actor,
+    for (let attempt = 1; ; attempt++) {
+      try {
+        // The write carries the resourceVersion it was based on.
+        written = await core.replaceNamespacedConfigMap({
+          name: base.metadata!.name!,
+          namespace: inst.namespace,
+          body: {
+            ...base,
+            metadata: {
+              ...base.metadata,
+              annotations: {
+                ...base.metadata?.annotations,
+                [EDITED_BY_ANNOTATION]: actor,
+              },
+            },
+            data: {
+              ...base.data,
+              [MY_CNF_KEY]: renderMyCnf(validation.values),
             },
           },
-          data: { ...cm.data, [MY_CNF_KEY]: renderMyCnf(validation.values) },
-        },
-      });
-    } catch (error) {
-      if (statusOf(error) === 409) {
-        throw new ConflictError(
-          `the configuration of ${inst.ref} was changed by someone else; reload and edit again`,
-        );
+        });
+        break;
+      } catch (error) {
+        if (statusOf(error) !== 409) {
+          throw describeKubernetesError(
+            error,
+            `writing the configuration of ${inst.ref}`,
+          );
+        }
+        if (attempt >= 3) throw stale();
+        // The backend's own bookkeeping (the last good my.cnf) also writes
+        // the ConfigMap; only a change of my.cnf makes this edit stale.
+        base = await core.readNamespacedConfigMap({
+          name: base.metadata!.name!,
+          namespace: inst.namespace,
+        });
+        if (configToken(base) !== resourceVersion) throw stale();
       }
-      throw error;
     }
     await this.store.addHistory(inst.ref, {
       kind: 'edit',
@@ -261,31 +289,35 @@ export class InstanceService {
     const inst = await this.objects(ref);
     const { apps } = this.clusters.client(inst.cluster);
     const now = new Date().toISOString();
-    await apps.patchNamespacedStatefulSet(
-      {
-        name: inst.name,
-        namespace: inst.namespace,
-        body: {
-          metadata: {
-            annotations: {
-              [ROLLOUT_ANNOTATION]: JSON.stringify({
-                hash: inst.statefulSet.spec?.template.metadata?.annotations?.[
-                  'mysql.backstage.io/config-hash'
-                ],
-                startedAt: now,
-                reason: 'restart',
-              }),
+    try {
+      await apps.patchNamespacedStatefulSet(
+        {
+          name: inst.name,
+          namespace: inst.namespace,
+          body: {
+            metadata: {
+              annotations: {
+                [ROLLOUT_ANNOTATION]: JSON.stringify({
+                  hash: inst.statefulSet.spec?.template.metadata?.annotations?.[
+                    'mysql.backstage.io/config-hash'
+                  ],
+                  startedAt: now,
+                  reason: 'restart',
+                }),
+              },
             },
-          },
-          spec: {
-            template: {
-              metadata: { annotations: { [RESTARTED_AT_ANNOTATION]: now } },
+            spec: {
+              template: {
+                metadata: { annotations: { [RESTARTED_AT_ANNOTATION]: now } },
+              },
             },
           },
         },
-      },
-      MERGE_PATCH,
-    );
+        MERGE_PATCH,
+      );
+    } catch (error) {
+      throw describeKubernetesError(error, `restarting ${inst.ref}`);
+    }
     await this.store.addHistory(inst.ref, {
       kind: 'restart',
       actor,

@@ -2,7 +2,6 @@ import {
   ConflictError,
   ForwardedError,
   InputError,
-  NotAllowedError,
   ServiceUnavailableError,
 } from '@backstage/errors';
 
@@ -35,13 +34,15 @@ export function describeKubernetesError(error: unknown, doing: string): Error {
   const failure = error as ApiFailure;
   const message =
     apiMessage(failure?.body) ?? failure?.message ?? String(error);
+  // The backend's own access to the cluster failing is not the caller's
+  // fault, so 401 and 403 from the cluster answer 503, not 403.
   switch (failure?.code) {
     case 401:
-      return new NotAllowedError(
+      return new ServiceUnavailableError(
         `${doing}: the cluster rejected the backend's credentials (401 Unauthorized)`,
       );
     case 403:
-      return new NotAllowedError(
+      return new ServiceUnavailableError(
         `${doing}: the backend's Kubernetes account is not allowed to do this (403 Forbidden): ${message}`,
       );
     case 404:

@@ -39,18 +39,24 @@ const theirs = record('billing', 'orders-db-billing', {
 });
 const mine = record('scratch', 'orders-db-scratch', { createdBy: USER });
 
-function entity(name: string) {
+/** The entity our provider makes for a record. */
+function entity(r: InstanceRecord, location = `mysql-provider:${r.ref}`) {
   return {
     apiVersion: 'backstage.io/v1alpha1',
     kind: 'Resource',
-    metadata: { name, namespace: 'default' },
-    spec: { type: 'database', owner: 'group:default/team-a' },
+    metadata: {
+      name: r.entityRef.split('/')[1],
+      namespace: 'default',
+      annotations: { 'backstage.io/managed-by-location': location },
+    },
+    spec: { type: 'database', owner: r.owner },
   };
 }
 
 async function app(
   options: {
     allow?: (permission: string, resourceRef?: string) => boolean;
+    entities?: object[];
   } = {},
 ) {
   const records = [ours, theirs, mine];
@@ -106,8 +112,9 @@ async function app(
     service: service as unknown as InstanceService,
     provisioner: provisioner as unknown as Provisioner,
     catalog: catalogServiceMock({
-      entities: [entity('orders-db'), entity('orders-db-billing')],
+      entities: (options.entities ?? [entity(ours), entity(theirs)]) as any,
     }),
+    auth: mockServices.auth(),
     httpAuth: mockServices.httpAuth(),
     permissions,
     auditor,
@@ -210,6 +217,24 @@ describe('createRouter', () => {
     );
     // Both denials are audited as failures.
     expect(events.filter(e => e.fail.mock.calls.length > 0)).toHaveLength(2);
+  });
+
+  it('answers 403 when the catalog entity of that name is not the one the backend made', async () => {
+    const { server, service } = await app({
+      entities: [
+        entity(ours, 'url:https://example.com/orders-db.yaml'),
+        entity(theirs),
+      ],
+    });
+    const res = await request(server)
+      .put(`${OURS}/config`)
+      .set('Authorization', user)
+      .send({ config: { max_connections: 200 }, resourceVersion: '7' });
+    expect(res.status).toBe(403);
+    expect(res.body.error.message).toContain(
+      'is not the entity of sandbox/shop/orders-db',
+    );
+    expect(service.updateConfig).not.toHaveBeenCalled();
   });
 
   it('answers 403 to a service writing', async () => {

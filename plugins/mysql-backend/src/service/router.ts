@@ -1,4 +1,5 @@
 import {
+  AuthService,
   AuditorService,
   BackstageCredentials,
   BackstageUserPrincipal,
@@ -8,7 +9,9 @@ import {
 } from '@backstage/backend-plugin-api';
 import { JsonObject } from '@backstage/types';
 import { InputError, NotAllowedError, NotFoundError } from '@backstage/errors';
+import { ANNOTATION_LOCATION } from '@backstage/catalog-model';
 import { CatalogService } from '@backstage/plugin-catalog-node';
+import { instanceLocation } from '@internal/plugin-mysql-node';
 import {
   AuthorizeResult,
   BasicPermission,
@@ -65,6 +68,7 @@ export interface RouterOptions {
   permissions: PermissionsService;
   auditor: AuditorService;
   catalog: CatalogService;
+  auth: AuthService;
   logger: LoggerService;
 }
 
@@ -96,8 +100,15 @@ function parse<T>(schema: z.ZodType<T>, body: unknown): T {
 export async function createRouter(
   options: RouterOptions,
 ): Promise<express.Router> {
-  const { service, provisioner, httpAuth, permissions, auditor, catalog } =
-    options;
+  const {
+    service,
+    provisioner,
+    httpAuth,
+    permissions,
+    auditor,
+    catalog,
+    auth,
+  } = options;
   const router = Router();
   router.use(express.json());
 
@@ -122,6 +133,27 @@ export async function createRouter(
         record
           ? `you may not change ${record.ref}: ${permission.name} on ${record.entityRef} is not granted to you`
           : `you may not do this: ${permission.name} is not granted to you`,
+      );
+    }
+    if (record) await checkEntityIsOurs(record);
+  }
+
+  /**
+   * The decision was made on the catalog's entity; it counts only if that
+   * entity is the one our provider made, with the recorded owner, and not
+   * one someone registered under the same name.
+   */
+  async function checkEntityIsOurs(record: InstanceRecord) {
+    const entity = await catalog.getEntityByRef(record.entityRef, {
+      credentials: await auth.getOwnServiceCredentials(),
+    });
+    if (
+      entity?.metadata.annotations?.[ANNOTATION_LOCATION] !==
+        instanceLocation(record.ref) ||
+      entity.spec?.owner !== record.owner
+    ) {
+      throw new NotAllowedError(
+        `${record.entityRef} in the catalog is not the entity of ${record.ref} (owner ${record.owner}); an administrator must remove the entity that holds its name`,
       );
     }
   }
