@@ -108,6 +108,12 @@ export const mysqlPlugin = createBackendPlugin({
         };
         provenance.onRecordsChanged = announce;
         provisioner.onRecordsChanged = announce;
+        // Another replica may have added or removed a record.
+        await events.subscribe({
+          id: 'mysql-backend-records',
+          topics: [MYSQL_INSTANCES_TOPIC],
+          onEvent: () => records.reload(),
+        });
         const present = new Set<string>();
         cache.onChange((ref, kind) => {
           if (kind !== 'statefulsets') return;
@@ -138,11 +144,14 @@ export const mysqlPlugin = createBackendPlugin({
         };
         // A new instance is polled as soon as its pod is Ready, so the card
         // does not say "waiting for the first poll" until the next tick.
+        // Keyed by StatefulSet UID: a StatefulSet made again is new.
         const polledOnce = new Set<string>();
         cache.onChange(ref => {
           const inst = cache.get(ref);
-          if (!inst || polledOnce.has(ref) || !inst.pods.some(isReady)) return;
-          polledOnce.add(ref);
+          const uid = inst?.statefulSet.metadata?.uid;
+          if (!inst || !uid || polledOnce.has(uid) || !inst.pods.some(isReady))
+            return;
+          polledOnce.add(uid);
           poller
             .pollOne(inst)
             .catch(error => logger.warn(`polling ${inst.ref}: ${error}`));

@@ -28,10 +28,10 @@ export interface ManagedWatch<T extends k8s.KubernetesObject> {
   /** The objects seen so far (empty until the first list completes). */
   list(): T[];
   /**
-   * Whether the watch of every namespace is connected; false while the
-   * cluster does not answer.
+   * Whether the watch of `namespace` (or of every namespace) has listed
+   * its objects and is watching; false while the cluster does not answer.
    */
-  connected(): boolean;
+  connected(namespace?: string): boolean;
   stop(): Promise<void>;
 }
 
@@ -52,18 +52,24 @@ export function watchManaged<T extends k8s.KubernetesObject>(options: {
 }): ManagedWatch<T> {
   const { clusters, cluster } = options;
   const namespaces = clusters.resolve(cluster).allowedNamespaces;
-  const watches: ManagedWatch<T>[] = [];
+  const watches: Array<ManagedWatch<T> & { namespace: string }> = [];
   const onChange: typeof options.onChange = (type, object) => {
     if (type !== 'connect' || watches.every(w => w.connected())) {
       options.onChange(type, object);
     }
   };
   for (const namespace of namespaces) {
-    watches.push(watchNamespace({ ...options, namespace, onChange }));
+    watches.push({
+      ...watchNamespace({ ...options, namespace, onChange }),
+      namespace,
+    });
   }
   return {
     list: () => watches.flatMap(w => w.list()),
-    connected: () => watches.every(w => w.connected()),
+    connected: namespace =>
+      watches
+        .filter(w => namespace === undefined || w.namespace === namespace)
+        .every(w => w.connected()),
     stop: async () => {
       await Promise.all(watches.map(w => w.stop()));
     },
@@ -135,22 +141,28 @@ function watchNamespace<T extends k8s.KubernetesObject>(options: {
     current.on('add', (obj: T) => onChange('add', obj));
     current.on('update', (obj: T) => onChange('update', obj));
     current.on('delete', (obj: T) => onChange('delete', obj));
-    current.on('connect', () => {
-      connected = true;
-      if (reported)
-        logger.info(
-          `watching ${resource} in ${namespace} of cluster ${cluster} again`,
-        );
-      reported = false;
-      onChange('connect');
-    });
     current.on('error', (error: unknown) => {
       if (informer !== current) return;
       retry((error as Error)?.message ?? String(error));
     });
-    current.start().catch(() => {
-      // reported through the 'error' event
-    });
+    // The informer's own 'connect' event comes before its first list;
+    // start() resolves once the list is in and the watch runs.
+    current
+      .start()
+      .then(() => {
+        if (informer !== current) return;
+        connected = true;
+        if (reported) {
+          logger.info(
+            `watching ${resource} in ${namespace} of cluster ${cluster} again`,
+          );
+        }
+        reported = false;
+        onChange('connect');
+      })
+      .catch(() => {
+        // reported through the 'error' event
+      });
   }
 
   start();

@@ -104,14 +104,14 @@ export class InstanceCache {
     }
   }
 
-  /** Whether all watches of the cluster are connected. */
-  connected(cluster: string) {
+  /** Whether all watches of the cluster (or of one of its namespaces) are connected. */
+  connected(cluster: string, namespace?: string) {
     const w = this.watches.get(cluster);
     return (
       !!w &&
-      w.statefulsets.connected() &&
-      w.configmaps.connected() &&
-      w.pods.connected()
+      w.statefulsets.connected(namespace) &&
+      w.configmaps.connected(namespace) &&
+      w.pods.connected(namespace)
     );
   }
 

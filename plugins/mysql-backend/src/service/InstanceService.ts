@@ -79,7 +79,7 @@ export class InstanceService {
     const record = await this.record(ref);
     const inst = this.cache.get(record.ref);
     if (inst) return inst;
-    if (!this.cache.connected(ref.cluster)) {
+    if (!this.cache.connected(ref.cluster, ref.namespace)) {
       throw new ServiceUnavailableError(
         `cluster ${ref.cluster} is starting or does not answer yet; try again shortly`,
       );
@@ -92,7 +92,8 @@ export class InstanceService {
   private async summary(record: InstanceRecord): Promise<MysqlInstanceSummary> {
     const inst = this.cache.get(record.ref);
     const observation = await this.store.getObservation(record.ref);
-    const connected = this.cache.connected(record.cluster);
+    // One namespace the backend cannot watch does not darken the others.
+    const connected = this.cache.connected(record.cluster, record.namespace);
     const { phase, message } = inst
       ? computePhase(inst, observation, connected)
       : missingPhase(record, connected);
