@@ -85,7 +85,7 @@ export class InstanceService {
       );
     }
     throw new ConflictError(
-      `${record.ref} has no StatefulSet yet, or it was deleted outside the portal; run the create template again with the same input to repair it`,
+      `${record.ref} has no StatefulSet yet, or it was deleted outside the portal; run the create template again with the same input and adoptExistingData: true to repair it on its data`,
     );
   }
 
@@ -347,6 +347,6 @@ function missingPhase(
   return {
     phase: 'Degraded',
     message:
-      'its StatefulSet is missing (deleted outside the portal?); run the create template again with the same input to repair it',
+      'its StatefulSet is missing (deleted outside the portal?); run the create template again with the same input and adoptExistingData: true to repair it on its data',
   };
 }
