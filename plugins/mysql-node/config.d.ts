@@ -42,7 +42,7 @@ export interface Config {
     }>;
     /**
      * Images the create form offers, the first being the default.
-     * Default: `mysql:8.4`, `mysql:8.0`, `percona/percona-server:8.0`.
+     * Default: `mysql:9.7`, `mysql:8.4`, `mariadb:10.11`.
      */
     images?: string[];
     provision?: {

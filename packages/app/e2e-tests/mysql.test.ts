@@ -1,17 +1,15 @@
 import { test, expect } from '@playwright/test';
+import { sandboxServerVersion } from '@internal/k8s-sandbox';
 import { signInAsGuest } from './signIn';
 import { randomBytes } from 'node:crypto';
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 
-// The sandbox's MySQL pods run Debian's mariadbd; the card must show the
-// version that server really reports.
+// The sandbox runs the template's default image, mysql:9.7, as real MySQL;
+// the card must show the version that server really reports.
 function serverVersion() {
-  const out = spawnSync('/usr/sbin/mariadbd', ['--version'], {
-    encoding: 'utf8',
-  }).stdout;
-  return out.match(/Ver (\S+)/)![1];
+  return sandboxServerVersion('mysql:9.7');
 }
 
 // `yarn dev` brings the portal up without waiting for the sandbox, which

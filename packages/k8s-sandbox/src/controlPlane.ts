@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import https from 'node:https';
 import path from 'node:path';
 import { ensureBinaries } from './binaries';
+import { ensureMysqlRootfs, MysqlRootfs } from './mysqlRootfs';
 import {
   applyClusterObjects,
   defaultServiceAccountReady,
@@ -140,6 +141,12 @@ async function upLocked(
   const t0 = Date.now();
   ensureDebianPackages(false, log);
   const bins = await ensureBinaries(paths.cache, log);
+  const mysql = await ensureMysqlRootfs(paths.cache, log).catch(
+    (error): MysqlRootfs => ({
+      unavailable: `building the MySQL root filesystem failed: ${error.message}`,
+    }),
+  );
+  if ('unavailable' in mysql) log(`warning: ${mysql.unavailable}`);
 
   const dirs = {
     logs: path.join(paths.state, 'logs'),
@@ -278,6 +285,12 @@ async function upLocked(
           ...process.env,
           SANDBOX_KUBECONFIG: paths.kubeconfig,
           SANDBOX_STATE_DIR: paths.state,
+          ...('dir' in mysql
+            ? {
+                SANDBOX_MYSQL_ROOTFS: mysql.dir,
+                SANDBOX_MYSQL_VERSION: mysql.version,
+              }
+            : { SANDBOX_MYSQL_UNAVAILABLE: mysql.unavailable }),
         },
       ),
     );

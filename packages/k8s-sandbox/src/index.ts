@@ -1,7 +1,7 @@
 /**
  * A real Kubernetes control plane (etcd, kube-apiserver,
- * kube-controller-manager) with a node agent that runs MySQL pods as mariadbd,
- * for tests and demos on machines without a container runtime.
+ * kube-controller-manager) with a node agent that runs MySQL pods as real
+ * MySQL (and MariaDB pods as mariadbd), for tests and demos on machines without a container runtime.
  *
  * @packageDocumentation
  */
@@ -11,5 +11,5 @@ export type { SandboxInfo, SandboxLogOptions } from './controlPlane';
 export { sandboxPaths } from './paths';
 export type { SandboxPaths } from './paths';
 export { NODE_NAME, STORAGE_CLASS, PROVISIONER } from './clusterObjects';
-export { useSandbox } from './testing';
+export { sandboxServerVersion, useSandbox } from './testing';
 export type { TestSandbox } from './testing';

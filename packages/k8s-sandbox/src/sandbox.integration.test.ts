@@ -2,7 +2,7 @@ import * as k8s from '@kubernetes/client-node';
 import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import mysql from 'mysql2/promise';
-import { TestSandbox, useSandbox } from './testing';
+import { sandboxServerVersion, TestSandbox, useSandbox } from './testing';
 
 jest.setTimeout(240_000);
 
@@ -35,6 +35,9 @@ function statefulSet(name: string): k8s.V1StatefulSet {
             {
               name: 'mysql',
               image: 'mysql:8.4',
+              // As a real kubelet: the log's last lines become the message
+              // of a failed container only with this policy.
+              terminationMessagePolicy: 'FallbackToLogsOnError',
               env: [
                 {
                   name: 'MYSQL_ROOT_PASSWORD',
@@ -138,10 +141,7 @@ async function connect(pod: k8s.V1Pod) {
 }
 
 function serverVersion() {
-  const out = spawnSync('/usr/sbin/mariadbd', ['--version'], {
-    encoding: 'utf8',
-  }).stdout;
-  return out.match(/Ver (\S+)/)![1];
+  return sandboxServerVersion('mysql:8.4');
 }
 
 beforeAll(async () => {
@@ -241,7 +241,7 @@ describe('the sandbox cluster', () => {
     });
     const status = crashing.status!.containerStatuses![0];
     expect(status.ready).toBe(false);
-    expect(status.state!.waiting!.message).toContain(
+    expect(status.lastState!.terminated!.message).toContain(
       "unknown variable 'no_such_option=1'",
     );
     expect(status.lastState!.terminated!.reason).toBe('Error');

@@ -72,7 +72,13 @@ const INIT_KEY = 'init-monitor.sh';
 
 const INIT_SCRIPT = `# Creates the monitoring user for the Backstage MySQL plugin. It needs no
 # privilege: VERSION(), global variables and global status are open to all.
-mysql -uroot -p"\${MYSQL_ROOT_PASSWORD}" <<SQL
+# The MySQL and MariaDB images source this file and provide
+# docker_process_sql, which connects as root without a password on any
+# command line; elsewhere MYSQL_PWD does the same.
+if ! type docker_process_sql >/dev/null 2>&1; then
+  docker_process_sql() { MYSQL_PWD="\${MYSQL_ROOT_PASSWORD}" mysql -uroot "$@"; }
+fi
+docker_process_sql <<SQL
 CREATE USER IF NOT EXISTS '\${MYSQL_MONITOR_USER}'@'%'
   IDENTIFIED BY '\${MYSQL_MONITOR_PASSWORD}' WITH MAX_USER_CONNECTIONS 5;
 SQL
@@ -210,6 +216,8 @@ export function buildMysqlManifests(spec: MysqlInstanceSpec): MysqlManifests {
                   ),
                 ],
                 ports: [{ name: 'mysql', containerPort: 3306 }],
+                // The server's own error is the reason a failed start shows.
+                terminationMessagePolicy: 'FallbackToLogsOnError',
                 readinessProbe: {
                   exec: {
                     command: [

@@ -5,7 +5,7 @@ import { Config } from '@backstage/config';
  *
  * @public
  */
-export const DEFAULT_MYSQL_IMAGES = ['mysql:8.4', 'mysql:8.0', 'mariadb:10.11'];
+export const DEFAULT_MYSQL_IMAGES = ['mysql:9.7', 'mysql:8.4', 'mariadb:10.11'];
 
 /**
  * Provisioning settings from app-config, as plain values.

@@ -2,6 +2,7 @@ import { ChildProcess, spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { sleep, stopProcess, tail } from '../processes';
+import { ServerRuntime } from './images';
 
 /** Everything the agent resolved from the pod spec to run one server. */
 export interface ServerSpec {
@@ -13,6 +14,8 @@ export interface ServerSpec {
   ip: string;
   port: number;
   env: Record<string, string>;
+  /** Which server runs, and how. */
+  runtime: ServerRuntime;
 }
 
 const INIT_MARKER = '.sandbox-initialized';
@@ -26,9 +29,10 @@ function ident(value: string) {
 }
 
 /**
- * One mariadbd standing in for a MySQL container: configured from the files
- * the pod mounts, initialised from env the way the official image's entrypoint
- * does, bound to the pod's own loopback address.
+ * The server of a MySQL container (real MySQL for `mysql` images, mariadbd
+ * for `mariadb` ones): configured from the files the pod mounts, initialised
+ * from env the way the official image's entrypoint does, bound to the pod's
+ * own loopback address.
  */
 export class MysqlServer {
   private child?: ChildProcess;
@@ -88,6 +92,8 @@ export class MysqlServer {
         `bind-address=${ip}`,
         `port=${port}`,
         'user=root',
+        ...this.spec.runtime.settings,
+        `secure-file-priv=${runDir}`,
         ...extra,
         '',
       ].join('\n'),
@@ -97,7 +103,8 @@ export class MysqlServer {
 
   private spawnServer(args: string[]) {
     const out = fs.openSync(path.join(this.spec.runDir, 'server.out'), 'a');
-    const child = spawn('/usr/sbin/mariadbd', args, {
+    const [command, ...prefix] = this.spec.runtime.command;
+    const child = spawn(command, [...prefix, ...args], {
       stdio: ['ignore', out, out],
       env: { PATH: process.env.PATH },
     });
@@ -136,22 +143,12 @@ export class MysqlServer {
     // A datadir without our marker is a half-done earlier attempt.
     fs.rmSync(datadir, { recursive: true, force: true });
     fs.mkdirSync(datadir, { recursive: true });
-    const install = spawnSync(
-      '/usr/bin/mariadb-install-db',
-      [
-        '--no-defaults',
-        `--datadir=${datadir}`,
-        '--user=root',
-        '--auth-root-authentication-method=normal',
-        '--skip-test-db',
-      ],
-      { encoding: 'utf8' },
-    );
+    const defaults = this.writeDefaultsFile(['skip-networking']);
+    const install = this.installSystemTables(defaults);
     if (install.status !== 0) {
       fs.appendFileSync(this.errorLog, `${install.stdout}${install.stderr}`);
-      throw new Error(`mariadb-install-db failed: ${this.lastErrors()}`);
+      throw new Error(`initialising the datadir failed: ${this.lastErrors()}`);
     }
-    const defaults = this.writeDefaultsFile(['skip-networking']);
     const child = this.spawnServer([`--defaults-file=${defaults}`]);
     try {
       if (!(await this.waitForSocket(child, 30_000))) {
@@ -168,6 +165,30 @@ export class MysqlServer {
       await stopProcess(child.pid!, 30_000);
     }
     fs.writeFileSync(path.join(datadir, INIT_MARKER), new Date().toISOString());
+  }
+
+  /** What `mysqld --initialize-insecure` or `mariadb-install-db` does. */
+  private installSystemTables(defaults: string) {
+    const { runtime, datadir } = this.spec;
+    if (runtime.family === 'mysql') {
+      const [command, ...prefix] = runtime.command;
+      return spawnSync(
+        command,
+        [...prefix, `--defaults-file=${defaults}`, '--initialize-insecure'],
+        { encoding: 'utf8' },
+      );
+    }
+    return spawnSync(
+      '/usr/bin/mariadb-install-db',
+      [
+        '--no-defaults',
+        `--datadir=${datadir}`,
+        '--user=root',
+        '--auth-root-authentication-method=normal',
+        '--skip-test-db',
+      ],
+      { encoding: 'utf8' },
+    );
   }
 
   private initSql() {

@@ -4,7 +4,7 @@ import path from 'node:path';
 
 import { sleep } from '../processes';
 import { EventRecorder } from './events';
-import { runsServer } from './images';
+import { runsServer, serverRuntime, ServerRuntime } from './images';
 import { IpAllocator } from './ipAllocator';
 import { MysqlServer } from './mysqlServer';
 import { hostPathFor, resolveEnv, writeMountedFiles } from './podFiles';
@@ -44,6 +44,7 @@ export class PodWorker {
   private generation = 0;
   private timers = new Set<NodeJS.Timeout>();
   private server?: MysqlServer;
+  private runtime?: ServerRuntime;
   private ip?: string;
   private ready = false;
   private restartCount = 0;
@@ -168,6 +169,15 @@ export class PodWorker {
       await writeMountedFiles(this.deps.core, this.pod, container, rootfs);
       const port =
         container.ports?.find(p => p.name === 'mysql')?.containerPort ?? 3306;
+      const runtime = serverRuntime(container.image ?? '');
+      this.runtime = runtime;
+      if (runtime.fallback) {
+        await this.event(
+          'Warning',
+          'MariaDBFallback',
+          `${container.image} runs as MariaDB: ${runtime.fallback}`,
+        );
+      }
       const server = new MysqlServer({
         runDir: this.runDir,
         rootfs,
@@ -175,6 +185,7 @@ export class PodWorker {
         ip: this.ip!,
         port,
         env,
+        runtime,
       });
       this.server = server;
       const shimPath = writeClientShims(this.runDir, server.socket);
@@ -195,7 +206,7 @@ export class PodWorker {
       await this.event(
         'Normal',
         'Started',
-        `Started container ${container.name} (mariadbd pid ${server.pid})`,
+        `Started container ${container.name} (${runtime.family} pid ${server.pid})`,
       );
       await this.pushStatus();
       const ctx = { ip: this.ip!, env, shimPath, container };
@@ -274,6 +285,28 @@ export class PodWorker {
     this.later((probe.initialDelaySeconds ?? 0) * 1000, () => tick());
   }
 
+  /**
+   * What a kubelet reports as the terminated container's message: the file
+   * the container wrote at /dev/termination-log, or, with
+   * `FallbackToLogsOnError`, the last lines of its log when it failed.
+   */
+  private terminationMessage(
+    container: k8s.V1Container,
+    code: number | null,
+    errors: string,
+  ) {
+    const file = path.join(
+      this.runDir,
+      'rootfs',
+      container.terminationMessagePath ?? '/dev/termination-log',
+    );
+    if (fs.existsSync(file)) return fs.readFileSync(file, 'utf8').slice(-4096);
+    return container.terminationMessagePolicy === 'FallbackToLogsOnError' &&
+      code !== 0
+      ? errors
+      : '';
+  }
+
   private async onExit(generation: number, code: number | null) {
     if (generation !== this.generation || this.terminating || this.disposed)
       return;
@@ -289,7 +322,7 @@ export class PodWorker {
       terminated: {
         exitCode: code ?? 137,
         reason: code === 0 ? 'Completed' : 'Error',
-        message: errors,
+        message: this.terminationMessage(container, code, errors),
         startedAt,
         finishedAt: new Date().toISOString(),
         containerID: `sandbox://${this.server?.pid ?? 0}`,
@@ -312,13 +345,15 @@ export class PodWorker {
         reason: 'CrashLoopBackOff',
         message: `back-off ${backoff / 1000}s restarting failed container=${
           container.name
-        } pod=${this.pod.metadata!.name}: ${errors}`,
+        } pod=${this.pod.metadata!.name}`,
       },
     };
     await this.event(
       'Warning',
       'BackOff',
-      `Back-off restarting failed container: ${errors.split('\n').pop()}`,
+      `Back-off restarting failed container ${container.name} in pod ${
+        this.pod.metadata!.name
+      }`,
     );
     await this.pushStatus();
     this.later(backoff, async () =>
@@ -398,7 +433,7 @@ export class PodWorker {
         ? {
             name: c.name,
             image: c.image,
-            imageID: 'sandbox://mariadbd',
+            imageID: this.runtime?.imageID ?? 'sandbox://pending',
             containerID: this.server?.pid
               ? `sandbox://${this.server.pid}`
               : undefined,

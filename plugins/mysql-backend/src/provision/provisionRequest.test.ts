@@ -46,7 +46,7 @@ describe('toProvisionRequest', () => {
         name: 'orders-db',
         namespace: 'databases',
         owner: 'group:default/team-a',
-        image: 'mysql:8.4',
+        image: 'mysql:9.7',
         storage: { size: '10Gi', storageClass: 'microk8s-hostpath' },
         resources: {},
         databaseName: 'orders_db',

@@ -147,7 +147,13 @@ export class InstanceCache {
           name: sts.metadata!.name!,
           statefulSet: sts,
           configMap: configMaps.get(ref),
-          pods: pods.get(ref) ?? [],
+          // A pod of a StatefulSet that was deleted and made again under
+          // the same name says nothing about this one.
+          pods: (pods.get(ref) ?? []).filter(pod =>
+            pod.metadata?.ownerReferences?.some(
+              owner => owner.uid === sts.metadata?.uid,
+            ),
+          ),
         });
       }
     }

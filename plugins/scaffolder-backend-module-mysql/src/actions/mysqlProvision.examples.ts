@@ -33,7 +33,7 @@ export const examples: TemplateExample[] = [
             owner: 'group:default/payments',
             cluster: 'sandbox',
             namespace: 'databases',
-            version: 'mysql:8.0',
+            version: 'mysql:8.4',
             storageSize: '20Gi',
             storageClass: 'microk8s-hostpath',
             resources: {

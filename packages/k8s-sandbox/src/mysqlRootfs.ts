@@ -1,0 +1,140 @@
+import { spawn, spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+
+/**
+ * Where the real MySQL of the sandbox comes from: Debian sid's
+ * `mysql-server-core` (bookworm and trixie have none), in a minimal sid root
+ * filesystem that `debootstrap` makes once per machine.
+ */
+const PACKAGE = 'mysql-server-core';
+const COMPLETE = '.sandbox-complete';
+
+/** The cached root filesystem with real MySQL, or why there is none. */
+export type MysqlRootfs =
+  | { dir: string; version: string }
+  | { unavailable: string };
+
+/** Where the root filesystem is cached. */
+export function mysqlRootfsDir(cacheRoot: string): string {
+  return path.join(cacheRoot, 'debian-sid-mysql');
+}
+
+/** The version of `mysql-server-core` in a root filesystem, e.g. `9.7.4-2`. */
+function packageVersion(rootfs: string): string {
+  const query = spawnSync(
+    'dpkg-query',
+    [`--admindir=${rootfs}/var/lib/dpkg`, '-W', '-f=${Version}', PACKAGE],
+    { encoding: 'utf8' },
+  );
+  return query.status === 0 ? query.stdout.trim() : '';
+}
+
+function runLogged(
+  command: string,
+  args: string[],
+  log: (line: string) => void,
+): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    const output: string[] = [];
+    let last = 0;
+    const forward = (chunk: Buffer) => {
+      output.push(chunk.toString());
+      for (const line of chunk.toString().split('\n')) {
+        // debootstrap prints one `I:` line per step; a few are enough.
+        if (
+          /^I: (Retrieving|Validating|Extracting|Installing|Configuring) /.test(
+            line,
+          ) &&
+          Date.now() - last > 5000
+        ) {
+          last = Date.now();
+          log(`  ${line.slice(3)}`);
+        }
+      }
+    };
+    child.stdout.on('data', forward);
+    child.stderr.on('data', forward);
+    child.on('error', reject);
+    child.on('exit', code =>
+      code === 0
+        ? resolve()
+        : reject(
+            new Error(
+              `${command} failed (exit ${code}):\n${output
+                .join('')
+                .slice(-3000)}`,
+            ),
+          ),
+    );
+  });
+}
+
+/**
+ * Returns the cached sid root filesystem with real MySQL, building it first
+ * when it is missing or was left half-written (about 35 s; needs root and
+ * Debian's mirror). Without root it returns why, and the agent runs MariaDB
+ * instead.
+ */
+export async function ensureMysqlRootfs(
+  cacheRoot: string,
+  log: (line: string) => void,
+): Promise<MysqlRootfs> {
+  const dir = mysqlRootfsDir(cacheRoot);
+  if (fs.existsSync(path.join(dir, COMPLETE))) {
+    const version = fs.readFileSync(path.join(dir, COMPLETE), 'utf8').trim();
+    if (version && fs.existsSync(path.join(dir, 'usr', 'sbin', 'mysqld'))) {
+      return { dir, version };
+    }
+  }
+  if (process.getuid?.() !== 0) {
+    return {
+      unavailable:
+        `real MySQL needs a Debian sid root filesystem in ${dir}, which debootstrap ` +
+        'builds only as root; MySQL images run as MariaDB until `npm run sandbox -- up` runs once as root',
+    };
+  }
+  if (spawnSync('test', ['-x', '/usr/sbin/debootstrap']).status !== 0) {
+    log('installing debootstrap');
+    const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
+    spawnSync('apt-get', ['install', '-y', '-qq', 'debootstrap'], {
+      stdio: 'inherit',
+      env,
+    });
+  }
+  const mirror =
+    process.env.SANDBOX_DEBIAN_MIRROR ?? 'http://deb.debian.org/debian';
+  // Built beside the cache and renamed into place only when complete, so a
+  // run that is interrupted never leaves a half-written one behind.
+  const building = `${dir}.building-${process.pid}`;
+  fs.rmSync(building, { recursive: true, force: true });
+  log(
+    `building a Debian sid root filesystem with real MySQL (${PACKAGE}) in ${dir}: first run only, about 40 s`,
+  );
+  const started = Date.now();
+  try {
+    await runLogged(
+      'debootstrap',
+      ['--variant=minbase', `--include=${PACKAGE}`, 'sid', building, mirror],
+      log,
+    );
+    const version = packageVersion(building);
+    if (!version)
+      throw new Error(`${PACKAGE} is not in the new root filesystem`);
+    fs.rmSync(path.join(building, 'var', 'cache', 'apt', 'archives'), {
+      recursive: true,
+      force: true,
+    });
+    fs.writeFileSync(path.join(building, COMPLETE), `${version}\n`);
+    fs.rmSync(dir, { recursive: true, force: true });
+    fs.renameSync(building, dir);
+    log(
+      `built MySQL ${version} in ${Math.round((Date.now() - started) / 1000)}s`,
+    );
+    return { dir, version };
+  } catch (error) {
+    fs.rmSync(building, { recursive: true, force: true });
+    throw error;
+  }
+}
