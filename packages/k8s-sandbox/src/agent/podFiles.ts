@@ -186,3 +186,45 @@ export async function hostPathFor(
   fs.mkdirSync(dir, { recursive: true });
   return dir;
 }
+
+/** The variables the official images also read from a file (`<name>_FILE`). */
+const FILE_ENV = [
+  'MYSQL_ROOT_PASSWORD',
+  'MYSQL_DATABASE',
+  'MYSQL_USER',
+  'MYSQL_PASSWORD',
+  'MYSQL_ROOT_HOST',
+  'MARIADB_ROOT_PASSWORD',
+  'MARIADB_DATABASE',
+  'MARIADB_USER',
+  'MARIADB_PASSWORD',
+  'MARIADB_ROOT_HOST',
+];
+
+/**
+ * Resolves `MYSQL_ROOT_PASSWORD_FILE` and its siblings as the images'
+ * `file_env` does: the value is the content of that file as the container
+ * sees it (under `rootfs` here), and setting both forms is an error.
+ */
+export function resolveFileEnv(
+  env: Record<string, string>,
+  rootfs: string,
+): Record<string, string> {
+  const resolved = { ...env };
+  for (const name of FILE_ENV) {
+    const file = env[`${name}_FILE`];
+    if (file === undefined) continue;
+    if (env[name] !== undefined) {
+      throw new Error(
+        `both ${name} and ${name}_FILE are set (but are exclusive)`,
+      );
+    }
+    const onHost = path.join(rootfs, file);
+    if (!fs.existsSync(onHost)) {
+      throw new Error(`${name}_FILE: ${file} does not exist in the container`);
+    }
+    resolved[name] = fs.readFileSync(onHost, 'utf8').replace(/\n+$/, '');
+    delete resolved[`${name}_FILE`];
+  }
+  return resolved;
+}

@@ -7,7 +7,12 @@ import { EventRecorder } from './events';
 import { runsServer, serverRuntime, ServerRuntime } from './images';
 import { IpAllocator } from './ipAllocator';
 import { MysqlServer } from './mysqlServer';
-import { hostPathFor, resolveEnv, writeMountedFiles } from './podFiles';
+import {
+  hostPathFor,
+  resolveEnv,
+  resolveFileEnv,
+  writeMountedFiles,
+} from './podFiles';
 import { runProbe } from './probes';
 import { writeClientShims } from './shims';
 
@@ -160,13 +165,16 @@ export class PodWorker {
     const generation = ++this.generation;
     try {
       const datadir = await this.waitForVolumes(container);
-      const env = await resolveEnv(
-        this.deps.core,
-        this.pod.metadata!.namespace!,
-        container,
-      );
       const rootfs = path.join(this.runDir, 'rootfs');
       await writeMountedFiles(this.deps.core, this.pod, container, rootfs);
+      const env = resolveFileEnv(
+        await resolveEnv(
+          this.deps.core,
+          this.pod.metadata!.namespace!,
+          container,
+        ),
+        rootfs,
+      );
       const port =
         container.ports?.find(p => p.name === 'mysql')?.containerPort ?? 3306;
       const runtime = serverRuntime(container.image ?? '');
