@@ -1,3 +1,5 @@
+import * as k8s from '@kubernetes/client-node';
+import { spawnSync } from 'node:child_process';
 import { buildMysqlManifests } from './manifests';
 
 const manifests = buildMysqlManifests({
@@ -36,5 +38,113 @@ describe('buildMysqlManifests', () => {
   it('puts no password in any object', () => {
     expect(manifests.secret.stringData).not.toHaveProperty('password');
     expect(manifests.secret.stringData).not.toHaveProperty('root-password');
+  });
+});
+
+/** What the Pod Security "restricted" profile refuses in a pod spec. */
+function restrictedViolations(pod: k8s.V1PodSpec): string[] {
+  const problems: string[] = [];
+  const allowedVolumes = [
+    'configMap',
+    'secret',
+    'emptyDir',
+    'persistentVolumeClaim',
+    'projected',
+    'downwardAPI',
+    'csi',
+    'ephemeral',
+  ];
+  for (const volume of pod.volumes ?? []) {
+    const kinds = Object.keys(volume).filter(k => k !== 'name');
+    if (!kinds.every(k => allowedVolumes.includes(k))) {
+      problems.push(`volume ${volume.name}: ${kinds.join(', ')}`);
+    }
+  }
+  if (pod.hostNetwork || pod.hostPID || pod.hostIPC)
+    problems.push('host namespaces');
+  const podContext = pod.securityContext ?? {};
+  if (podContext.runAsUser === 0) problems.push('pod runAsUser 0');
+  for (const c of [...(pod.initContainers ?? []), ...pod.containers]) {
+    const ctx = c.securityContext ?? {};
+    if (ctx.privileged) problems.push(`${c.name}: privileged`);
+    if (ctx.allowPrivilegeEscalation !== false) {
+      problems.push(`${c.name}: allowPrivilegeEscalation must be false`);
+    }
+    if (!(ctx.runAsNonRoot ?? podContext.runAsNonRoot)) {
+      problems.push(`${c.name}: runAsNonRoot must be true`);
+    }
+    if ((ctx.runAsUser ?? podContext.runAsUser) === 0) {
+      problems.push(`${c.name}: runAsUser 0`);
+    }
+    const seccomp = (ctx.seccompProfile ?? podContext.seccompProfile)?.type;
+    if (seccomp !== 'RuntimeDefault' && seccomp !== 'Localhost') {
+      problems.push(`${c.name}: seccompProfile must be RuntimeDefault`);
+    }
+    if (!ctx.capabilities?.drop?.includes('ALL')) {
+      problems.push(`${c.name}: capabilities must drop ALL`);
+    }
+    const added = (ctx.capabilities?.add ?? []).filter(
+      cap => cap !== 'NET_BIND_SERVICE',
+    );
+    if (added.length > 0) problems.push(`${c.name}: adds ${added.join(', ')}`);
+    if (c.ports?.some(p => p.hostPort)) problems.push(`${c.name}: hostPort`);
+  }
+  return problems;
+}
+
+/**
+ * Validates objects with kubernetes-models (the current Kubernetes schemas).
+ * It is ESM only, which Jest cannot load, so a Node child process does.
+ */
+function schemaErrors(objects: object[]): string[] {
+  const script = `
+    import { StatefulSet } from 'kubernetes-models/apps/v1';
+    import { ConfigMap, Secret, Service } from 'kubernetes-models/v1';
+    const models = { StatefulSet, ConfigMap, Secret, Service };
+    let input = '';
+    for await (const chunk of process.stdin) input += chunk;
+    const errors = [];
+    for (const object of JSON.parse(input)) {
+      try {
+        new models[object.kind](object).validate();
+      } catch (error) {
+        errors.push(object.kind + ' ' + object.metadata.name + ': ' + error.message);
+      }
+    }
+    console.log(JSON.stringify(errors));
+  `;
+  const run = spawnSync(
+    process.execPath,
+    ['--input-type=module', '-e', script],
+    { input: JSON.stringify(objects), encoding: 'utf8', cwd: __dirname },
+  );
+  if (run.status !== 0) throw new Error(run.stderr);
+  return JSON.parse(run.stdout);
+}
+
+describe('the manifests against current Kubernetes', () => {
+  it('validate against the Kubernetes schemas of kubernetes-models', () => {
+    expect(schemaErrors(Object.values(manifests))).toEqual([]);
+  });
+
+  it('catches an invalid object, so the check above can fail', () => {
+    const broken = {
+      ...manifests.statefulSet,
+      spec: { ...manifests.statefulSet.spec, replicas: 'one' },
+    };
+    expect(schemaErrors([broken])).toEqual([
+      expect.stringContaining('StatefulSet orders-db'),
+    ]);
+  });
+
+  it('meets the Pod Security "restricted" profile', () => {
+    expect(
+      restrictedViolations(manifests.statefulSet.spec!.template.spec!),
+    ).toEqual([]);
+    expect(
+      restrictedViolations({
+        containers: [{ name: 'root', securityContext: { runAsUser: 0 } }],
+      }),
+    ).toEqual(expect.arrayContaining(['root: runAsUser 0']));
   });
 });
