@@ -148,3 +148,14 @@ describe('the manifests against current Kubernetes', () => {
     ).toEqual(expect.arrayContaining(['root: runAsUser 0']));
   });
 });
+
+describe('the probes', () => {
+  it('hold liveness back with a startup probe long enough for crash recovery', () => {
+    const container = manifests.statefulSet.spec!.template.spec!.containers[0];
+    const startup = container.startupProbe!;
+    expect(
+      (startup.periodSeconds ?? 10) * (startup.failureThreshold ?? 3),
+    ).toBeGreaterThanOrEqual(600);
+    expect(container.terminationMessagePolicy).toBe('FallbackToLogsOnError');
+  });
+});

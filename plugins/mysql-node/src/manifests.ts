@@ -218,6 +218,13 @@ export function buildMysqlManifests(spec: MysqlInstanceSpec): MysqlManifests {
                 ports: [{ name: 'mysql', containerPort: 3306 }],
                 // The server's own error is the reason a failed start shows.
                 terminationMessagePolicy: 'FallbackToLogsOnError',
+                // InnoDB crash recovery can take minutes before the server
+                // listens (up to 10 here); until then liveness waits.
+                startupProbe: {
+                  tcpSocket: { port: 'mysql' },
+                  periodSeconds: 2,
+                  failureThreshold: 300,
+                },
                 readinessProbe: {
                   exec: {
                     command: [
@@ -232,7 +239,6 @@ export function buildMysqlManifests(spec: MysqlInstanceSpec): MysqlManifests {
                 },
                 livenessProbe: {
                   tcpSocket: { port: 'mysql' },
-                  initialDelaySeconds: 30,
                   periodSeconds: 10,
                   failureThreshold: 6,
                 },

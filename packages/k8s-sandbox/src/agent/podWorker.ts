@@ -50,6 +50,8 @@ export class PodWorker {
   private timers = new Set<NodeJS.Timeout>();
   private server?: MysqlServer;
   private runtime?: ServerRuntime;
+  /** Whether the startup probe (if any) has succeeded for this start. */
+  private startupDone = false;
   private ip?: string;
   private ready = false;
   private restartCount = 0;
@@ -210,7 +212,8 @@ export class PodWorker {
       if (this.terminating || generation !== this.generation) return;
       server.start(code => this.enqueue(() => this.onExit(generation, code)));
       this.state = { running: { startedAt: new Date().toISOString() } };
-      this.setReady(!container.readinessProbe);
+      this.startupDone = !container.startupProbe;
+      this.setReady(!container.readinessProbe && !container.startupProbe);
       await this.event(
         'Normal',
         'Started',
@@ -218,10 +221,18 @@ export class PodWorker {
       );
       await this.pushStatus();
       const ctx = { ip: this.ip!, env, shimPath, container };
-      if (container.readinessProbe)
-        this.probe('Readiness', container.readinessProbe, ctx, generation);
-      if (container.livenessProbe)
-        this.probe('Liveness', container.livenessProbe, ctx, generation);
+      const others = () => {
+        if (container.readinessProbe)
+          this.probe('Readiness', container.readinessProbe, ctx, generation);
+        if (container.livenessProbe)
+          this.probe('Liveness', container.livenessProbe, ctx, generation);
+      };
+      // As the kubelet: readiness and liveness wait for the startup probe.
+      if (container.startupProbe) {
+        this.probe('Startup', container.startupProbe, ctx, generation, others);
+      } else {
+        others();
+      }
     } catch (error) {
       if (generation !== this.generation) return;
       fs.appendFileSync(
@@ -241,10 +252,11 @@ export class PodWorker {
   }
 
   private probe(
-    kind: 'Readiness' | 'Liveness',
+    kind: 'Startup' | 'Readiness' | 'Liveness',
     probe: k8s.V1Probe,
     ctx: Parameters<typeof runProbe>[1],
     generation: number,
+    onStarted?: () => void,
   ) {
     const period = (probe.periodSeconds ?? 10) * 1000;
     const failureThreshold = probe.failureThreshold ?? 3;
@@ -267,6 +279,12 @@ export class PodWorker {
           `${kind} probe failed: ${result.message}`,
         );
       }
+      if (kind === 'Startup' && successes >= 1) {
+        this.startupDone = true;
+        await this.pushStatus();
+        onStarted?.();
+        return;
+      }
       if (kind === 'Readiness') {
         const ready = result.ok
           ? successes >= successThreshold || this.ready
@@ -279,7 +297,9 @@ export class PodWorker {
         await this.event(
           'Normal',
           'Killing',
-          `Container ${ctx.container.name} failed liveness probe, will be restarted`,
+          `Container ${
+            ctx.container.name
+          } failed ${kind.toLowerCase()} probe, will be restarted`,
         );
         this.enqueue(async () => {
           if (generation !== this.generation) return;
@@ -446,7 +466,7 @@ export class PodWorker {
               ? `sandbox://${this.server.pid}`
               : undefined,
             ready: this.ready,
-            started: 'running' in this.state,
+            started: 'running' in this.state && this.startupDone,
             restartCount: this.restartCount,
             state: this.state,
             lastState: this.lastState,
