@@ -575,4 +575,33 @@ describe('sameMysqlValue', () => {
     );
     expect(sameMysqlValue('max_connections', '151', '152')).toBe(false);
   });
+
+  // What MySQL 9.7 and MariaDB 10.11 report for @@GLOBAL.sql_mode after
+  // my.cnf set sql_mode=TRADITIONAL (read off both servers).
+  it.each([
+    [
+      'MySQL 9.7',
+      'STRICT_TRANS_TABLES,STRICT_ALL_TABLES,NO_ZERO_IN_DATE,NO_ZERO_DATE,ERROR_FOR_DIVISION_BY_ZERO,TRADITIONAL,NO_ENGINE_SUBSTITUTION',
+    ],
+    [
+      'MariaDB 10.11',
+      'STRICT_TRANS_TABLES,STRICT_ALL_TABLES,NO_ZERO_IN_DATE,NO_ZERO_DATE,ERROR_FOR_DIVISION_BY_ZERO,TRADITIONAL,NO_AUTO_CREATE_USER,NO_ENGINE_SUBSTITUTION',
+    ],
+  ])('takes sql_mode=TRADITIONAL as what %s reports for it', (_, reported) => {
+    expect(sameMysqlValue('sql_mode', 'TRADITIONAL', reported)).toBe(true);
+  });
+
+  it('compares sql_mode as a set, and still sees a real difference', () => {
+    expect(
+      sameMysqlValue(
+        'sql_mode',
+        'STRICT_TRANS_TABLES,NO_ZERO_DATE',
+        'no_zero_date,strict_trans_tables',
+      ),
+    ).toBe(true);
+    expect(
+      sameMysqlValue('sql_mode', 'STRICT_TRANS_TABLES', 'STRICT_ALL_TABLES'),
+    ).toBe(false);
+    expect(sameMysqlValue('sql_mode', 'ANSI', 'ANSI_QUOTES')).toBe(false);
+  });
 });

@@ -372,15 +372,58 @@ export function validateMysqlConfig(
 }
 
 /**
+ * The modes a server reports for the combination modes, on MySQL and
+ * MariaDB together: the server adds them to `@@sql_mode` (MariaDB also adds
+ * `NO_AUTO_CREATE_USER`, MySQL adds `ONLY_FULL_GROUP_BY` to `ANSI`), so a
+ * written `TRADITIONAL` must not stay pending forever.
+ */
+const COMBINATION_MODES: Record<string, string[]> = {
+  ANSI: [
+    'REAL_AS_FLOAT',
+    'PIPES_AS_CONCAT',
+    'ANSI_QUOTES',
+    'IGNORE_SPACE',
+    'ONLY_FULL_GROUP_BY',
+  ],
+  TRADITIONAL: [
+    'STRICT_TRANS_TABLES',
+    'STRICT_ALL_TABLES',
+    'NO_ZERO_IN_DATE',
+    'NO_ZERO_DATE',
+    'ERROR_FOR_DIVISION_BY_ZERO',
+    'NO_ENGINE_SUBSTITUTION',
+    'NO_AUTO_CREATE_USER',
+  ],
+};
+
+function expandModes(value: string): Set<string> {
+  const modes = new Set(
+    value
+      .split(',')
+      .map(m => m.trim().toUpperCase())
+      .filter(Boolean),
+  );
+  for (const [combination, parts] of Object.entries(COMBINATION_MODES)) {
+    if (modes.has(combination)) for (const part of parts) modes.add(part);
+  }
+  return modes;
+}
+
+/**
  * Whether two my.cnf values of a variable mean the same to the server:
  * `512M` and `536870912`, `0.5` and `0.50`, `1` and `ON`, `latin1` and
- * `LATIN1`.
+ * `LATIN1`, `TRADITIONAL` and the modes the server expands it to.
  *
  * @public
  */
 export function sameMysqlValue(name: string, a: string, b: string): boolean {
   const variable = getMysqlVariable(name);
   if (variable?.type === 'size') return parseSize(a) === parseSize(b);
+  if (variable?.type === 'set') {
+    const left = expandModes(a);
+    const right = expandModes(b);
+    return left.size === right.size && [...left].every(m => right.has(m));
+  }
   if (variable?.type === 'float') return Number(a) === Number(b);
   const normalizedA = validateMysqlVariable(name, a).value ?? a;
   const normalizedB = validateMysqlVariable(name, b).value ?? b;
