@@ -15,6 +15,7 @@ describe('index', () => {
         'formatInstanceRef',
         'formatSize',
         'getMysqlVariable',
+        'imageServerFamily',
         'isDnsLabel',
         'isMysqlInstancePhase',
         'mysqlInstanceBackupCreatePermission',

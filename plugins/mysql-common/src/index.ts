@@ -37,6 +37,7 @@ export type {
 } from './validation';
 export { parseMyCnf, renderMyCnf } from './myCnf';
 export {
+  imageServerFamily,
   parseImageVersion,
   parseServerVersion,
   versionMatchesImage,

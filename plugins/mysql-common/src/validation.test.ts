@@ -563,6 +563,31 @@ describe('validateMysqlConfig', () => {
   });
 });
 
+describe('validateMysqlConfig for an image', () => {
+  it("refuses what the servers of the image's family refuse, naming the field", () => {
+    const config = {
+      character_set_server: 'utf8mb4',
+      collation_server: 'utf8mb4_0900_ai_ci',
+      sql_mode: 'STRICT_TRANS_TABLES,TIME_TRUNCATE_FRACTIONAL',
+    };
+    const onMariadb = validateMysqlConfig(config, { image: 'mariadb:10.11' });
+    expect(onMariadb.problems.map(p => p.field)).toEqual([
+      'collation_server',
+      'sql_mode',
+    ]);
+    expect(onMariadb.problems[0].message).toContain(
+      'not available on MariaDB (image mariadb:10.11)',
+    );
+    expect(onMariadb.problems[1].message).toContain(
+      '"TIME_TRUNCATE_FRACTIONAL"',
+    );
+    for (const image of ['mysql:9.7', 'percona/percona-server:8.0']) {
+      expect(validateMysqlConfig(config, { image }).valid).toBe(true);
+    }
+    expect(validateMysqlConfig(config).valid).toBe(true);
+  });
+});
+
 describe('sameMysqlValue', () => {
   it('compares values the way the server reads them', () => {
     expect(sameMysqlValue('innodb_buffer_pool_size', '512M', '536870912')).toBe(

@@ -1,5 +1,6 @@
 import { formatSize, parseSize } from './sizes';
 import { getMysqlVariable, MysqlVariable, mysqlVariables } from './variables';
+import { imageServerFamily } from './version';
 
 /**
  * One thing wrong with a configuration. `field` is the variable name, or
@@ -313,16 +314,30 @@ export function validateMysqlVariable(
   return checkVariableValue(variable, value);
 }
 
+/** The parts of a valid value that the servers of `family` refuse. */
+function refusedValues(
+  name: string,
+  value: string,
+  family: 'mysql' | 'mariadb',
+): string[] {
+  const refused = getMysqlVariable(name)?.refusedBy?.[family] ?? [];
+  const parts = value.split(',').map(p => p.trim().toUpperCase());
+  return refused.filter(r => parts.includes(r.toUpperCase()));
+}
+
 /**
  * Validates a whole configuration: every unknown variable and every bad
  * value is reported, one problem per field, and the valid fields come back
  * normalized. A collation that does not belong to the character set given
- * beside it is a problem on `collation_server`.
+ * beside it is a problem on `collation_server`. With `image`, values the
+ * servers of that image's family refuse (`utf8mb4_0900_ai_ci` on MariaDB)
+ * are problems too.
  *
  * @public
  */
 export function validateMysqlConfig(
   config: Record<string, unknown>,
+  options: { image?: string } = {},
 ): ConfigValidationResult {
   if (typeof config !== 'object' || config === null || Array.isArray(config)) {
     return {
@@ -340,10 +355,24 @@ export function validateMysqlConfig(
 
   const problems: ConfigProblem[] = [];
   const values = new Map<string, string>();
+  const family = options.image ? imageServerFamily(options.image) : undefined;
   for (const [field, value] of Object.entries(config)) {
     const result = validateMysqlVariable(field, value);
+    const refused =
+      result.value !== undefined && family
+        ? refusedValues(field, result.value, family)
+        : [];
     if (result.problem !== undefined) {
       problems.push({ field, message: result.problem });
+    } else if (refused.length > 0) {
+      problems.push({
+        field,
+        message: `${field} ${refused
+          .map(v => `"${v}"`)
+          .join(', ')} is not available on ${
+          family === 'mariadb' ? 'MariaDB' : 'MySQL'
+        } (image ${options.image}); the server would refuse to start`,
+      });
     } else if (result.value !== undefined) {
       values.set(field, result.value);
     }

@@ -36,6 +36,12 @@ export interface MysqlVariable {
   max?: number;
   /** Allowed values of enum and set variables. */
   values?: readonly string[];
+  /**
+   * Values of `values` that the servers of one family refuse to start with
+   * (seen on MySQL 9.7 and MariaDB 10.11); validation refuses them for
+   * images of that family.
+   */
+  refusedBy?: Partial<Record<'mysql' | 'mariadb', readonly string[]>>;
   /** The server's default; sizes in bytes. */
   default: string | number | boolean;
   apply: MysqlVariableApply;
@@ -304,6 +310,7 @@ export const mysqlVariables: readonly MysqlVariable[] = [
     type: 'enum',
     // The utf8mb4_0900_* collations exist only in MySQL 8.0 and later;
     // MariaDB before 11.4.5 refuses them.
+    refusedBy: { mariadb: ['utf8mb4_0900_ai_ci', 'utf8mb4_0900_as_cs'] },
     values: [
       'utf8mb4_0900_ai_ci',
       'utf8mb4_0900_as_cs',
@@ -330,6 +337,7 @@ export const mysqlVariables: readonly MysqlVariable[] = [
     name: 'sql_mode',
     type: 'set',
     values: SQL_MODES,
+    refusedBy: { mariadb: ['TIME_TRUNCATE_FRACTIONAL'] },
     default:
       'ONLY_FULL_GROUP_BY,STRICT_TRANS_TABLES,NO_ZERO_IN_DATE,NO_ZERO_DATE,ERROR_FOR_DIVISION_BY_ZERO,NO_ENGINE_SUBSTITUTION',
     apply: 'dynamic',

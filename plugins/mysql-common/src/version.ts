@@ -100,6 +100,18 @@ export function parseImageVersion(image: string): {
 
 type ImageFamily = 'mysql' | 'mariadb' | undefined;
 
+/**
+ * The server family an image runs: `mysql` for MySQL and Percona images,
+ * `mariadb` for MariaDB ones, undefined when its name says neither.
+ *
+ * @public
+ */
+export function imageServerFamily(
+  image: string,
+): 'mysql' | 'mariadb' | undefined {
+  return imageFamily(parseImageVersion(image).repository);
+}
+
 function imageFamily(repository: string): ImageFamily {
   const lastSegment = repository.slice(repository.lastIndexOf('/') + 1);
   const lower = lastSegment.toLowerCase();

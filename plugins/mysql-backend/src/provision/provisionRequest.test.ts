@@ -125,6 +125,22 @@ describe('toProvisionRequest', () => {
     }
   });
 
+  it("refuses a value the chosen image's servers refuse", () => {
+    expect(
+      problems({
+        name: 'orders-db',
+        owner: 'team-a',
+        version: 'mariadb:10.11',
+        config: {
+          character_set_server: 'utf8mb4',
+          collation_server: 'utf8mb4_0900_ai_ci',
+        },
+      }),
+    ).toContain(
+      '- config.collation_server: collation_server "utf8mb4_0900_ai_ci" is not available on MariaDB',
+    );
+  });
+
   it('refuses names longer than 40 characters and names that are not DNS labels', () => {
     expect(problems({ name: 'a'.repeat(41), owner: 'team-a' })).toContain(
       '- name:',

@@ -177,7 +177,7 @@ export function toProvisionRequest(
     `"${username}" must start with a letter and have at most 32 letters, digits or '_'`,
   );
 
-  const config = validateMysqlConfig(input.config ?? {});
+  const config = validateMysqlConfig(input.config ?? {}, { image });
   for (const problem of config.problems) {
     problems.push(`config.${problem.field}: ${problem.message}`);
   }

@@ -176,7 +176,9 @@ export class InstanceService {
     const inst = await this.objects(ref);
     const cm = inst.configMap;
     if (!cm) throw new NotFoundError(`instance ${inst.ref} has no ConfigMap`);
-    const validation = validateMysqlConfig(config);
+    const validation = validateMysqlConfig(config, {
+      image: inst.statefulSet.spec?.template.spec?.containers[0]?.image,
+    });
     const problems = validation.problems.map(
       p => `config.${p.field}: ${p.message}`,
     );

@@ -59,11 +59,13 @@ export function toRequestedConfig(
  * Throws an InputError, as the backend would, when the result cannot be
  * applied: a variable that is fixed when the data directory is created
  * (`apply: 'init'`), or a combination that is invalid as a whole (such as a
- * collation that does not match the character set already configured).
+ * collation that does not match the character set already configured), or
+ * a value the servers of `image`'s family refuse.
  */
 export function planConfigChange(
   desired: Record<string, string>,
   requested: Record<string, string>,
+  image?: string,
 ): ConfigPlan {
   const problems: string[] = [];
   const changes: ConfigChange[] = [];
@@ -83,7 +85,7 @@ export function planConfigChange(
     ...Object.fromEntries(changes.map(change => [change.name, change.to])),
   };
   if (problems.length === 0 && changes.length > 0) {
-    for (const problem of validateMysqlConfig(merged).problems) {
+    for (const problem of validateMysqlConfig(merged, { image }).problems) {
       problems.push(
         `config${problem.field ? `.${problem.field}` : ''}: ${problem.message}`,
       );

@@ -178,7 +178,11 @@ export function createMysqlConfigureAction(options: {
         }`,
       );
       let detail = await read();
-      let plan = planConfigChange(detail.config.desired, requested);
+      let plan = planConfigChange(
+        detail.config.desired,
+        requested,
+        detail.version.image,
+      );
 
       const finish = (changes: ConfigChange[], restartRequired: boolean) => {
         ctx.output('entityRef', entityRef);
@@ -234,7 +238,11 @@ export function createMysqlConfigureAction(options: {
                 `${entityRef} was changed by someone else meanwhile (resourceVersion ${detail.resourceVersion} is stale); reading it again and retrying once`,
               );
               detail = await read();
-              plan = planConfigChange(detail.config.desired, requested);
+              plan = planConfigChange(
+                detail.config.desired,
+                requested,
+                detail.version.image,
+              );
               if (plan.changes.length === 0) {
                 ctx.logger.info(
                   `nothing to change: ${entityRef} now already has the requested values`,

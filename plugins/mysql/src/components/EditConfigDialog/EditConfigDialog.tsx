@@ -57,7 +57,11 @@ export function EditConfigDialog(props: EditConfigDialogProps) {
     () => buildConfig(base.desired, base.initial, values),
     [base, values],
   );
-  const problems = useMemo(() => configProblems(config), [config]);
+  const image = props.detail.version.image;
+  const problems = useMemo(
+    () => configProblems(config, image),
+    [config, image],
+  );
   const changes = useMemo(
     () => listChanges(base.desired, config),
     [base, config],

@@ -109,9 +109,10 @@ export function buildConfig(
 /** Problems by field name; `''` holds those that belong to no field. */
 export function configProblems(
   config: Record<string, string>,
+  image?: string,
 ): Record<string, string> {
   const problems: Record<string, string> = {};
-  for (const problem of validateMysqlConfig(config).problems) {
+  for (const problem of validateMysqlConfig(config, { image }).problems) {
     const field = getMysqlVariable(problem.field) ? problem.field : '';
     problems[field] = problems[field]
       ? `${problems[field]}; ${problem.message}`
