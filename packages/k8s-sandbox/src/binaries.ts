@@ -1,8 +1,8 @@
-import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { ensureDebianPackages } from './debian';
 import { PACKAGE_DIR } from './packageDir';
+import { runWithProgress } from './processes';
 
 /**
  * The Kubernetes release the sandbox builds: Debian bookworm's `kubernetes`
@@ -43,31 +43,10 @@ export async function ensureBinaries(
     log(`  still building… ${Math.round((Date.now() - started) / 1000)}s`);
   }, 30_000);
   try {
-    await new Promise<void>((resolve, reject) => {
-      const child = spawn(script, [dir], { stdio: ['ignore', 'pipe', 'pipe'] });
-      const forward = (chunk: Buffer) => {
-        for (const line of chunk.toString().split('\n')) {
-          if (line.startsWith('[k8s-build] ')) log(`  ${line.slice(12)}`);
-        }
-      };
-      const errors: string[] = [];
-      child.stdout.on('data', forward);
-      child.stderr.on('data', (chunk: Buffer) => {
-        errors.push(chunk.toString());
-        forward(chunk);
-      });
-      child.on('error', reject);
-      child.on('exit', code =>
-        code === 0
-          ? resolve()
-          : reject(
-              new Error(
-                `building Kubernetes failed (exit ${code}):\n${errors
-                  .join('')
-                  .slice(-4000)}`,
-              ),
-            ),
-      );
+    await runWithProgress(script, [dir], log, line =>
+      line.startsWith('[k8s-build] ') ? line.slice(12) : undefined,
+    ).catch(error => {
+      throw new Error(`building Kubernetes failed: ${error.message}`);
     });
   } finally {
     clearInterval(ticker);

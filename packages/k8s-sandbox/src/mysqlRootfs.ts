@@ -1,6 +1,7 @@
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
+import { runWithProgress } from './processes';
 
 /**
  * Where the real MySQL of the sandbox comes from: Debian sid's
@@ -28,47 +29,6 @@ function packageVersion(rootfs: string): string {
     { encoding: 'utf8' },
   );
   return query.status === 0 ? query.stdout.trim() : '';
-}
-
-function runLogged(
-  command: string,
-  args: string[],
-  log: (line: string) => void,
-): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe'] });
-    const output: string[] = [];
-    let last = 0;
-    const forward = (chunk: Buffer) => {
-      output.push(chunk.toString());
-      for (const line of chunk.toString().split('\n')) {
-        // debootstrap prints one `I:` line per step; a few are enough.
-        if (
-          /^I: (Retrieving|Validating|Extracting|Installing|Configuring) /.test(
-            line,
-          ) &&
-          Date.now() - last > 5000
-        ) {
-          last = Date.now();
-          log(`  ${line.slice(3)}`);
-        }
-      }
-    };
-    child.stdout.on('data', forward);
-    child.stderr.on('data', forward);
-    child.on('error', reject);
-    child.on('exit', code =>
-      code === 0
-        ? resolve()
-        : reject(
-            new Error(
-              `${command} failed (exit ${code}):\n${output
-                .join('')
-                .slice(-3000)}`,
-            ),
-          ),
-    );
-  });
 }
 
 /**
@@ -114,10 +74,19 @@ export async function ensureMysqlRootfs(
   );
   const started = Date.now();
   try {
-    await runLogged(
+    // debootstrap prints one `I:` line per step; one every 5 s is enough.
+    let shownAt = 0;
+    await runWithProgress(
       'debootstrap',
       ['--variant=minbase', `--include=${PACKAGE}`, 'sid', building, mirror],
       log,
+      line => {
+        if (!/^I: [A-Z]/.test(line) || Date.now() - shownAt < 5000) {
+          return undefined;
+        }
+        shownAt = Date.now();
+        return line.slice(3);
+      },
     );
     const version = packageVersion(building);
     if (!version)

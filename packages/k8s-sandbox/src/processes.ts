@@ -120,3 +120,40 @@ export function tail(file: string, lines: number): string {
     return '';
   }
 }
+
+/**
+ * Runs a long build step, passing the lines that `progress` picks out of
+ * its output to `log`, and fails with the end of its output.
+ */
+export function runWithProgress(
+  command: string,
+  args: string[],
+  log: (line: string) => void,
+  progress: (line: string) => string | undefined,
+): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    const output: string[] = [];
+    const forward = (chunk: Buffer) => {
+      output.push(chunk.toString());
+      for (const line of chunk.toString().split('\n')) {
+        const shown = progress(line);
+        if (shown !== undefined) log(`  ${shown}`);
+      }
+    };
+    child.stdout.on('data', forward);
+    child.stderr.on('data', forward);
+    child.on('error', reject);
+    child.on('exit', code =>
+      code === 0
+        ? resolve()
+        : reject(
+            new Error(
+              `${path.basename(command)} failed (exit ${code}):\n${output
+                .join('')
+                .slice(-4000)}`,
+            ),
+          ),
+    );
+  });
+}

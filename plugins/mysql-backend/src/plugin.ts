@@ -7,11 +7,11 @@ import { catalogServiceRef } from '@backstage/plugin-catalog-node';
 import { eventsServiceRef } from '@backstage/plugin-events-node';
 import { mysqlPermissions } from '@internal/plugin-mysql-common';
 import {
-  MYSQL_INSTANCES_TOPIC,
   MysqlClusters,
   readMysqlProvisionConfig,
 } from '@internal/plugin-mysql-node';
 import { Provisioner } from './provision/Provisioner';
+import { InstanceAnnouncer } from './service/InstanceAnnouncer';
 import { InstanceCache } from './service/InstanceCache';
 import { InstanceRecords } from './service/InstanceRecords';
 import { InstanceService } from './service/InstanceService';
@@ -100,29 +100,14 @@ export const mysqlPlugin = createBackendPlugin({
           deps.auth,
           logger,
         );
-        // The catalog module builds the entities from the records.
-        const announce = () => {
-          events
-            .publish({ topic: MYSQL_INSTANCES_TOPIC, eventPayload: {} })
-            .catch(error => logger.warn(`publishing a change: ${error}`));
-        };
-        provenance.onRecordsChanged = announce;
-        provisioner.onRecordsChanged = announce;
-        // Another replica may have added or removed a record.
-        await events.subscribe({
-          id: 'mysql-backend-records',
-          topics: [MYSQL_INSTANCES_TOPIC],
-          onEvent: () => records.reload(),
+        const announcer = await InstanceAnnouncer.create({
+          events,
+          cache,
+          records,
+          logger,
         });
-        const present = new Set<string>();
-        cache.onChange((ref, kind) => {
-          if (kind !== 'statefulsets') return;
-          const now = !!cache.get(ref);
-          if (now === present.has(ref)) return;
-          if (now) present.add(ref);
-          else present.delete(ref);
-          announce();
-        });
+        provenance.onRecordsChanged = announcer.announce;
+        provisioner.onRecordsChanged = announcer.announce;
         const reconciler = new Reconciler(
           clusters,
           cache,

@@ -21,5 +21,10 @@ export {
 } from './provisionConfig';
 export type { MysqlProvisionConfig } from './provisionConfig';
 export { watchManaged } from './watch';
-export type { ManagedResource, ManagedWatch } from './watch';
-export { instanceLocation, MYSQL_INSTANCES_TOPIC } from './events';
+export type {
+  ManagedResource,
+  ManagedWatch,
+  ManagedWatchOptions,
+} from './watch';
+export { instanceLocation } from './entities';
+export { MYSQL_INSTANCES_TOPIC } from './events';

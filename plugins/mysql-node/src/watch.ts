@@ -36,6 +36,19 @@ export interface ManagedWatch<T extends k8s.KubernetesObject> {
 }
 
 /**
+ * What to watch, and whom to tell.
+ *
+ * @public
+ */
+export interface ManagedWatchOptions<T extends k8s.KubernetesObject> {
+  clusters: MysqlClusters;
+  cluster: string;
+  resource: ManagedResource;
+  logger: LoggerService;
+  onChange: (type: 'add' | 'update' | 'delete' | 'connect', object?: T) => void;
+}
+
+/**
  * Watches managed objects of one kind in the cluster's `allowedNamespaces`
  * (one watch per namespace, so the backend needs no cluster-wide rights)
  * and calls `onChange` on every event. `connect` comes once every
@@ -43,13 +56,9 @@ export interface ManagedWatch<T extends k8s.KubernetesObject> {
  *
  * @public
  */
-export function watchManaged<T extends k8s.KubernetesObject>(options: {
-  clusters: MysqlClusters;
-  cluster: string;
-  resource: ManagedResource;
-  logger: LoggerService;
-  onChange: (type: 'add' | 'update' | 'delete' | 'connect', object?: T) => void;
-}): ManagedWatch<T> {
+export function watchManaged<T extends k8s.KubernetesObject>(
+  options: ManagedWatchOptions<T>,
+): ManagedWatch<T> {
   const { clusters, cluster } = options;
   const namespaces = clusters.resolve(cluster).allowedNamespaces;
   const watches: Array<ManagedWatch<T> & { namespace: string }> = [];
@@ -81,14 +90,9 @@ export function watchManaged<T extends k8s.KubernetesObject>(options: {
  * fails, is retried every 5 s with a freshly loaded client, since the
  * sandbox writes a new kubeconfig each time it starts.
  */
-function watchNamespace<T extends k8s.KubernetesObject>(options: {
-  clusters: MysqlClusters;
-  cluster: string;
-  namespace: string;
-  resource: ManagedResource;
-  logger: LoggerService;
-  onChange: (type: 'add' | 'update' | 'delete' | 'connect', object?: T) => void;
-}): ManagedWatch<T> {
+function watchNamespace<T extends k8s.KubernetesObject>(
+  options: ManagedWatchOptions<T> & { namespace: string },
+): ManagedWatch<T> {
   const { clusters, cluster, namespace, resource, logger, onChange } = options;
   let informer: (k8s.Informer<T> & k8s.ObjectCache<T>) | undefined;
   let connected = false;

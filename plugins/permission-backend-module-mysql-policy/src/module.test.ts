@@ -23,16 +23,7 @@ import {
 } from '@internal/plugin-mysql-common';
 import request from 'supertest';
 import permissionModuleMysqlPolicy from '.';
-
-function instanceEntity(name: string, owner: string): Entity {
-  return {
-    apiVersion: 'backstage.io/v1alpha1',
-    kind: 'Resource',
-    metadata: { name, namespace: 'default' },
-    spec: { type: 'database', owner },
-    relations: [{ type: 'ownedBy', targetRef: owner }],
-  };
-}
+import { instanceEntity } from './__testUtils__/instanceEntity';
 
 const entities = new Map<string, Entity>([
   [

@@ -105,9 +105,7 @@ export class Provisioner {
 
     // The database, not this replica's memory: another one may have
     // created or undone it a moment ago.
-    const record = (await this.records.refresh(instanceRef))
-      ? this.records.get(instanceRef)
-      : undefined;
+    const record = await this.records.read(instanceRef);
     if (record) {
       if (record.owner !== spec.owner) {
         throw new ConflictError(
@@ -184,10 +182,6 @@ export class Provisioner {
       run.created.push({ kind: RECORD, name: instanceRef, uid: '' });
     }
     await this.records.addRun(run);
-    if (record && missing.includes('statefulSet')) {
-      // The last poll was of the server whose StatefulSet is gone.
-      await this.store.forgetObservation(instanceRef);
-    }
     this.onRecordsChanged();
 
     try {
@@ -261,9 +255,7 @@ export class Provisioner {
       ref.namespace,
     );
     const sts = run.created.find(o => o.kind === 'statefulSet');
-    const record = (await this.records.refresh(instanceRef))
-      ? this.records.get(instanceRef)
-      : undefined;
+    const record = await this.records.read(instanceRef);
     if (
       (sts && (await objects.hasReadyPod(sts.name, sts.uid))) ||
       (record?.readyAt && record.readyAt >= run.startedAt)

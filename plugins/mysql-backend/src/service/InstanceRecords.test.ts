@@ -1,6 +1,7 @@
 import { TestDatabaseId, TestDatabases } from '@backstage/backend-test-utils';
 import { ConflictError } from '@backstage/errors';
-import { InstanceRecord, InstanceRecords } from './InstanceRecords';
+import { instanceRecord } from '../__testUtils__/instanceRecord';
+import { InstanceRecords } from './InstanceRecords';
 import { MysqlStore } from './MysqlStore';
 
 process.env.BACKSTAGE_TEST_DATABASE_POSTGRES15_CONNECTION_STRING ??=
@@ -9,19 +10,8 @@ process.env.BACKSTAGE_TEST_DATABASE_POSTGRES15_CONNECTION_STRING ??=
 const ids: TestDatabaseId[] = ['SQLITE_3', 'POSTGRES_15'];
 const databases = TestDatabases.create({ ids });
 
-function record(namespace: string, entityName: string): InstanceRecord {
-  return {
-    ref: `sandbox/${namespace}/orders-db`,
-    cluster: 'sandbox',
-    namespace,
-    name: 'orders-db',
-    entityRef: `resource:default/${entityName}`,
-    owner: 'group:default/team-a',
-    createdBy: 'user:default/alice',
-    origin: 'created',
-    createdAt: '2026-11-25T10:00:00.000Z',
-  };
-}
+const record = (namespace: string, entityName: string) =>
+  instanceRecord(namespace, entityName, { createdBy: 'user:default/alice' });
 
 describe('InstanceRecords', () => {
   it.each(databases.eachSupportedId())(

@@ -98,6 +98,11 @@ export class InstanceRecords {
     return !!row;
   }
 
+  /** The record as the database has it now; another replica may have changed it. */
+  async read(ref: string): Promise<InstanceRecord | undefined> {
+    return (await this.refresh(ref)) ? this.byRef.get(ref) : undefined;
+  }
+
   get(ref: string): InstanceRecord | undefined {
     return this.byRef.get(ref);
   }

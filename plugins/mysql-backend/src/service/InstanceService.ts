@@ -67,9 +67,7 @@ export class InstanceService {
     if (!this.clusters.list().some(c => c.name === ref.cluster)) {
       throw new NotFoundError(`cluster "${ref.cluster}" is not configured`);
     }
-    const record =
-      this.records.get(key) ??
-      ((await this.records.refresh(key)) ? this.records.get(key) : undefined);
+    const record = this.records.get(key) ?? (await this.records.read(key));
     if (!record) throw new NotFoundError(`no MySQL instance ${key}`);
     return record;
   }

@@ -23,6 +23,8 @@ export interface Observation {
   variables: Record<string, string>;
   error?: string;
   polledAt: string;
+  /** The StatefulSet whose server was polled; a new one makes this stale. */
+  statefulSetUid?: string;
 }
 
 const HISTORY_LIMIT = 50;
@@ -49,6 +51,7 @@ export class MysqlStore {
       variables: JSON.stringify(observation.variables),
       error: observation.error ?? null,
       polled_at: new Date(observation.polledAt),
+      statefulset_uid: observation.statefulSetUid ?? null,
     };
     await this.db('mysql_observations')
       .insert(row)
@@ -122,11 +125,6 @@ export class MysqlStore {
     return { phase, message, since: since.toISOString() };
   }
 
-  /** Drops the latest poll of `ref`: it says nothing about a new server. */
-  async forgetObservation(ref: string) {
-    await this.db('mysql_observations').where({ instance_ref: ref }).delete();
-  }
-
   /** Drops everything kept about `ref`, before a new instance takes the name. */
   async forget(ref: string) {
     for (const table of [
@@ -162,5 +160,6 @@ function toObservation(row: any): Observation {
     variables: row.variables ? JSON.parse(row.variables) : {},
     error: row.error ?? undefined,
     polledAt: new Date(row.polled_at).toISOString(),
+    statefulSetUid: row.statefulset_uid ?? undefined,
   };
 }

@@ -127,6 +127,7 @@ export class Poller {
         polledAt,
       };
     }
+    observation.statefulSetUid = inst.statefulSet.metadata?.uid;
     await this.store.saveObservation(inst.ref, observation);
     return observation;
   }

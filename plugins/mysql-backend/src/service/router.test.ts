@@ -8,36 +8,21 @@ import { AuthorizeResult } from '@backstage/plugin-permission-common';
 import express from 'express';
 import request from 'supertest';
 import { Provisioner } from '../provision/Provisioner';
+import { instanceRecord } from '../__testUtils__/instanceRecord';
 import { InstanceRecord } from './InstanceRecords';
 import { InstanceService } from './InstanceService';
 import { createRouter } from './router';
 
 const USER = mockCredentials.user().principal.userEntityRef;
 
-function record(
-  namespace: string,
-  entityName: string,
-  extra: Partial<InstanceRecord> = {},
-): InstanceRecord {
-  return {
-    ref: `sandbox/${namespace}/orders-db`,
-    cluster: 'sandbox',
-    namespace,
-    name: 'orders-db',
-    entityRef: `resource:default/${entityName}`,
-    owner: 'group:default/team-a',
-    origin: 'created',
-    createdAt: '2026-11-25T00:00:00.000Z',
-    ...extra,
-  };
-}
-
 // Two instances named alike in two namespaces, each with its own entity.
-const ours = record('shop', 'orders-db');
-const theirs = record('billing', 'orders-db-billing', {
+const ours = instanceRecord('shop', 'orders-db');
+const theirs = instanceRecord('billing', 'orders-db-billing', {
   owner: 'group:default/payments',
 });
-const mine = record('scratch', 'orders-db-scratch', { createdBy: USER });
+const mine = instanceRecord('scratch', 'orders-db-scratch', {
+  createdBy: USER,
+});
 
 /** The entity our provider makes for a record. */
 function entity(r: InstanceRecord, location = `mysql-provider:${r.ref}`) {
@@ -147,7 +132,7 @@ describe('createRouter', () => {
 
   it('shows a user only instances whose entity they may read, or that they created', async () => {
     const { server } = await app();
-    const withoutEntity = record('hidden', 'orders-db-hidden');
+    const withoutEntity = instanceRecord('hidden', 'orders-db-hidden');
     const { server: other, service } = await app();
     service.listRecords.mockReturnValue([ours, withoutEntity, mine]);
     const list = await request(other)

@@ -49,7 +49,7 @@ export function computePhase(
   // Outside a rollout a server that is down is Unreachable, whatever the
   // cause; the pod's own reason makes the message.
   const crash = crashMessage(inst.pods);
-  if (!observation || observedBefore(observation, inst.statefulSet)) {
+  if (!observation || polledAnother(observation, inst.statefulSet)) {
     // A server that has never answered and crashes will not start by itself.
     return crash
       ? { phase: 'Degraded', message: crash }
@@ -62,14 +62,14 @@ export function computePhase(
 }
 
 /**
- * Whether the latest poll predates the StatefulSet: it then says nothing
- * about the server that runs now (the StatefulSet was deleted and made
- * again).
+ * Whether the latest poll was of another StatefulSet of the same name (this
+ * one was deleted and made again): it says nothing about the server now.
  */
-function observedBefore(observation: Observation, sts: k8s.V1StatefulSet) {
-  const created = new Date(sts.metadata?.creationTimestamp ?? 0).getTime();
-  // creationTimestamp has whole seconds.
-  return created - 1000 > new Date(observation.polledAt).getTime();
+function polledAnother(observation: Observation, sts: k8s.V1StatefulSet) {
+  return (
+    observation.statefulSetUid !== undefined &&
+    observation.statefulSetUid !== sts.metadata?.uid
+  );
 }
 
 /** Desired values, the server's values for the same keys, and what differs. */

@@ -15,6 +15,7 @@ import {
   mysqlOwnerPermissions,
 } from '@internal/plugin-mysql-common';
 import { mysqlPolicyDecision } from './mysqlPolicyDecision';
+import { instanceEntity } from '../__testUtils__/instanceEntity';
 
 function userOf(userEntityRef: string, groups: string[] = []): PolicyQueryUser {
   return {
@@ -23,18 +24,6 @@ function userOf(userEntityRef: string, groups: string[] = []): PolicyQueryUser {
       userEntityRef,
       ownershipEntityRefs: [userEntityRef, ...groups],
     },
-  };
-}
-
-// What the catalog holds for an instance: the processor turns spec.owner
-// into the ownedBy relation, which is what isEntityOwner reads.
-function instanceEntity(name: string, owner: string): Entity {
-  return {
-    apiVersion: 'backstage.io/v1alpha1',
-    kind: 'Resource',
-    metadata: { name, namespace: 'default' },
-    spec: { type: 'database', owner },
-    relations: [{ type: 'ownedBy', targetRef: owner }],
   };
 }
 

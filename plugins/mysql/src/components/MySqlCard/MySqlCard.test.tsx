@@ -1,7 +1,10 @@
 import { ResponseError } from '@backstage/errors';
 import { mockApis, renderInTestApp } from '@backstage/frontend-test-utils';
 import { EntityProvider } from '@backstage/plugin-catalog-react';
-import { AuthorizeResult } from '@backstage/plugin-permission-common';
+import {
+  AuthorizeResult,
+  EvaluatePermissionRequest,
+} from '@backstage/plugin-permission-common';
 import { MysqlInstanceDetail } from '@internal/plugin-mysql-common';
 import { screen, waitFor, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
@@ -19,7 +22,13 @@ function mockMysqlApi(detail?: MysqlInstanceDetail): jest.Mocked<MysqlApi> {
 
 async function renderCard(
   api: MysqlApi,
-  options: { allowed?: boolean; annotated?: boolean } = {},
+  options: {
+    allowed?: boolean;
+    annotated?: boolean;
+    authorize?: (
+      request: EvaluatePermissionRequest,
+    ) => AuthorizeResult.ALLOW | AuthorizeResult.DENY;
+  } = {},
 ) {
   const { allowed = true, annotated = true } = options;
   // usePermission caches answers by resource ref across renders, so a
@@ -41,10 +50,22 @@ async function renderCard(
       apis: [
         [mysqlApiRef, api],
         mockApis.permission({
-          authorize: allowed ? AuthorizeResult.ALLOW : AuthorizeResult.DENY,
+          authorize:
+            options.authorize ??
+            (allowed ? AuthorizeResult.ALLOW : AuthorizeResult.DENY),
         }),
       ],
     },
+  );
+}
+
+async function editEnabled() {
+  await waitFor(
+    () =>
+      expect(
+        screen.getByRole('button', { name: 'Edit configuration' }),
+      ).toBeEnabled(),
+    { timeout: 3000 },
   );
 }
 
@@ -284,43 +305,21 @@ describe('MySqlCard', () => {
   it('asks about the entity the backend recorded for the instance', async () => {
     const asked: string[] = [];
     const recorded = 'resource:default/orders-recorded';
-    await renderInTestApp(
-      <EntityProvider entity={entity}>
-        <MySqlCard />
-      </EntityProvider>,
-      {
-        apis: [
-          [mysqlApiRef, mockMysqlApi(makeDetail({ entityRef: recorded }))],
-          mockApis.permission({
-            authorize: request => {
-              asked.push(request.resourceRef ?? '');
-              return request.resourceRef === recorded
-                ? AuthorizeResult.ALLOW
-                : AuthorizeResult.DENY;
-            },
-          }),
-        ],
+    await renderCard(mockMysqlApi(makeDetail({ entityRef: recorded })), {
+      authorize: request => {
+        asked.push(request.resourceRef ?? '');
+        return request.resourceRef === recorded
+          ? AuthorizeResult.ALLOW
+          : AuthorizeResult.DENY;
       },
-    );
-    await waitFor(
-      () =>
-        expect(
-          screen.getByRole('button', { name: 'Edit configuration' }),
-        ).toBeEnabled(),
-      { timeout: 3000 },
-    );
+    });
+    await editEnabled();
     expect(asked).toContain(recorded);
   });
 
   it('enables the actions with permission', async () => {
     await renderCard(mockMysqlApi());
-    await waitFor(
-      () =>
-        expect(
-          screen.getByRole('button', { name: 'Edit configuration' }),
-        ).toBeEnabled(),
-      { timeout: 3000 },
-    );
+    await editEnabled();
   });
 
   it('restarts after confirmation', async () => {
