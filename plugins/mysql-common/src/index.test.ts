@@ -6,6 +6,7 @@ describe('index', () => {
       [
         'MYSQL_CONFIG_HASH_ANNOTATION',
         'MysqlApiClient',
+        'describeMysqlConfigChange',
         'MYSQL_INSTANCE_ANNOTATION',
         'MYSQL_INSTANCE_PHASES',
         'MYSQL_LABELS',
@@ -31,6 +32,7 @@ describe('index', () => {
         'parseMyCnf',
         'parseServerVersion',
         'parseSize',
+        'planMysqlConfigChange',
         'renderMyCnf',
         'sameMysqlValue',
         'validateMysqlConfig',

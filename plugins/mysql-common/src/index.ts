@@ -37,6 +37,16 @@ export type {
 } from './validation';
 export { parseMyCnf, renderMyCnf } from './myCnf';
 export {
+  describeMysqlConfigChange,
+  planMysqlConfigChange,
+} from './configChange';
+export type {
+  MysqlConfigChange,
+  MysqlConfigChangeEffect,
+  MysqlConfigChangePlan,
+  MysqlReconcilerMode,
+} from './configChange';
+export {
   imageServerFamily,
   parseImageVersion,
   parseServerVersion,

@@ -1,8 +1,8 @@
 import { InputError } from '@backstage/errors';
 import {
-  getMysqlVariable,
   MysqlConfigValue,
-  sameMysqlValue,
+  MysqlReconcilerMode,
+  planMysqlConfigChange,
   validateMysqlConfig,
 } from '@internal/plugin-mysql-common';
 
@@ -18,6 +18,8 @@ export interface ConfigPlan {
   changes: ConfigChange[];
   /** The whole desired configuration to send with the PUT. */
   merged: Record<string, string>;
+  /** Whether the backend restarts the server to apply it. */
+  restartRequired: boolean;
 }
 
 function formatProblems(problems: string[]): string {
@@ -54,45 +56,42 @@ export function toRequestedConfig(
 }
 
 /**
- * Merges the requested values onto the desired configuration and lists what
- * changes. Desired values the request does not mention stay as they are.
- * Throws an InputError, as the backend would, when the result cannot be
- * applied: a variable that is fixed when the data directory is created
- * (`apply: 'init'`), or a combination that is invalid as a whole (such as a
+ * Merges the requested values onto the desired configuration and plans the
+ * change with the one model the backend and the card use
+ * (`planMysqlConfigChange`). Desired values the request does not mention
+ * stay as they are. Throws an InputError, as the backend would, when the
+ * result cannot be applied: a variable that is fixed when the data
+ * directory is created, a combination that is invalid as a whole (such as a
  * collation that does not match the character set already configured), or
  * a value the servers of `image`'s family refuse.
  */
 export function planConfigChange(
   desired: Record<string, string>,
   requested: Record<string, string>,
+  mode: MysqlReconcilerMode = 'restart',
   image?: string,
 ): ConfigPlan {
-  const problems: string[] = [];
-  const changes: ConfigChange[] = [];
-  for (const name of Object.keys(requested).sort()) {
-    const to = requested[name];
-    const from = desired[name];
-    if (from !== undefined && sameMysqlValue(name, from, to)) continue;
-    if (getMysqlVariable(name)?.apply === 'init') {
-      problems.push(
-        `config.${name}: can only be set when the database is created; it cannot change now`,
-      );
-    }
-    changes.push(from === undefined ? { name, to } : { name, from, to });
+  const plan = planMysqlConfigChange(
+    desired,
+    { ...desired, ...requested },
+    mode,
+    image,
+  );
+  if (plan.problems.length > 0) {
+    throw new InputError(
+      formatProblems(
+        plan.problems.map(
+          p => `config${p.field ? `.${p.field}` : ''}: ${p.message}`,
+        ),
+      ),
+    );
   }
-  const merged = {
-    ...desired,
-    ...Object.fromEntries(changes.map(change => [change.name, change.to])),
+  return {
+    // Requested values are never empty, so every change has a new value.
+    changes: plan.changes.map(({ name, from, to }) =>
+      from === undefined ? { name, to: to! } : { name, from, to: to! },
+    ),
+    merged: plan.values,
+    restartRequired: plan.effect === 'restart',
   };
-  if (problems.length === 0 && changes.length > 0) {
-    for (const problem of validateMysqlConfig(merged, { image }).problems) {
-      problems.push(
-        `config${problem.field ? `.${problem.field}` : ''}: ${problem.message}`,
-      );
-    }
-  }
-  if (problems.length > 0) {
-    throw new InputError(formatProblems(problems));
-  }
-  return { changes, merged };
 }

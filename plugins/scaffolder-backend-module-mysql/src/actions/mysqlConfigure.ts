@@ -5,7 +5,6 @@ import { CatalogService } from '@backstage/plugin-catalog-node';
 import { createTemplateAction } from '@backstage/plugin-scaffolder-node';
 import {
   formatInstanceRef,
-  getMysqlVariable,
   MYSQL_INSTANCE_ANNOTATION,
   MysqlInstanceRef,
   parseInstanceRef,
@@ -76,16 +75,6 @@ export function createMysqlConfigureAction(options: {
   discovery: DiscoveryService;
 }) {
   const { catalog, auth, discovery } = options;
-  // The backend reports its reconciler mode (older ones do not: they always
-  // restart), so a scaffolder deployed apart from it cannot disagree.
-  const needsRestart = (
-    changes: ConfigChange[],
-    mode: 'restart' | 'online' = 'restart',
-  ) =>
-    mode === 'online'
-      ? changes.some(c => getMysqlVariable(c.name)?.apply !== 'dynamic')
-      : changes.length > 0;
-
   return createTemplateAction({
     id: 'mysql:configure',
     description:
@@ -178,9 +167,13 @@ export function createMysqlConfigureAction(options: {
         }`,
       );
       let detail = await read();
+      // The backend reports its reconciler mode (older ones do not: they
+      // always restart), so a scaffolder deployed apart from it cannot
+      // disagree.
       let plan = planConfigChange(
         detail.config.desired,
         requested,
+        detail.config.mode,
         detail.version.image,
       );
 
@@ -201,7 +194,7 @@ export function createMysqlConfigureAction(options: {
       }
       if (ctx.isDryRun) {
         ctx.logger.info('Dry run: the configuration was not changed');
-        finish(plan.changes, needsRestart(plan.changes, detail.config.mode));
+        finish(plan.changes, plan.restartRequired);
         return;
       }
 
@@ -223,7 +216,7 @@ export function createMysqlConfigureAction(options: {
               });
               return {
                 changes: plan.changes,
-                restartRequired: needsRestart(plan.changes, detail.config.mode),
+                restartRequired: plan.restartRequired,
               };
             } catch (error) {
               if (
@@ -241,6 +234,7 @@ export function createMysqlConfigureAction(options: {
               plan = planConfigChange(
                 detail.config.desired,
                 requested,
+                detail.config.mode,
                 detail.version.image,
               );
               if (plan.changes.length === 0) {

@@ -4,18 +4,14 @@ import TableCell from '@material-ui/core/TableCell';
 import TableHead from '@material-ui/core/TableHead';
 import TableRow from '@material-ui/core/TableRow';
 import Alert from '@material-ui/lab/Alert';
-import { changeEffect, ReconcilerMode } from '../variables';
 import { ConfigChange } from './form';
 
 /** The changes about to be saved, old → new, and whether they restart the server. */
 export function ChangeSummary(props: {
   changes: ConfigChange[];
-  mode?: ReconcilerMode;
+  restarts: boolean;
 }) {
-  const { changes, mode } = props;
-  const restarts = changes.some(
-    change => changeEffect(change.name, mode) !== 'live',
-  );
+  const { changes, restarts } = props;
   return (
     <>
       <Table size="small" aria-label="Changes">

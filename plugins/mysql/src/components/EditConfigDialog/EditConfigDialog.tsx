@@ -15,10 +15,9 @@ import { errorMessage, isConflict, mysqlApiRef } from '../../api';
 import { ChangeSummary } from './ChangeSummary';
 import {
   buildConfig,
-  configProblems,
   FieldValue,
   initialValues,
-  listChanges,
+  planForm,
   rebaseValues,
 } from './form';
 import { VariableField } from './VariableField';
@@ -58,13 +57,10 @@ export function EditConfigDialog(props: EditConfigDialogProps) {
     [base, values],
   );
   const image = props.detail.version.image;
-  const problems = useMemo(
-    () => configProblems(config, image),
-    [config, image],
-  );
-  const changes = useMemo(
-    () => listChanges(base.desired, config),
-    [base, config],
+  const mode = props.detail.config.mode;
+  const { problems, changes, restarts } = useMemo(
+    () => planForm(base.desired, config, mode, image),
+    [base, config, mode, image],
   );
   const valid = Object.keys(problems).length === 0;
   const conflict = isConflict(error);
@@ -150,7 +146,7 @@ export function EditConfigDialog(props: EditConfigDialogProps) {
             />
           ))}
         {step === 'review' && (
-          <ChangeSummary changes={changes} mode={props.detail.config.mode} />
+          <ChangeSummary changes={changes} restarts={restarts} />
         )}
       </DialogContent>
       <DialogActions>

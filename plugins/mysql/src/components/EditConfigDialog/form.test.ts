@@ -1,10 +1,4 @@
-import {
-  buildConfig,
-  configProblems,
-  initialValues,
-  listChanges,
-  rebaseValues,
-} from './form';
+import { buildConfig, initialValues, planForm, rebaseValues } from './form';
 
 describe('form', () => {
   const desired = { max_connections: '200', lower_case_table_names: '1' };
@@ -31,25 +25,45 @@ describe('form', () => {
     const withUnknown = { ...desired, some_new_variable: 'x' };
     const initial = initialValues(withUnknown);
     expect(buildConfig(withUnknown, initial, initial)).toEqual(withUnknown);
-    expect(configProblems(withUnknown)['']).toMatch(/unknown variable/);
+    expect(planForm(withUnknown, withUnknown).problems['']).toMatch(
+      /unknown variable/,
+    );
   });
 
   it('reports a collation that does not fit the character set', () => {
     expect(
-      configProblems({
-        character_set_server: 'latin1',
-        collation_server: 'utf8mb4_bin',
-      }),
+      planForm(
+        {},
+        {
+          character_set_server: 'latin1',
+          collation_server: 'utf8mb4_bin',
+        },
+      ).problems,
     ).toEqual({ collation_server: expect.stringMatching(/does not belong/) });
   });
 
   it('ignores a value rewritten in another unit', () => {
     expect(
-      listChanges(
+      planForm(
         { innodb_buffer_pool_size: '268435456' },
         { innodb_buffer_pool_size: '256M' },
-      ),
+      ).changes,
     ).toEqual([]);
+  });
+
+  it('says whether saving restarts the server, as the backend decides', () => {
+    const current = { max_connections: '100' };
+    expect(planForm(current, { max_connections: '120' }).restarts).toBe(true);
+    expect(
+      planForm(current, { max_connections: '120' }, 'online').restarts,
+    ).toBe(false);
+    expect(
+      planForm(
+        current,
+        { max_connections: '120', skip_name_resolve: 'ON' },
+        'online',
+      ).restarts,
+    ).toBe(true);
   });
 
   it('keeps the user edits when rebasing on a newer my.cnf', () => {

@@ -1,9 +1,9 @@
 import {
   getMysqlVariable,
+  MysqlReconcilerMode,
   MysqlVariable,
   mysqlVariables,
-  sameMysqlValue,
-  validateMysqlConfig,
+  planMysqlConfigChange,
   validateMysqlVariable,
 } from '@internal/plugin-mysql-common';
 import { defaultValue, displayValue } from '../variables';
@@ -106,19 +106,14 @@ export function buildConfig(
   return config;
 }
 
-/** Problems by field name; `''` holds those that belong to no field. */
-export function configProblems(
-  config: Record<string, string>,
-  image?: string,
-): Record<string, string> {
-  const problems: Record<string, string> = {};
-  for (const problem of validateMysqlConfig(config, { image }).problems) {
-    const field = getMysqlVariable(problem.field) ? problem.field : '';
-    problems[field] = problems[field]
-      ? `${problems[field]}; ${problem.message}`
-      : problem.message;
-  }
-  return problems;
+/** What saving the form would do. */
+export interface FormPlan {
+  /** The variables that change, as people read them. */
+  changes: ConfigChange[];
+  /** Problems by field name; `''` holds those that belong to no field. */
+  problems: Record<string, string>;
+  /** Whether the backend restarts the server to apply the change. */
+  restarts: boolean;
 }
 
 function describe(name: string, value: string | undefined): string {
@@ -129,26 +124,34 @@ function describe(name: string, value: string | undefined): string {
   return variable ? `default (${defaultValue(variable)})` : 'unset';
 }
 
-/** What differs between my.cnf and the configuration to send. */
-export function listChanges(
+/**
+ * Plans sending `config` over my.cnf (`desired`) with the one model the
+ * backend uses, so the dialog and the backend agree on what changes and
+ * whether the server restarts.
+ */
+export function planForm(
   desired: Record<string, string>,
   config: Record<string, string>,
-): ConfigChange[] {
-  const names = new Set([...Object.keys(desired), ...Object.keys(config)]);
-  return [...names]
-    .filter(name => {
-      const before = desired[name];
-      const after = config[name];
-      if (before === undefined || after === undefined) {
-        return before !== after;
-      }
-      return !sameMysqlValue(name, before, after);
-    })
-    .map(name => ({
-      name,
-      before: describe(name, desired[name]),
-      after: describe(name, config[name]),
-    }));
+  mode: MysqlReconcilerMode = 'restart',
+  image?: string,
+): FormPlan {
+  const plan = planMysqlConfigChange(desired, config, mode, image);
+  const problems: Record<string, string> = {};
+  for (const problem of plan.problems) {
+    const field = getMysqlVariable(problem.field) ? problem.field : '';
+    problems[field] = problems[field]
+      ? `${problems[field]}; ${problem.message}`
+      : problem.message;
+  }
+  return {
+    changes: plan.changes.map(change => ({
+      name: change.name,
+      before: describe(change.name, change.from),
+      after: describe(change.name, change.to),
+    })),
+    problems,
+    restarts: plan.effect === 'restart',
+  };
 }
 
 /**

@@ -12,6 +12,9 @@ import { MysqlApi, mysqlApiRef } from '../../api';
 import { entity, makeDetail } from '../../testData';
 import { MySqlCard } from './MySqlCard';
 
+// The buttons wait for the permission check and the first detail.
+const ENABLED_TIMEOUT_MS = 3000;
+
 function mockMysqlApi(detail?: MysqlInstanceDetail): jest.Mocked<MysqlApi> {
   return {
     getInstance: jest.fn().mockResolvedValue(detail ?? makeDetail()),
@@ -28,12 +31,14 @@ async function renderCard(
     authorize?: (
       request: EvaluatePermissionRequest,
     ) => AuthorizeResult.ALLOW | AuthorizeResult.DENY;
+    name?: string;
   } = {},
 ) {
   const { allowed = true, annotated = true } = options;
-  // usePermission caches answers by resource ref across renders, so a
-  // denied user gets an entity of their own.
-  const name = allowed ? 'orders' : 'orders-denied';
+  // usePermission caches answers by resource ref across tests (and does not
+  // ask again within two seconds), so a test whose answers differ from the
+  // default ones gets an entity of its own.
+  const name = options.name ?? (allowed ? 'orders' : 'orders-denied');
   const shown = {
     ...entity,
     metadata: {
@@ -65,7 +70,7 @@ async function editEnabled() {
       expect(
         screen.getByRole('button', { name: 'Edit configuration' }),
       ).toBeEnabled(),
-    { timeout: 3000 },
+    { timeout: ENABLED_TIMEOUT_MS },
   );
 }
 
@@ -306,6 +311,7 @@ describe('MySqlCard', () => {
     const asked: string[] = [];
     const recorded = 'resource:default/orders-recorded';
     await renderCard(mockMysqlApi(makeDetail({ entityRef: recorded })), {
+      name: 'orders-shown',
       authorize: request => {
         asked.push(request.resourceRef ?? '');
         return request.resourceRef === recorded
@@ -320,13 +326,16 @@ describe('MySqlCard', () => {
   it('enables the actions with permission', async () => {
     await renderCard(mockMysqlApi());
     await editEnabled();
+    expect(screen.getByRole('button', { name: 'Restart' })).toBeEnabled();
   });
 
   it('restarts after confirmation', async () => {
     const api = mockMysqlApi();
     await renderCard(api);
     const restart = await screen.findByRole('button', { name: 'Restart' });
-    await waitFor(() => expect(restart).toBeEnabled(), { timeout: 3000 });
+    await waitFor(() => expect(restart).toBeEnabled(), {
+      timeout: ENABLED_TIMEOUT_MS,
+    });
     await userEvent.click(restart);
     const dialog = screen.getByRole('dialog', { name: 'Restart orders?' });
     await userEvent.click(
@@ -366,7 +375,9 @@ describe('MySqlCard', () => {
     const edit = await screen.findByRole('button', {
       name: 'Edit configuration',
     });
-    await waitFor(() => expect(edit).toBeEnabled(), { timeout: 3000 });
+    await waitFor(() => expect(edit).toBeEnabled(), {
+      timeout: ENABLED_TIMEOUT_MS,
+    });
     await userEvent.click(edit);
     const field = screen.getByLabelText('max_connections');
     await userEvent.clear(field);
