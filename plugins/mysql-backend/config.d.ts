@@ -9,17 +9,37 @@ export interface Config {
        * the persistent copy either way.
        */
       mode?: 'restart' | 'online';
-      /** A rollout not Ready after this many seconds has failed. Default: 180. */
+      /**
+       * A rollout not Ready after this many seconds is reported as slow.
+       * It is not rolled back for that: only a crash (CrashLoopBackOff, after
+       * the startup probe gave up) fails a rollout. Default: 180.
+       */
       rolloutTimeoutSeconds?: number;
       /** Restore the last configuration that ran when a rollout fails. Default: true. */
       rollbackOnFailure?: boolean;
+      /**
+       * Seconds a server must stay Ready before its my.cnf becomes the
+       * rollback target. Default: 30.
+       */
+      stableSeconds?: number;
+      /**
+       * Seconds between two checks of every instance, besides the watch
+       * events, to catch anything missed. Default: 300.
+       */
+      resyncSeconds?: number;
     };
     poller?: {
-      /** Seconds between polls of every instance. Default: 30. */
+      /** Seconds between two polls of one instance. Default: 30. */
       frequencySeconds?: number;
-      /** Seconds one instance may take to answer. Default: 5. */
+      /**
+       * Seconds one instance may take to answer, connection and queries
+       * together; then its socket is destroyed. Default: 5.
+       */
       timeoutSeconds?: number;
-      /** Instances polled at once. Default: 8. */
+      /**
+       * Servers polled at once, which bounds the sockets the poller holds.
+       * Default: 100.
+       */
       concurrency?: number;
     };
   };

@@ -153,10 +153,12 @@ async function main() {
     mode: 'restart',
     rolloutTimeoutSeconds: 120,
     rollbackOnFailure: true,
+    stableSeconds: 5,
   });
   const poller = new Poller(clusters, cache, store, quiet, {
+    frequencySeconds: 30,
     timeoutSeconds: 5,
-    concurrency: 8,
+    concurrency: 100,
   });
   reconciler.start();
   cache.start();
@@ -174,7 +176,7 @@ async function main() {
 
   // 1. Latency of a change, three times on bench-0.
   const service = new InstanceService(clusters, cache, store, records);
-  reconciler.onRolloutDone = inst => void poller.pollOne(inst);
+  reconciler.onRolloutDone = () => void poller.pollAll();
   const ref = { cluster: 'bench', namespace: NAMESPACE, name: 'bench-0' };
   const issued: number[] = [];
   const readBack: number[] = [];
@@ -225,21 +227,20 @@ async function main() {
     targets.push({ ...real, ref: `bench/bench/target-${i}`, pods: [pod] });
   }
   const cycle = async (timeoutSeconds: number, list: InstanceObjects[]) => {
-    const p = new Poller(
-      clusters,
-      { list: () => list } as unknown as InstanceCache,
-      store,
-      quiet,
-      { timeoutSeconds, concurrency: 8 },
-    );
     const t0 = Date.now();
     let lastAnswer = t0;
-    const pollOne = p.pollOne.bind(p);
-    p.pollOne = async inst => {
-      const observation = await pollOne(inst);
+    const timed = Object.create(store) as MysqlStore;
+    timed.saveObservation = async (target, observation) => {
       if (observation.reachable) lastAnswer = Date.now();
-      return observation;
+      await store.saveObservation(target, observation);
     };
+    const p = new Poller(
+      clusters,
+      { list: () => list, listAll: () => list } as unknown as InstanceCache,
+      timed,
+      quiet,
+      { frequencySeconds: 30, timeoutSeconds, concurrency: 100 },
+    );
     await p.pollAll();
     return {
       total: (Date.now() - t0) / 1000,

@@ -119,7 +119,7 @@ function startBackend(mode: 'restart' | 'online' = 'restart') {
               },
             ],
             poller: { frequencySeconds: POLL_SECONDS, timeoutSeconds: 2 },
-            reconciler: { mode, rolloutTimeoutSeconds: 90 },
+            reconciler: { mode, rolloutTimeoutSeconds: 90, stableSeconds: 2 },
           },
         },
       }),
@@ -399,8 +399,13 @@ describe('the MySQL backend against the sandbox', () => {
         name: NAME,
         namespace: NAMESPACE,
       });
+      // Kept on the StatefulSet: the ConfigMap holds only what users write.
+      const sts = await apps.readNamespacedStatefulSet({
+        name: NAME,
+        namespace: NAMESPACE,
+      });
       const good =
-        cm.metadata?.annotations?.['mysql.backstage.io/last-good-config'];
+        sts.metadata?.annotations?.['mysql.backstage.io/last-good-config'];
       return good === cm.data?.['my.cnf'] ? cm : undefined;
     });
     await until('the pod to be Ready', async () => {

@@ -12,7 +12,7 @@ import {
 } from '@internal/plugin-mysql-node';
 import { Provisioner } from './provision/Provisioner';
 import { InstanceAnnouncer } from './service/InstanceAnnouncer';
-import { InstanceCache } from './service/InstanceCache';
+import { InstanceCache, InstanceObjects } from './service/InstanceCache';
 import { InstanceRecords } from './service/InstanceRecords';
 import { InstanceService } from './service/InstanceService';
 import { MysqlStore } from './service/MysqlStore';
@@ -22,9 +22,13 @@ import { Reconciler, ReconcilerOptions } from './service/Reconciler';
 import { isReady } from './service/rollout';
 import { createRouter } from './service/router';
 
+/** Seconds between two ticks of the poll task, at most. */
+const POLL_TICK_SECONDS = 2;
+
 function readOptions(config: Config): {
   reconciler: ReconcilerOptions;
-  poller: PollerOptions & { frequencySeconds: number };
+  resyncSeconds: number;
+  poller: PollerOptions;
 } {
   const mode = config.getOptionalString('mysql.reconciler.mode') ?? 'restart';
   if (mode !== 'restart' && mode !== 'online') {
@@ -40,13 +44,17 @@ function readOptions(config: Config): {
         180,
       rollbackOnFailure:
         config.getOptionalBoolean('mysql.reconciler.rollbackOnFailure') ?? true,
+      stableSeconds:
+        config.getOptionalNumber('mysql.reconciler.stableSeconds') ?? 30,
     },
+    resyncSeconds:
+      config.getOptionalNumber('mysql.reconciler.resyncSeconds') ?? 300,
     poller: {
       frequencySeconds:
         config.getOptionalNumber('mysql.poller.frequencySeconds') ?? 30,
       timeoutSeconds:
         config.getOptionalNumber('mysql.poller.timeoutSeconds') ?? 5,
-      concurrency: config.getOptionalNumber('mysql.poller.concurrency') ?? 8,
+      concurrency: config.getOptionalNumber('mysql.poller.concurrency') ?? 100,
     },
   };
 }
@@ -122,13 +130,22 @@ export const mysqlPlugin = createBackendPlugin({
           logger,
           options.poller,
         );
-        reconciler.onRolloutDone = inst => {
+        const service = new InstanceService(
+          clusters,
+          cache,
+          store,
+          records,
+          options.reconciler.mode,
+        );
+        const requestPoll = (inst: InstanceObjects) =>
           poller
-            .pollOne(inst)
-            .catch(error => logger.warn(`polling ${inst.ref}: ${error}`));
-        };
+            .requestPoll(inst.ref)
+            .catch(error =>
+              logger.warn(`asking to poll ${inst.ref}: ${error}`),
+            );
+        reconciler.onRolloutDone = requestPoll;
         // A new instance is polled as soon as its pod is Ready, so the card
-        // does not say "waiting for the first poll" until the next tick.
+        // does not say "waiting for the first poll" until the next cycle.
         // Keyed by StatefulSet UID: a StatefulSet made again is new.
         const polledOnce = new Set<string>();
         cache.onChange(ref => {
@@ -137,9 +154,7 @@ export const mysqlPlugin = createBackendPlugin({
           if (!inst || !uid || polledOnce.has(uid) || !inst.pods.some(isReady))
             return;
           polledOnce.add(uid);
-          poller
-            .pollOne(inst)
-            .catch(error => logger.warn(`polling ${inst.ref}: ${error}`));
+          requestPoll(inst);
         });
         provenance.start();
         reconciler.start();
@@ -149,24 +164,39 @@ export const mysqlPlugin = createBackendPlugin({
           await cache.stop();
         });
 
+        // Every poll runs here, on one replica at a time; the task ticks
+        // often so that a requested poll waits seconds, and polls each
+        // instance once per frequency.
         await scheduler.scheduleTask({
           id: 'mysql-poll-versions',
-          frequency: { seconds: options.poller.frequencySeconds },
+          frequency: {
+            seconds: Math.min(
+              POLL_TICK_SECONDS,
+              options.poller.frequencySeconds,
+            ),
+          },
           timeout: { seconds: Math.max(60, options.poller.timeoutSeconds * 4) },
           scope: 'global',
-          fn: () => poller.pollAll(),
+          fn: async signal => {
+            await poller.pollDue(signal);
+            await service.saveStatuses();
+          },
+        });
+        // Each replica checks every instance now and then, in case a watch
+        // event was missed; writes carry preconditions, so replicas agree.
+        await scheduler.scheduleTask({
+          id: 'mysql-reconcile-resync',
+          frequency: { seconds: options.resyncSeconds },
+          initialDelay: { seconds: options.resyncSeconds },
+          timeout: { seconds: 60 },
+          scope: 'local',
+          fn: async () => reconciler.resync(),
         });
 
         deps.permissionsRegistry.addPermissions(mysqlPermissions);
         deps.httpRouter.use(
           await createRouter({
-            service: new InstanceService(
-              clusters,
-              cache,
-              store,
-              records,
-              options.reconciler.mode,
-            ),
+            service,
             provisioner,
             catalog: deps.catalog,
             auth: deps.auth,

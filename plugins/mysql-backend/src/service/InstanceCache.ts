@@ -25,12 +25,53 @@ interface ClusterWatches {
   pods: ManagedWatch<k8s.V1Pod>;
 }
 
+/** One cluster's objects by instance ref, kept current from watch events. */
+interface ClusterIndex {
+  statefulsets: Map<string, k8s.V1StatefulSet>;
+  configmaps: Map<string, k8s.V1ConfigMap>;
+  /** By instance ref, then by pod UID. */
+  pods: Map<string, Map<string, k8s.V1Pod>>;
+}
+
 function instanceOf(cluster: string, obj?: k8s.KubernetesObject) {
   const name = obj?.metadata?.labels?.[MYSQL_LABELS.instance];
   const namespace = obj?.metadata?.namespace;
   return name && namespace
     ? formatInstanceRef({ cluster, namespace, name })
     : undefined;
+}
+
+/** Applies one watch event (or, with `all`, a fresh complete list) to the index. */
+function indexEvent(
+  index: ClusterIndex,
+  cluster: string,
+  resource: ManagedResource,
+  type: 'add' | 'update' | 'delete',
+  object: k8s.KubernetesObject,
+) {
+  const ref = instanceOf(cluster, object);
+  if (!ref) return;
+  if (resource === 'pods') {
+    const uid = object.metadata?.uid ?? object.metadata?.name ?? '';
+    const pods = index.pods.get(ref) ?? new Map<string, k8s.V1Pod>();
+    if (type === 'delete') pods.delete(uid);
+    else pods.set(uid, object as k8s.V1Pod);
+    if (pods.size === 0) index.pods.delete(ref);
+    else index.pods.set(ref, pods);
+    return;
+  }
+  const map = index[resource] as Map<string, k8s.KubernetesObject>;
+  // Only the StatefulSet named as the instance is the instance; a
+  // ConfigMap of ours is named so too.
+  if (
+    object.metadata?.name !== object.metadata?.labels?.[MYSQL_LABELS.instance]
+  )
+    return;
+  if (type === 'delete') {
+    if (map.get(ref)?.metadata?.uid === object.metadata?.uid) map.delete(ref);
+  } else {
+    map.set(ref, object);
+  }
 }
 
 /**
@@ -41,6 +82,7 @@ function instanceOf(cluster: string, obj?: k8s.KubernetesObject) {
  */
 export class InstanceCache {
   private readonly watches = new Map<string, ClusterWatches>();
+  private readonly indexes = new Map<string, ClusterIndex>();
   private readonly listeners: Array<
     (ref: string, kind?: ManagedResource) => void
   > = [];
@@ -64,15 +106,32 @@ export class InstanceCache {
 
   start() {
     for (const { name: cluster } of this.clusters.list()) {
+      const index: ClusterIndex = {
+        statefulsets: new Map(),
+        configmaps: new Map(),
+        pods: new Map(),
+      };
+      this.indexes.set(cluster, index);
       const watch = <T extends k8s.KubernetesObject>(
         resource: ManagedResource,
-      ) =>
-        watchManaged<T>({
+      ): ManagedWatch<T> => {
+        const managed: ManagedWatch<T> = watchManaged<T>({
           clusters: this.clusters,
           cluster,
           resource,
           logger: this.logger,
           onChange: (type, object) => {
+            if (type === 'connect') {
+              // A watch that (re)connected brings its complete list: what
+              // it no longer has was deleted meanwhile.
+              if (resource === 'pods') index.pods.clear();
+              else index[resource].clear();
+              for (const item of managed.list()) {
+                indexEvent(index, cluster, resource, 'add', item);
+              }
+            } else if (object) {
+              indexEvent(index, cluster, resource, type, object);
+            }
             const refs =
               type === 'connect'
                 ? this.listAll(cluster).map(i => i.ref)
@@ -86,6 +145,8 @@ export class InstanceCache {
             }
           },
         });
+        return managed;
+      };
       this.watches.set(cluster, {
         statefulsets: watch<k8s.V1StatefulSet>('statefulsets'),
         configmaps: watch<k8s.V1ConfigMap>('configmaps'),
@@ -123,45 +184,44 @@ export class InstanceCache {
   /** Every instance that carries our labels, recorded or not. */
   listAll(onlyCluster?: string): InstanceObjects[] {
     const out: InstanceObjects[] = [];
-    for (const [cluster, w] of this.watches) {
+    for (const [cluster, index] of this.indexes) {
       if (onlyCluster && cluster !== onlyCluster) continue;
-      const configMaps = new Map(
-        w.configmaps.list().map(cm => [instanceOf(cluster, cm), cm]),
-      );
-      const pods = new Map<string, k8s.V1Pod[]>();
-      for (const pod of w.pods.list()) {
-        const ref = instanceOf(cluster, pod);
-        if (ref) pods.set(ref, [...(pods.get(ref) ?? []), pod]);
-      }
-      for (const sts of w.statefulsets.list()) {
-        const ref = instanceOf(cluster, sts);
-        if (
-          !ref ||
-          sts.metadata?.name !== sts.metadata?.labels?.[MYSQL_LABELS.instance]
-        )
-          continue;
-        out.push({
-          ref,
-          cluster,
-          namespace: sts.metadata!.namespace!,
-          name: sts.metadata!.name!,
-          statefulSet: sts,
-          configMap: configMaps.get(ref),
-          // A pod of a StatefulSet that was deleted and made again under
-          // the same name says nothing about this one.
-          pods: (pods.get(ref) ?? []).filter(pod =>
-            pod.metadata?.ownerReferences?.some(
-              owner => owner.uid === sts.metadata?.uid,
-            ),
-          ),
-        });
+      for (const ref of index.statefulsets.keys()) {
+        out.push(this.objectsOf(cluster, index, ref)!);
       }
     }
     return out;
   }
 
+  /** The objects of one recorded instance; constant time. */
   get(ref: string): InstanceObjects | undefined {
+    if (!this.isRecorded(ref)) return undefined;
     const cluster = ref.split('/')[0];
-    return this.list(cluster).find(i => i.ref === ref);
+    const index = this.indexes.get(cluster);
+    return index && this.objectsOf(cluster, index, ref);
+  }
+
+  private objectsOf(
+    cluster: string,
+    index: ClusterIndex,
+    ref: string,
+  ): InstanceObjects | undefined {
+    const sts = index.statefulsets.get(ref);
+    if (!sts) return undefined;
+    return {
+      ref,
+      cluster,
+      namespace: sts.metadata!.namespace!,
+      name: sts.metadata!.name!,
+      statefulSet: sts,
+      configMap: index.configmaps.get(ref),
+      // A pod of a StatefulSet that was deleted and made again under the
+      // same name says nothing about this one.
+      pods: [...(index.pods.get(ref)?.values() ?? [])].filter(pod =>
+        pod.metadata?.ownerReferences?.some(
+          owner => owner.uid === sts.metadata?.uid,
+        ),
+      ),
+    };
   }
 }

@@ -5,25 +5,26 @@ import {
   ServiceUnavailableError,
 } from '@backstage/errors';
 import {
+  describeMysqlConfigChange,
   formatInstanceRef,
-  getMysqlVariable,
   MY_CNF_KEY,
   MysqlConfigValue,
   MysqlInstanceDetail,
   MysqlInstancePhase,
   MysqlInstanceRef,
   MysqlInstanceSummary,
+  MysqlReconcilerMode,
   parseMyCnf,
+  planMysqlConfigChange,
   renderMyCnf,
-  sameMysqlValue,
-  validateMysqlConfig,
 } from '@internal/plugin-mysql-common';
 import { configHash, MysqlClusters } from '@internal/plugin-mysql-node';
 import * as k8s from '@kubernetes/client-node';
 import { InstanceCache, InstanceObjects } from './InstanceCache';
 import { InstanceRecord, InstanceRecords } from './InstanceRecords';
 import { describeKubernetesError, statusOf } from './kubernetesErrors';
-import { MysqlStore } from './MysqlStore';
+import { InstanceStatuses } from './InstanceStatuses';
+import { MysqlStore, Observation } from './MysqlStore';
 import {
   EDITED_BY_ANNOTATION,
   RESTARTED_AT_ANNOTATION,
@@ -58,7 +59,8 @@ export class InstanceService {
     private readonly cache: InstanceCache,
     private readonly store: MysqlStore,
     private readonly records: InstanceRecords,
-    private readonly mode: 'restart' | 'online' = 'restart',
+    private readonly mode: MysqlReconcilerMode = 'restart',
+    private readonly statuses = new InstanceStatuses(store),
   ) {}
 
   /** The record of an instance; 404 for anything the backend did not create. */
@@ -87,22 +89,23 @@ export class InstanceService {
     );
   }
 
-  private async summary(record: InstanceRecord): Promise<MysqlInstanceSummary> {
+  private summary(
+    record: InstanceRecord,
+    observation: Observation | undefined,
+  ): MysqlInstanceSummary {
     const inst = this.cache.get(record.ref);
-    const observation = await this.store.getObservation(record.ref);
     // One namespace the backend cannot watch does not darken the others.
     const connected = this.cache.connected(record.cluster, record.namespace);
     const { phase, message } = inst
       ? computePhase(inst, observation, connected)
       : missingPhase(record, connected);
-    const status = await this.store.setStatus(record.ref, phase, message);
     return {
       cluster: record.cluster,
       namespace: record.namespace,
       name: record.name,
       entityRef: record.entityRef,
       owner: record.owner,
-      status,
+      status: this.statuses.resolve(record.ref, phase, message),
       version: {
         image:
           inst?.statefulSet.spec?.template.spec?.containers[0]?.image ?? '',
@@ -117,16 +120,30 @@ export class InstanceService {
     return this.records.list().filter(r => configured.has(r.cluster));
   }
 
-  /** The summaries of these instances. */
+  /** The summaries of these instances, from memory and one read of the store. */
   async summaries(records: InstanceRecord[]): Promise<MysqlInstanceSummary[]> {
-    return Promise.all(records.map(record => this.summary(record)));
+    await this.statuses.load();
+    const observations = await this.store.listObservations();
+    return records.map(record =>
+      this.summary(record, observations.get(record.ref)),
+    );
+  }
+
+  /** Computes every phase and saves those that changed; for the background task. */
+  async saveStatuses(): Promise<void> {
+    await this.summaries(this.listRecords());
+    await this.statuses.save();
   }
 
   async detail(ref: MysqlInstanceRef): Promise<MysqlInstanceDetail> {
     const record = await this.record(ref);
+    await this.statuses.load();
     const inst = this.cache.get(record.ref);
-    const summary = await this.summary(record);
-    const observation = await this.store.getObservation(record.ref);
+    const [observation, history] = await Promise.all([
+      this.store.getObservation(record.ref),
+      this.store.listHistory(record.ref),
+    ]);
+    const summary = this.summary(record, observation);
     return {
       ...summary,
       version: {
@@ -147,7 +164,7 @@ export class InstanceService {
             mode: this.mode,
           },
       resourceVersion: inst?.configMap ? configToken(inst.configMap) : '',
-      history: await this.store.listHistory(record.ref),
+      history,
     };
   }
 
@@ -174,34 +191,17 @@ export class InstanceService {
     const inst = await this.objects(ref);
     const cm = inst.configMap;
     if (!cm) throw new NotFoundError(`instance ${inst.ref} has no ConfigMap`);
-    const validation = validateMysqlConfig(config, {
-      image: inst.statefulSet.spec?.template.spec?.containers[0]?.image,
-    });
-    const problems = validation.problems.map(
-      p => `config.${p.field}: ${p.message}`,
+    const plan = planMysqlConfigChange(
+      parseMyCnf(cm.data?.[MY_CNF_KEY] ?? ''),
+      config,
+      this.mode,
+      inst.statefulSet.spec?.template.spec?.containers[0]?.image,
     );
-    const current = parseMyCnf(cm.data?.[MY_CNF_KEY] ?? '');
-    for (const name of new Set([
-      ...Object.keys(current),
-      ...Object.keys(validation.values),
-    ])) {
-      const variable = getMysqlVariable(name);
-      if (variable?.apply !== 'init') continue;
-      const before = current[name];
-      const after = validation.values[name];
-      const same =
-        before === undefined || after === undefined
-          ? before === after
-          : sameMysqlValue(name, after, before);
-      if (!same) {
-        problems.push(
-          `config.${name}: can only be set when the database is created; it cannot change now`,
-        );
-      }
-    }
-    if (problems.length > 0) {
+    if (plan.problems.length > 0) {
       throw new InputError(
-        `Invalid configuration:\n- ${problems.join('\n- ')}`,
+        `Invalid configuration:\n- ${plan.problems
+          .map(p => `config.${p.field}: ${p.message}`)
+          .join('\n- ')}`,
       );
     }
     if (resourceVersion !== configToken(cm)) {
@@ -209,13 +209,7 @@ export class InstanceService {
         `the configuration of ${inst.ref} was changed by someone else (resourceVersion ${resourceVersion} is stale); reload and edit again`,
       );
     }
-    const next = parseMyCnf(renderMyCnf(validation.values));
-    const changes = [
-      ...new Set([...Object.keys(current), ...Object.keys(next)]),
-    ]
-      .filter(k => current[k] !== next[k])
-      .sort()
-      .map(k => (k in next ? `${k}=${next[k]}` : `${k} reset to default`));
+    const changes = plan.changes.map(describeMysqlConfigChange);
     if (changes.length === 0) return { changes };
     const { core } = this.clusters.client(inst.cluster);
     const stale = () =>
@@ -241,7 +235,7 @@ export class InstanceService {
             },
             data: {
               ...base.data,
-              [MY_CNF_KEY]: renderMyCnf(validation.values),
+              [MY_CNF_KEY]: renderMyCnf(plan.values),
             },
           },
         });

@@ -1,4 +1,5 @@
 import { TestDatabaseId, TestDatabases } from '@backstage/backend-test-utils';
+import { InstanceStatuses } from './InstanceStatuses';
 import { MysqlStore } from './MysqlStore';
 
 // PostgreSQL runs as a system service on our machines; point the test
@@ -66,10 +67,12 @@ describe('MysqlStore', () => {
         message: 'max_connections=200',
       });
 
-      const first = await store.setStatus(ref, 'Running');
-      const same = await store.setStatus(ref, 'Running');
+      const statuses = new InstanceStatuses(store);
+      await statuses.load();
+      const first = statuses.resolve(ref, 'Running');
+      const same = statuses.resolve(ref, 'Running');
       expect(same.since).toBe(first.since);
-      const changed = await store.setStatus(
+      const changed = statuses.resolve(
         ref,
         'Unreachable',
         'connect ECONNREFUSED',
@@ -78,7 +81,21 @@ describe('MysqlStore', () => {
         phase: 'Unreachable',
         message: 'connect ECONNREFUSED',
       });
+      // Reading computes phases in memory; only the background task saves.
+      expect(await store.getStatus(ref)).toBeUndefined();
+      await statuses.save();
       expect(await store.getStatus(ref)).toEqual(changed);
+      const reloaded = new InstanceStatuses(store);
+      await reloaded.load();
+      expect(
+        reloaded.resolve(ref, 'Unreachable', 'connect ETIMEDOUT').since,
+      ).toBe(changed.since);
+
+      // Poll requests from any replica reach the one that polls, once.
+      await store.requestPoll(ref);
+      await store.requestPoll(ref);
+      expect(await store.takePollRequests()).toEqual(new Set([ref]));
+      expect(await store.takePollRequests()).toEqual(new Set());
     },
   );
 });

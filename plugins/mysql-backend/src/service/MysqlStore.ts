@@ -4,7 +4,6 @@ import {
 } from '@backstage/backend-plugin-api';
 import {
   MysqlHistoryEntry,
-  MysqlInstancePhase,
   MysqlInstanceStatus,
 } from '@internal/plugin-mysql-common';
 import { Knex } from 'knex';
@@ -71,6 +70,25 @@ export class MysqlStore {
     return new Map(rows.map(row => [row.instance_ref, toObservation(row)]));
   }
 
+  /** Asks the replica that polls to poll `ref` at its next tick. */
+  async requestPoll(ref: string) {
+    await this.db('mysql_poll_requests')
+      .insert({ instance_ref: ref, requested_at: new Date() })
+      .onConflict('instance_ref')
+      .merge();
+  }
+
+  /** The instances whose poll was asked for; the requests are removed. */
+  async takePollRequests(): Promise<Set<string>> {
+    return this.db.transaction(async tx => {
+      const rows = await tx('mysql_poll_requests').select('instance_ref');
+      if (rows.length === 0) return new Set<string>();
+      const refs = rows.map(row => row.instance_ref as string);
+      await tx('mysql_poll_requests').whereIn('instance_ref', refs).delete();
+      return new Set(refs);
+    });
+  }
+
   async addHistory(
     ref: string,
     entry: Omit<MysqlHistoryEntry, 'at'> & { at?: string },
@@ -100,29 +118,25 @@ export class MysqlStore {
     }));
   }
 
-  /** Records the phase; `since` moves only when the phase changes. */
-  async setStatus(
-    ref: string,
-    phase: MysqlInstancePhase,
-    message?: string,
-  ): Promise<MysqlInstanceStatus> {
-    const current = await this.db('mysql_status')
-      .where({ instance_ref: ref })
-      .first();
-    if (
-      current &&
-      current.phase === phase &&
-      (current.message ?? undefined) === message
-    ) {
-      return { phase, message, since: new Date(current.since).toISOString() };
+  /** Records the phases that changed since they were last written. */
+  async saveStatuses(statuses: Map<string, MysqlInstanceStatus>) {
+    for (const [ref, status] of statuses) {
+      await this.db('mysql_status')
+        .insert({
+          instance_ref: ref,
+          phase: status.phase,
+          message: status.message ?? null,
+          since: new Date(status.since),
+        })
+        .onConflict('instance_ref')
+        .merge();
     }
-    const since =
-      current && current.phase === phase ? new Date(current.since) : new Date();
-    await this.db('mysql_status')
-      .insert({ instance_ref: ref, phase, message: message ?? null, since })
-      .onConflict('instance_ref')
-      .merge();
-    return { phase, message, since: since.toISOString() };
+  }
+
+  /** Every recorded phase, by instance ref. */
+  async listStatuses(): Promise<Map<string, MysqlInstanceStatus>> {
+    const rows = await this.db('mysql_status').select();
+    return new Map(rows.map(row => [row.instance_ref, toStatus(row)]));
   }
 
   /** Drops everything kept about `ref`, before a new instance takes the name. */
@@ -131,6 +145,7 @@ export class MysqlStore {
       'mysql_observations',
       'mysql_status',
       'mysql_history',
+      'mysql_poll_requests',
     ]) {
       await this.db(table).where({ instance_ref: ref }).delete();
     }
@@ -140,14 +155,16 @@ export class MysqlStore {
     const row = await this.db('mysql_status')
       .where({ instance_ref: ref })
       .first();
-    return row
-      ? {
-          phase: row.phase,
-          message: row.message ?? undefined,
-          since: new Date(row.since).toISOString(),
-        }
-      : undefined;
+    return row ? toStatus(row) : undefined;
   }
+}
+
+function toStatus(row: any): MysqlInstanceStatus {
+  return {
+    phase: row.phase,
+    message: row.message ?? undefined,
+    since: new Date(row.since).toISOString(),
+  };
 }
 
 function toObservation(row: any): Observation {

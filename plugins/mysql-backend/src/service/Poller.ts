@@ -1,30 +1,47 @@
 import { LoggerService } from '@backstage/backend-plugin-api';
+import { assertError } from '@backstage/errors';
 import { mysqlVariables } from '@internal/plugin-mysql-common';
 import { MysqlClusters } from '@internal/plugin-mysql-node';
-import mysql from 'mysql2/promise';
 import { InstanceCache, InstanceObjects } from './InstanceCache';
 import { MysqlStore, Observation } from './MysqlStore';
+import { queryServer, ServerQuery } from './queryServer';
 import { readServerCredentials, serverAddress } from './serverAccess';
 
 /** Poller settings from app-config. */
 export interface PollerOptions {
+  /** Seconds between two polls of one instance. */
+  frequencySeconds: number;
+  /** Seconds one instance may take, connection and queries together. */
   timeoutSeconds: number;
+  /** Servers polled at once: the most sockets the poller holds. */
   concurrency: number;
 }
 
 const VARIABLE_NAMES = mysqlVariables.map(v => v.name);
 
-/** Runs `work` over `items`, at most `limit` at a time. */
+const QUERIES: ServerQuery[] = [
+  { sql: 'SELECT VERSION() AS version, @@version_comment AS comment' },
+  { sql: "SHOW GLOBAL STATUS LIKE 'Uptime'" },
+  {
+    sql: `SHOW GLOBAL VARIABLES WHERE Variable_name IN (${VARIABLE_NAMES.map(
+      () => '?',
+    ).join(',')})`,
+    values: VARIABLE_NAMES,
+  },
+];
+
+/** Runs `work` over `items`, at most `limit` at a time, until `signal` aborts. */
 async function eachLimited<T>(
   items: T[],
   limit: number,
   work: (item: T) => Promise<void>,
+  signal?: AbortSignal,
 ) {
   let next = 0;
   const lanes = Array.from(
     { length: Math.min(limit, items.length) },
     async () => {
-      while (next < items.length) {
+      while (next < items.length && !signal?.aborted) {
         const item = items[next++];
         await work(item);
       }
@@ -33,35 +50,25 @@ async function eachLimited<T>(
   await Promise.all(lanes);
 }
 
-function withTimeout<T>(
-  promise: Promise<T>,
-  ms: number,
-  what: string,
-): Promise<T> {
-  let timer: NodeJS.Timeout;
-  return Promise.race([
-    promise,
-    new Promise<T>((_, reject) => {
-      timer = setTimeout(
-        () => reject(new Error(`${what} did not answer within ${ms / 1000}s`)),
-        ms,
-      );
-    }),
-  ]).finally(() => clearTimeout(timer));
-}
-
 /**
  * Reads what every instance really runs: VERSION(), @@version_comment, the
  * uptime and the catalogue's variables, as the monitoring user, whose
- * password is read from the instance Secret and never logged. One slow or
- * dead instance never delays the others: every connection has a timeout and
- * at most `concurrency` run at once.
+ * password is read from the instance Secret and never logged.
+ *
+ * Every poll goes through `pollDue`, which the plugin runs as one global
+ * scheduled task, so one replica polls and one limiter bounds the sockets.
+ * Others ask for a poll with `requestPoll`. A connection and its queries
+ * share one deadline, after which the socket is destroyed, and up to
+ * `concurrency` servers are polled at once, silent ones last, so that a
+ * server that never answers holds one lane for one timeout and no more.
  */
 export class Poller {
-  private readonly passwords = new Map<
+  /** Credentials by StatefulSet UID: a namesake made again reads its own. */
+  private readonly credentials = new Map<
     string,
     { user: string; password: string }
   >();
+  private last?: Map<string, Observation>;
 
   constructor(
     private readonly clusters: MysqlClusters,
@@ -71,42 +78,90 @@ export class Poller {
     private readonly options: PollerOptions,
   ) {}
 
-  /** One poll cycle over every known instance. */
-  async pollAll(): Promise<void> {
-    const last = await this.store.listObservations();
+  /** Asks for a poll of `ref` at the next tick, on whichever replica polls. */
+  async requestPoll(ref: string): Promise<void> {
+    await this.store.requestPoll(ref);
+  }
+
+  /**
+   * One tick of the global poll task: polls every instance whose last poll
+   * is older than the frequency, or whose poll was asked for.
+   */
+  async pollDue(signal?: AbortSignal): Promise<void> {
+    const last = await this.lastObservations();
+    const requested = await this.store.takePollRequests();
+    const now = Date.now();
+    const period = this.options.frequencySeconds * 1000;
+    const due = this.cache.list().filter(inst => {
+      const polledAt = last.get(inst.ref)?.polledAt;
+      return (
+        requested.has(inst.ref) ||
+        !polledAt ||
+        now - new Date(polledAt).getTime() >= period - 1000
+      );
+    });
+    await this.pollMany(due, signal);
+  }
+
+  /** One poll of every known instance. */
+  async pollAll(signal?: AbortSignal): Promise<void> {
+    await this.lastObservations();
+    await this.pollMany(this.cache.list(), signal);
+  }
+
+  private async lastObservations() {
+    this.last ??= await this.store.listObservations();
+    // Drop what is kept of instances that are gone.
+    const known = new Set(this.cache.list().map(inst => inst.ref));
+    for (const ref of this.last.keys()) {
+      if (!known.has(ref)) this.last.delete(ref);
+    }
+    const uids = new Set(
+      this.cache.listAll().map(inst => inst.statefulSet.metadata?.uid),
+    );
+    for (const uid of this.credentials.keys()) {
+      if (!uids.has(uid)) this.credentials.delete(uid);
+    }
+    return this.last;
+  }
+
+  private async pollMany(instances: InstanceObjects[], signal?: AbortSignal) {
+    const last = this.last ?? new Map<string, Observation>();
     const silent = (inst: InstanceObjects) =>
       last.get(inst.ref)?.reachable === false ? 1 : 0;
     // Instances that did not answer last time go last: each may hold a lane
     // for the whole timeout, and the others should not wait behind it.
-    const instances = this.cache.list().sort((a, b) => silent(a) - silent(b));
-    await eachLimited(instances, this.options.concurrency, async inst => {
-      const observation = await this.pollOne(inst);
-      if (!observation.reachable) {
-        this.logger.debug(`${inst.ref} did not answer: ${observation.error}`);
-      }
-    });
+    const ordered = [...instances].sort((a, b) => silent(a) - silent(b));
+    await eachLimited(
+      ordered,
+      this.options.concurrency,
+      async inst => {
+        const observation = await this.pollOne(inst);
+        if (!observation.reachable) {
+          this.logger.debug(`${inst.ref} did not answer: ${observation.error}`);
+        }
+      },
+      signal,
+    );
   }
 
-  async pollOne(inst: InstanceObjects): Promise<Observation> {
+  private async pollOne(inst: InstanceObjects): Promise<Observation> {
     const polledAt = new Date().toISOString();
-    const timeoutMs = this.options.timeoutSeconds * 1000;
     let observation: Observation;
     try {
-      observation = await withTimeout(
-        this.query(inst, timeoutMs),
-        timeoutMs + 500,
-        inst.ref,
-      );
-      observation.polledAt = polledAt;
+      observation = { ...(await this.query(inst)), polledAt };
     } catch (error) {
+      assertError(error);
       observation = {
         reachable: false,
         variables: {},
-        error: (error as Error).message,
+        error: error.message,
         polledAt,
       };
     }
-    const previous = await this.store.getObservation(inst.ref);
+    const uid = inst.statefulSet.metadata?.uid;
+    const kept = this.last?.get(inst.ref);
+    const previous = kept?.statefulSetUid === uid ? kept : undefined;
     if (
       observation.reachable &&
       observation.version &&
@@ -127,76 +182,55 @@ export class Poller {
         polledAt,
       };
     }
-    observation.statefulSetUid = inst.statefulSet.metadata?.uid;
+    observation.statefulSetUid = uid;
     await this.store.saveObservation(inst.ref, observation);
+    this.last?.set(inst.ref, observation);
     return observation;
   }
 
-  private async credentials(inst: InstanceObjects, refresh: boolean) {
-    const cached = this.passwords.get(inst.ref);
+  private async readCredentials(inst: InstanceObjects, refresh: boolean) {
+    const uid = inst.statefulSet.metadata?.uid ?? inst.ref;
+    const cached = this.credentials.get(uid);
     if (cached && !refresh) return cached;
     const credentials = await readServerCredentials(
       this.clusters,
       inst,
       'monitor',
     );
-    this.passwords.set(inst.ref, credentials);
+    this.credentials.set(uid, credentials);
     return credentials;
   }
 
   private async query(
     inst: InstanceObjects,
-    timeoutMs: number,
-  ): Promise<Observation> {
+  ): Promise<Omit<Observation, 'polledAt'>> {
     const host = serverAddress(this.clusters, inst);
-    let { user, password } = await this.credentials(inst, false);
-    let connection: mysql.Connection;
-    try {
-      connection = await mysql.createConnection({
+    const timeoutMs = this.options.timeoutSeconds * 1000;
+    const run = async (refresh: boolean) =>
+      queryServer({
         host,
-        port: 3306,
-        user,
-        password,
-        connectTimeout: timeoutMs,
+        ...(await this.readCredentials(inst, refresh)),
+        timeoutMs,
+        queries: QUERIES,
       });
+    let results;
+    try {
+      results = await run(false);
     } catch (error) {
+      // The Secret was rotated since it was read: read it again, once.
       if ((error as { code?: string }).code !== 'ER_ACCESS_DENIED_ERROR')
         throw error;
-      // The Secret may have been replaced since it was cached.
-      ({ user, password } = await this.credentials(inst, true));
-      connection = await mysql.createConnection({
-        host,
-        port: 3306,
-        user,
-        password,
-        connectTimeout: timeoutMs,
-      });
+      results = await run(true);
     }
-    try {
-      const [[info]] = (await connection.query(
-        'SELECT VERSION() AS version, @@version_comment AS comment',
-      )) as any;
-      const [status] = (await connection.query(
-        "SHOW GLOBAL STATUS LIKE 'Uptime'",
-      )) as any;
-      const [rows] = (await connection.query(
-        `SHOW GLOBAL VARIABLES WHERE Variable_name IN (${VARIABLE_NAMES.map(
-          () => '?',
-        ).join(',')})`,
-        VARIABLE_NAMES,
-      )) as any;
-      return {
-        reachable: true,
-        version: info.version,
-        versionComment: info.comment,
-        uptimeSeconds: Number(status[0]?.Value ?? 0),
-        variables: Object.fromEntries(
-          rows.map((r: any) => [r.Variable_name, String(r.Value)]),
-        ),
-        polledAt: new Date().toISOString(),
-      };
-    } finally {
-      connection.destroy();
-    }
+    const [[info], status, rows] = results as any[];
+    return {
+      reachable: true,
+      version: info.version,
+      versionComment: info.comment,
+      uptimeSeconds: Number(status[0]?.Value ?? 0),
+      variables: Object.fromEntries(
+        rows.map((r: any) => [r.Variable_name, String(r.Value)]),
+      ),
+    };
   }
 }

@@ -1,15 +1,18 @@
 import { LoggerService } from '@backstage/backend-plugin-api';
 import {
+  describeMysqlConfigChange,
   MY_CNF_KEY,
   MYSQL_CONFIG_HASH_ANNOTATION,
+  MysqlReconcilerMode,
   parseMyCnf,
+  planMysqlConfigChange,
 } from '@internal/plugin-mysql-common';
 import { configHash, MysqlClusters } from '@internal/plugin-mysql-node';
 import * as k8s from '@kubernetes/client-node';
-import mysql from 'mysql2/promise';
 import { InstanceCache, InstanceObjects } from './InstanceCache';
 import { MysqlStore } from './MysqlStore';
 import { statusOf } from './kubernetesErrors';
+import { queryServer } from './queryServer';
 import { onlineStatements, SetGlobalStatement } from './onlineApply';
 import {
   desiredConfig,
@@ -17,11 +20,13 @@ import {
   EDITED_BY_ANNOTATION,
   isReady,
   LAST_GOOD_ANNOTATION,
+  lastGoodConfig,
   ONLINE_CONFIG_ANNOTATION,
   OnlineConfig,
   readOnlineConfig,
   RESTARTED_AT_ANNOTATION,
   readRollout,
+  readySince,
   Rollout,
   ROLLOUT_ANNOTATION,
   rolloutState,
@@ -42,18 +47,27 @@ export interface ReconcilerOptions {
    * `restart`: every change restarts the server. `online`: changes to
    * dynamic variables only are applied with SET GLOBAL, without a restart.
    */
-  mode: 'restart' | 'online';
+  mode: MysqlReconcilerMode;
+  /** After this long a rollout that is not Ready is reported as slow. */
   rolloutTimeoutSeconds: number;
   rollbackOnFailure: boolean;
+  /** How long a server must stay Ready before its my.cnf is a rollback target. */
+  stableSeconds: number;
 }
 
-function changedKeys(before: string | undefined, after: string | undefined) {
-  const a = parseMyCnf(before ?? '');
-  const b = parseMyCnf(after ?? '');
-  return [...new Set([...Object.keys(a), ...Object.keys(b)])]
-    .filter(k => a[k] !== b[k])
-    .sort()
-    .map(k => (k in b ? `${k}=${b[k]}` : `${k} (default)`));
+const RETRY_FIRST_MS = 1000;
+const RETRY_MAX_MS = 5 * 60_000;
+
+/** What changed between two my.cnf texts, as people read it. */
+function describeChanges(
+  before: string | undefined,
+  after: string | undefined,
+) {
+  return planMysqlConfigChange(
+    parseMyCnf(before ?? ''),
+    parseMyCnf(after ?? ''),
+    'restart',
+  ).changes.map(describeMysqlConfigChange);
 }
 
 /**
@@ -62,14 +76,19 @@ function changedKeys(before: string | undefined, after: string | undefined) {
  * when they differ, patches the template so the StatefulSet controller rolls
  * the pod; then follows the rollout to Ready, or rolls back. Every write
  * carries the resourceVersion it was decided on, so several backends (or a
- * stale cache) can never issue the same restart twice: the loser gets a 409
- * and looks again once its watch catches up. The rollout in progress is
+ * stale cache) can never issue the same restart twice, and a rollback never
+ * overwrites a newer edit: the loser gets a 409 and looks again once its
+ * watch catches up. Other failures are retried with exponential back-off,
+ * and a periodic resync catches anything missed. The rollout in progress is
  * recorded on the StatefulSet, so a restarted backend resumes it.
  */
 export class Reconciler {
   private readonly running = new Set<string>();
   private readonly dirty = new Set<string>();
   private readonly timers = new Map<string, NodeJS.Timeout>();
+  private readonly failures = new Map<string, number>();
+  /** Rollouts already reported slow, by instance and start time. */
+  private readonly slow = new Set<string>();
   private stopped = false;
   /** Called when a rollout has finished, so the new values are read at once. */
   onRolloutDone?: (inst: InstanceObjects) => void;
@@ -89,6 +108,12 @@ export class Reconciler {
   stop() {
     this.stopped = true;
     for (const timer of this.timers.values()) clearTimeout(timer);
+    this.timers.clear();
+  }
+
+  /** Reconciles every instance once more: the periodic safety net. */
+  resync() {
+    for (const inst of this.cache.list()) this.enqueue(inst.ref);
   }
 
   /** Reconciles `ref` now, or once more after the current pass. */
@@ -100,10 +125,26 @@ export class Reconciler {
     }
     this.running.add(ref);
     this.reconcile(ref)
-      .catch(error => {
-        if (statusOf(error) === 409) return;
-        this.logger.error(`reconciling ${ref} failed: ${error}`);
-      })
+      .then(
+        () => this.failures.delete(ref),
+        error => {
+          // A 409 means the cache was behind: the watch brings the newer
+          // object, and with it another pass.
+          if (statusOf(error) === 409) return;
+          const failures = (this.failures.get(ref) ?? 0) + 1;
+          this.failures.set(ref, failures);
+          const delay = Math.min(
+            RETRY_MAX_MS,
+            RETRY_FIRST_MS * 2 ** (failures - 1),
+          );
+          this.logger.warn(
+            `reconciling ${ref} failed (${error}); retrying in ${Math.round(
+              delay / 1000,
+            )}s`,
+          );
+          this.wakeAt(ref, Date.now() + delay);
+        },
+      )
       .finally(() => {
         this.running.delete(ref);
         if (this.dirty.delete(ref)) this.enqueue(ref);
@@ -111,6 +152,7 @@ export class Reconciler {
   }
 
   private wakeAt(ref: string, at: number) {
+    if (this.stopped) return;
     const existing = this.timers.get(ref);
     if (existing) clearTimeout(existing);
     const timer = setTimeout(() => {
@@ -127,6 +169,12 @@ export class Reconciler {
     if (!desired) return;
     const rollout = readRollout(inst.statefulSet);
 
+    if (rollout?.reason === 'rollback' && rollout.from === desired) {
+      // The backend stopped between marking the rollback and writing the
+      // last good my.cnf back: write it now.
+      await this.restoreLastGood(inst, rollout);
+      return;
+    }
     const online = readOnlineConfig(inst.statefulSet);
     if (online && !online.applied && !rollout) {
       // A claimed online change that a stopped backend left unfinished: run
@@ -154,19 +202,32 @@ export class Reconciler {
       await this.rememberGoodConfig(inst);
       return;
     }
-    if (rollout.failed) return;
     const progress = rolloutState(
       inst,
       rollout,
       this.options.rolloutTimeoutSeconds,
     );
-    if (progress.state === 'progressing') {
-      this.wakeAt(ref, progress.deadline);
-    } else if (progress.state === 'done') {
+    if (progress.state === 'done') {
       await this.finishRollout(inst, rollout);
+    } else if (progress.state === 'failed') {
+      if (!rollout.failed) {
+        await this.failRollout(inst, rollout, progress.message);
+      }
     } else {
-      await this.failRollout(inst, rollout, progress.message);
+      if (progress.slow) this.reportSlow(inst, rollout, progress.slow);
+      // Wake at the deadline to say it is slow; after that the pod's own
+      // changes (Ready, or a crash) bring the next pass.
+      if (!progress.slow) this.wakeAt(ref, progress.deadline);
     }
+  }
+
+  private reportSlow(inst: InstanceObjects, rollout: Rollout, why: string) {
+    const key = `${inst.ref}@${rollout.startedAt}`;
+    if (this.slow.has(key)) return;
+    this.slow.add(key);
+    this.logger.info(
+      `${inst.ref}: the ${rollout.reason} rollout is slow (${why}); waiting for the startup probe to decide`,
+    );
   }
 
   private async patchStatefulSet(inst: InstanceObjects, body: object) {
@@ -210,10 +271,7 @@ export class Reconciler {
       },
       spec: { template: { metadata: { annotations: templateAnnotations } } },
     });
-    const changes = changedKeys(
-      inst.configMap?.metadata?.annotations?.[LAST_GOOD_ANNOTATION],
-      desiredConfig(inst),
-    );
+    const changes = describeChanges(lastGoodConfig(inst), desiredConfig(inst));
     this.logger.info(
       `${inst.ref}: restarting to apply ${
         changes.join(', ') || 'the configuration'
@@ -244,7 +302,15 @@ export class Reconciler {
     if (base === undefined || desired === undefined) return false;
     if (online && !online.applied) return false;
     if (!inst.pods.some(isReady)) return false;
-    if (!onlineStatements(base, desired)) return false;
+    const plan = planMysqlConfigChange(
+      parseMyCnf(base),
+      parseMyCnf(desired),
+      'online',
+      inst.statefulSet.spec?.template.spec?.containers[0]?.image,
+    );
+    if (plan.effect === 'restart' || !onlineStatements(plan.changes)) {
+      return false;
+    }
     const claim: OnlineConfig = { cnf: desired, base, applied: false };
     const claimed = await this.patchStatefulSet(inst, {
       metadata: {
@@ -258,7 +324,14 @@ export class Reconciler {
 
   /** Runs a claimed online change; a statement the server refuses turns it into a restart. */
   private async finishOnline(inst: InstanceObjects, online: OnlineConfig) {
-    const statements = onlineStatements(online.base, online.cnf) ?? [];
+    const statements =
+      onlineStatements(
+        planMysqlConfigChange(
+          parseMyCnf(online.base),
+          parseMyCnf(online.cnf),
+          'online',
+        ).changes,
+      ) ?? [];
     try {
       await this.setGlobals(inst, statements);
     } catch (error) {
@@ -281,7 +354,7 @@ export class Reconciler {
         },
       },
     });
-    const changes = changedKeys(online.base, online.cnf);
+    const changes = describeChanges(online.base, online.cnf);
     this.logger.info(
       `${inst.ref}: applied ${changes.join(', ')} online, without a restart`,
     );
@@ -297,27 +370,12 @@ export class Reconciler {
     inst: InstanceObjects,
     statements: SetGlobalStatement[],
   ) {
-    const { user, password } = await readServerCredentials(
-      this.clusters,
-      inst,
-      'root',
-    );
-    const connection = await mysql.createConnection({
+    await queryServer({
       host: serverAddress(this.clusters, inst),
-      port: 3306,
-      user,
-      password,
-      connectTimeout: 10_000,
+      ...(await readServerCredentials(this.clusters, inst, 'root')),
+      timeoutMs: 10_000,
+      queries: statements,
     });
-    try {
-      for (const { sql, values } of statements) {
-        // connectTimeout covers only connecting; a server that accepts and
-        // then hangs must not hold this instance's reconcile forever.
-        await connection.query({ sql, values, timeout: 10_000 });
-      }
-    } finally {
-      connection.destroy();
-    }
   }
 
   private async finishRollout(inst: InstanceObjects, rollout: Rollout) {
@@ -327,6 +385,7 @@ export class Reconciler {
         annotations: { [ROLLOUT_ANNOTATION]: null },
       },
     });
+    this.slow.delete(`${inst.ref}@${rollout.startedAt}`);
     const seconds = Math.round(
       (Date.now() - new Date(rollout.startedAt).getTime()) / 1000,
     );
@@ -340,36 +399,45 @@ export class Reconciler {
     };
     await this.store.addHistory(inst.ref, {
       kind: rollout.reason === 'rollback' ? 'rollback' : 'restart',
-      message: messages[rollout.reason],
+      message: rollout.failed
+        ? `the server is Ready again after the failed restart (${rollout.failed})`
+        : messages[rollout.reason],
     });
-    await this.rememberGoodConfig(inst);
     this.onRolloutDone?.(inst);
   }
 
-  /** Keeps the my.cnf that runs, for rollbacks. */
+  /**
+   * Keeps the my.cnf that runs as the rollback target, once the server has
+   * stayed Ready for `stableSeconds`: a server that starts and then falls
+   * over is no proof that its configuration is good. It is kept on the
+   * StatefulSet, so the ConfigMap (and the token clients hold) changes only
+   * when someone edits it.
+   */
   private async rememberGoodConfig(inst: InstanceObjects) {
     const cnf = desiredConfig(inst);
     // Only a my.cnf the server started with is a safe rollback target, not
     // one reached with SET GLOBAL.
     if (readOnlineConfig(inst.statefulSet)) return;
     if (templateHash(inst) !== desiredHash(inst)) return;
-    if (!inst.pods.some(isReady) || cnf === undefined) return;
-    if (inst.configMap?.metadata?.annotations?.[LAST_GOOD_ANNOTATION] === cnf)
+    if (cnf === undefined) return;
+    if (
+      inst.statefulSet.metadata?.annotations?.[LAST_GOOD_ANNOTATION] === cnf
+    ) {
       return;
-    const { core } = this.clusters.client(inst.cluster);
-    await core.patchNamespacedConfigMap(
-      {
-        name: inst.configMap!.metadata!.name!,
-        namespace: inst.namespace,
-        body: {
-          metadata: {
-            resourceVersion: inst.configMap!.metadata!.resourceVersion,
-            annotations: { [LAST_GOOD_ANNOTATION]: cnf },
-          },
-        },
+    }
+    const since = readySince(inst.pods);
+    if (since === undefined) return;
+    const stableAt = since + this.options.stableSeconds * 1000;
+    if (Date.now() < stableAt) {
+      this.wakeAt(inst.ref, stableAt);
+      return;
+    }
+    await this.patchStatefulSet(inst, {
+      metadata: {
+        resourceVersion: inst.statefulSet.metadata!.resourceVersion,
+        annotations: { [LAST_GOOD_ANNOTATION]: cnf },
       },
-      MERGE_PATCH,
-    );
+    });
   }
 
   private async failRollout(
@@ -377,8 +445,8 @@ export class Reconciler {
     rollout: Rollout,
     message: string,
   ) {
-    const lastGood =
-      inst.configMap?.metadata?.annotations?.[LAST_GOOD_ANNOTATION];
+    const lastGood = lastGoodConfig(inst);
+    const desired = desiredHash(inst)!;
     const canRollBack =
       this.options.rollbackOnFailure &&
       rollout.reason !== 'rollback' &&
@@ -403,36 +471,55 @@ export class Reconciler {
       });
       return;
     }
-    // Mark the rollout as a rollback first, so the restart that follows is
-    // reported as one (and never rolled back in turn).
-    await this.patchStatefulSet(inst, {
+    // Two writes, each with its precondition: first the StatefulSet says a
+    // rollback from this my.cnf is under way (so the restart that follows is
+    // reported as one, and never rolled back in turn), then the ConfigMap
+    // gets the last good my.cnf. A backend that stops in between finishes
+    // the second write on resume; an edit made in between wins (409).
+    const rollback: Rollout = {
+      hash: configHash(lastGood!),
+      startedAt: new Date().toISOString(),
+      reason: 'rollback',
+      cause: message,
+      from: desired,
+    };
+    const marked = await this.patchStatefulSet(inst, {
       metadata: {
         resourceVersion: inst.statefulSet.metadata!.resourceVersion,
-        annotations: {
-          [ROLLOUT_ANNOTATION]: JSON.stringify({
-            hash: configHash(lastGood!),
-            startedAt: rollout.startedAt,
-            reason: 'rollback',
-            cause: message,
-          } satisfies Rollout),
-        },
+        annotations: { [ROLLOUT_ANNOTATION]: JSON.stringify(rollback) },
       },
     });
+    await this.store.addHistory(inst.ref, {
+      kind: 'rollback',
+      message: `${
+        describeChanges(lastGood, desiredConfig(inst)).join(', ') ||
+        'the new configuration'
+      } did not run (${message}); restoring the last configuration that ran`,
+    });
+    await this.restoreLastGood({ ...inst, statefulSet: marked }, rollback);
+  }
+
+  /** Writes the last good my.cnf back, unless the ConfigMap changed since. */
+  private async restoreLastGood(inst: InstanceObjects, rollback: Rollout) {
+    const lastGood = lastGoodConfig(inst);
+    if (lastGood === undefined || configHash(lastGood) !== rollback.hash) {
+      throw new Error(
+        `the rollback of ${inst.ref} has no last good my.cnf with hash ${rollback.hash}`,
+      );
+    }
     const { core } = this.clusters.client(inst.cluster);
     await core.patchNamespacedConfigMap(
       {
         name: inst.configMap!.metadata!.name!,
         namespace: inst.namespace,
-        body: { data: { [MY_CNF_KEY]: lastGood! } },
+        body: {
+          metadata: {
+            resourceVersion: inst.configMap!.metadata!.resourceVersion,
+          },
+          data: { [MY_CNF_KEY]: lastGood },
+        },
       },
       MERGE_PATCH,
     );
-    const failed = changedKeys(lastGood, desiredConfig(inst));
-    await this.store.addHistory(inst.ref, {
-      kind: 'rollback',
-      message: `${
-        failed.join(', ') || 'the new configuration'
-      } did not run (${message}); restoring the last configuration that ran`,
-    });
   }
 }

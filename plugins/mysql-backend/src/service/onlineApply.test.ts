@@ -1,4 +1,16 @@
-import { onlineStatements } from './onlineApply';
+import {
+  parseMyCnf,
+  planMysqlConfigChange,
+} from '@internal/plugin-mysql-common';
+import { onlineStatements as statementsFor } from './onlineApply';
+
+/** The statements for a change from one my.cnf to another, as the reconciler plans it. */
+function onlineStatements(running: string, desired: string) {
+  return statementsFor(
+    planMysqlConfigChange(parseMyCnf(running), parseMyCnf(desired), 'online')
+      .changes,
+  );
+}
 
 describe('onlineStatements', () => {
   it('turns dynamic changes into SET GLOBAL statements', () => {

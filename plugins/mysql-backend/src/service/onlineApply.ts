@@ -1,6 +1,6 @@
 import {
   getMysqlVariable,
-  parseMyCnf,
+  MysqlConfigChange,
   parseSize,
   validateMysqlVariable,
 } from '@internal/plugin-mysql-common';
@@ -50,23 +50,18 @@ function statement(name: string, raw: string | undefined) {
 }
 
 /**
- * The `SET GLOBAL` statements that take a server from the `running` my.cnf
- * to the `desired` one without a restart, or `undefined` when a changed
- * variable is not dynamic (or not in the catalogue), so only a restart can
- * apply it. A variable removed from my.cnf goes back to its default.
+ * The `SET GLOBAL` statements that apply `changes` (of a plan whose effect
+ * is `online`) without a restart, or `undefined` when a change cannot be
+ * applied that way (not dynamic, not in the catalogue, or a value the server
+ * would not read), so only a restart can apply it. A variable removed from
+ * my.cnf goes back to its default.
  */
 export function onlineStatements(
-  running: string,
-  desired: string,
+  changes: MysqlConfigChange[],
 ): SetGlobalStatement[] | undefined {
-  const before = parseMyCnf(running);
-  const after = parseMyCnf(desired);
-  const names = [...new Set([...Object.keys(before), ...Object.keys(after)])]
-    .filter(name => before[name] !== after[name])
-    .sort();
   const statements: SetGlobalStatement[] = [];
-  for (const name of names) {
-    const next = statement(name, after[name]);
+  for (const change of changes) {
+    const next = statement(change.name, change.to);
     if (!next) return undefined;
     statements.push(next);
   }

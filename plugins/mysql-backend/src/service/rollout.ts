@@ -8,7 +8,12 @@ import { InstanceObjects } from './InstanceCache';
 
 /** On the StatefulSet: the rollout being followed, so a restarted backend resumes it. */
 export const ROLLOUT_ANNOTATION = 'mysql.backstage.io/rollout';
-/** On the ConfigMap: the my.cnf that last ran Ready, restored when a rollout fails. */
+/**
+ * On the StatefulSet: the my.cnf that last stayed Ready, restored when a
+ * rollout fails. Earlier versions kept it on the ConfigMap; it is read from
+ * there until the next good rollout moves it, so the ConfigMap holds only
+ * what users write.
+ */
 export const LAST_GOOD_ANNOTATION = 'mysql.backstage.io/last-good-config';
 /** On the ConfigMap: who made the last edit through the portal. */
 export const EDITED_BY_ANNOTATION = 'mysql.backstage.io/edited-by';
@@ -51,6 +56,11 @@ export interface Rollout {
   reason: 'config' | 'restart' | 'rollback';
   /** For a rollback: why the previous configuration failed. */
   cause?: string;
+  /**
+   * For a rollback: the hash of the my.cnf that failed. While the ConfigMap
+   * still holds it, the rollback has not written the last good my.cnf yet.
+   */
+  from?: string;
   /** Set once the rollout failed and nothing more can be done. */
   failed?: string;
 }
@@ -86,10 +96,23 @@ export function runningHash(inst: InstanceObjects): string | undefined {
   return online ? configHash(online.cnf) : templateHash(inst);
 }
 
+/** The my.cnf the server runs, when it is known: applied online, or started with. */
+export function runningConfig(inst: InstanceObjects): string | undefined {
+  const online = readOnlineConfig(inst.statefulSet);
+  return online ? online.cnf : startedConfig(inst);
+}
+
+/** The my.cnf that last stayed Ready, if one is known. */
+export function lastGoodConfig(inst: InstanceObjects): string | undefined {
+  return (
+    inst.statefulSet.metadata?.annotations?.[LAST_GOOD_ANNOTATION] ??
+    inst.configMap?.metadata?.annotations?.[LAST_GOOD_ANNOTATION]
+  );
+}
+
 /** The my.cnf the pod started with, when it is known. */
 export function startedConfig(inst: InstanceObjects): string | undefined {
-  const lastGood =
-    inst.configMap?.metadata?.annotations?.[LAST_GOOD_ANNOTATION];
+  const lastGood = lastGoodConfig(inst);
   return lastGood !== undefined && configHash(lastGood) === templateHash(inst)
     ? lastGood
     : undefined;
@@ -124,20 +147,40 @@ export function crashMessage(pods: k8s.V1Pod[]): string | undefined {
   return undefined;
 }
 
+/**
+ * Since when every pod of the instance has been Ready without a break, or
+ * undefined when one is not Ready.
+ */
+export function readySince(pods: k8s.V1Pod[]): number | undefined {
+  if (pods.length === 0 || !pods.every(isReady)) return undefined;
+  return Math.max(
+    ...pods.map(pod => {
+      const ready = pod.status?.conditions?.find(c => c.type === 'Ready');
+      const at = ready?.lastTransitionTime;
+      return at ? new Date(at).getTime() : 0;
+    }),
+  );
+}
+
 /** Where a followed rollout stands. */
 export type RolloutState =
   | { state: 'done' }
-  | { state: 'progressing'; deadline: number }
+  | { state: 'progressing'; deadline: number; slow?: string }
   | { state: 'failed'; message: string };
 
 /**
  * Done when the StatefulSet controller has rolled every pod to the update
- * revision and it is Ready; failed on CrashLoopBackOff or after the timeout.
+ * revision and it is Ready; failed when a pod of that revision crashes
+ * (CrashLoopBackOff: the startup and liveness probes gave up, or the server
+ * exited). A rollout past its timeout is only slow: InnoDB crash recovery
+ * can take long, and the startup probe, not a clock here, says when a start
+ * has failed.
  */
 export function rolloutState(
   inst: InstanceObjects,
   rollout: Rollout,
   timeoutSeconds: number,
+  now = Date.now(),
 ): RolloutState {
   const sts = inst.statefulSet;
   const updateRevision = sts.status?.updateRevision;
@@ -145,15 +188,18 @@ export function rolloutState(
     (sts.status?.observedGeneration ?? 0) >= (sts.metadata?.generation ?? 0);
   const deadline =
     new Date(rollout.startedAt).getTime() + timeoutSeconds * 1000;
+  const progressing = (why: string): RolloutState =>
+    now > deadline
+      ? {
+          state: 'progressing',
+          deadline,
+          slow: `${why} after ${timeoutSeconds}s`,
+        }
+      : { state: 'progressing', deadline };
   // Until the controller has seen the new template, its revisions are the
   // old ones and say nothing about this rollout.
   if (!observed) {
-    return Date.now() > deadline
-      ? {
-          state: 'failed',
-          message: `the StatefulSet controller did not act within ${timeoutSeconds}s`,
-        }
-      : { state: 'progressing', deadline };
+    return progressing('the StatefulSet controller has not acted');
   }
   const updated = inst.pods.filter(
     p => p.metadata?.labels?.['controller-revision-hash'] === updateRevision,
@@ -170,11 +216,5 @@ export function rolloutState(
   // still there until the controller replaces it.
   const crash = crashMessage(updated);
   if (crash) return { state: 'failed', message: crash };
-  if (Date.now() > deadline) {
-    return {
-      state: 'failed',
-      message: `the pod was not Ready within ${timeoutSeconds}s`,
-    };
-  }
-  return { state: 'progressing', deadline };
+  return progressing('the pod is not Ready yet');
 }

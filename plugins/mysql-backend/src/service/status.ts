@@ -1,7 +1,8 @@
 import {
   MysqlInstancePhase,
+  MysqlReconcilerMode,
   parseMyCnf,
-  getMysqlVariable,
+  planMysqlConfigChange,
   sameMysqlValue,
 } from '@internal/plugin-mysql-common';
 import * as k8s from '@kubernetes/client-node';
@@ -12,6 +13,7 @@ import {
   desiredConfig,
   desiredHash,
   readRollout,
+  runningConfig,
   runningHash,
 } from './rollout';
 
@@ -72,11 +74,16 @@ function polledAnother(observation: Observation, sts: k8s.V1StatefulSet) {
   );
 }
 
-/** Desired values, the server's values for the same keys, and what differs. */
+/**
+ * Desired values, the server's values for the same keys, what differs, and
+ * whether applying it restarts the server: the one plan of a config change,
+ * from what the server runs (its my.cnf when known, or else the values the
+ * poll read) to what is desired.
+ */
 export function configView(
   inst: InstanceObjects,
   observation: Observation | undefined,
-  mode: 'restart' | 'online',
+  mode: MysqlReconcilerMode,
 ) {
   const desired = parseMyCnf(desiredConfig(inst) ?? '');
   const applied = observation?.variables ?? {};
@@ -84,13 +91,28 @@ export function configView(
     k => applied[k] === undefined || !sameMysqlValue(k, desired[k], applied[k]),
   );
   const hashPending = desiredHash(inst) !== runningHash(inst);
+  const known = runningConfig(inst);
+  const running =
+    known !== undefined
+      ? parseMyCnf(known)
+      : Object.fromEntries(
+          Object.keys(desired)
+            .filter(k => applied[k] !== undefined)
+            .map(k => [k, applied[k]]),
+        );
+  const effect = planMysqlConfigChange(
+    running,
+    desired,
+    mode,
+    inst.statefulSet.spec?.template.spec?.containers[0]?.image,
+  ).effect;
   return {
     desired,
     applied,
     pending,
     restartRequired:
-      (mode === 'restart' && hashPending) ||
-      pending.some(k => getMysqlVariable(k)?.apply !== 'dynamic'),
+      (hashPending || pending.length > 0) &&
+      (effect === 'restart' || (mode === 'restart' && hashPending)),
     mode,
   };
 }
