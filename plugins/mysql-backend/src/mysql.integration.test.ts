@@ -6,7 +6,7 @@ import {
 } from '@backstage/backend-test-utils';
 import { eventsServiceFactory } from '@backstage/plugin-events-node';
 import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
-import { Knex } from 'knex';
+import knexFactory, { Knex } from 'knex';
 import {
   TestSandbox,
   sandboxPaths,
@@ -17,7 +17,14 @@ import * as k8s from '@kubernetes/client-node';
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
+import mysql from 'mysql2/promise';
+import net from 'node:net';
 import request from 'supertest';
+import { MysqlClusters } from '@internal/plugin-mysql-node';
+import { ConfigReader } from '@backstage/config';
+import { InstanceCache } from './service/InstanceCache';
+import { MysqlStore } from './service/MysqlStore';
+import { Poller } from './service/Poller';
 import { schedulerServiceFactory } from '@backstage/backend-defaults/scheduler';
 import { createTestInstance } from './__testUtils__/createTestInstance';
 import { mysqlPlugin } from './plugin';
@@ -164,6 +171,22 @@ function settled(check: (d: any) => boolean = () => true) {
       })}`,
     );
   });
+}
+
+function clusters() {
+  return MysqlClusters.fromConfig(
+    new ConfigReader({
+      mysql: {
+        clusters: [
+          {
+            name: 'sandbox',
+            kubeconfig: sandbox.kubeconfig,
+            defaultNamespace: NAMESPACE,
+          },
+        ],
+      },
+    }),
+  );
 }
 
 async function configMapVersion() {
@@ -488,5 +511,140 @@ describe('the MySQL backend against the sandbox', () => {
     expect(res.status).toBe(202);
     expect(res.body.resourceVersion).not.toBe(before.resourceVersion);
     await settled(d => d.config.applied.max_connections === '124');
+  });
+
+  it('takes an edit made right after a rollout, with the token just read', async () => {
+    for (const value of [125, 126]) {
+      const before = await settled();
+      const res = await api.put(
+        { ...before.config.desired, max_connections: value },
+        before.resourceVersion,
+      );
+      expect(res.status).toBe(202);
+      const after = await settled(
+        d => d.config.applied.max_connections === String(value),
+      );
+      // The backend records the good my.cnf once the server stayed Ready
+      // (2 s here): an edit made meanwhile must still be taken.
+      await new Promise(r => setTimeout(r, 2500));
+      const next = await api.put(
+        { ...after.config.desired, wait_timeout: 600 + value },
+        after.resourceVersion,
+      );
+      expect(next.status).toBe(202);
+    }
+    await settled(d => d.config.applied.wait_timeout === '726');
+  });
+
+  it('picks up a rotated monitor password', async () => {
+    const secret = await core.readNamespacedSecret({
+      name: NAME,
+      namespace: NAMESPACE,
+    });
+    const decode = (key: string) =>
+      Buffer.from(secret.data![key], 'base64').toString('utf8');
+    const pod = await core.readNamespacedPod({
+      name: `${NAME}-0`,
+      namespace: NAMESPACE,
+    });
+    const rotated = randomBytes(12).toString('hex');
+    const root = await mysql.createConnection({
+      host: pod.status!.podIP!,
+      user: 'root',
+      password: decode('root-password'),
+    });
+    try {
+      await root.query("ALTER USER ?@'%' IDENTIFIED BY ?", [
+        decode('monitor-username'),
+        rotated,
+      ]);
+    } finally {
+      await root.end();
+    }
+    await core.patchNamespacedSecret(
+      {
+        name: NAME,
+        namespace: NAMESPACE,
+        body: { stringData: { 'monitor-password': rotated } },
+      },
+      k8s.setHeaderOptions('Content-Type', k8s.PatchStrategy.MergePatch),
+    );
+    const rotatedAt = Date.now();
+    await until('a poll with the new password', async () => {
+      const d = await detail();
+      return d.status.phase === 'Running' &&
+        new Date(d.version.lastPolledAt).getTime() > rotatedAt
+        ? d
+        : undefined;
+    });
+  });
+
+  it('leaves no socket open to a server that never answers, and polls the others on time', async () => {
+    const real = await until('the instance in a cache', async () => {
+      const cache = new InstanceCache(clusters(), mockServices.logger.mock());
+      cache.start();
+      try {
+        return await until('the watches', async () =>
+          cache.list()[0]?.pods[0]?.status?.podIP ? cache.list()[0] : undefined,
+        );
+      } finally {
+        await cache.stop();
+      }
+    });
+    const open = new Set<net.Socket>();
+    const silent = net.createServer(socket => {
+      open.add(socket);
+      socket.on('close', () => open.delete(socket));
+    });
+    const silentIp = '127.250.3.3';
+    await new Promise<void>(r => silent.listen(3306, silentIp, r));
+    const targets = [
+      real,
+      {
+        ...real,
+        ref: `sandbox/${NAMESPACE}/silent`,
+        statefulSet: {
+          ...real.statefulSet,
+          metadata: { ...real.statefulSet.metadata, uid: 'silent' },
+        },
+        pods: [{ ...real.pods[0], status: { podIP: silentIp } }],
+      },
+    ];
+    // A store of its own: the backend under test polls the same instance.
+    const own = knexFactory({
+      client: 'better-sqlite3',
+      connection: ':memory:',
+      useNullAsDefault: true,
+    });
+    const store = await MysqlStore.create({
+      getClient: async () => own,
+    } as any);
+    const poller = new Poller(
+      clusters(),
+      { list: () => targets, listAll: () => targets } as any,
+      store,
+      mockServices.logger.mock(),
+      { frequencySeconds: 1, timeoutSeconds: 1, concurrency: 2 },
+    );
+    try {
+      for (let cycle = 0; cycle < 10; cycle++) {
+        const started = Date.now();
+        await poller.pollAll();
+        expect(Date.now() - started).toBeLessThan(2 * 1000 + 500);
+        const polled = await store.getObservation(real.ref);
+        expect(polled?.reachable).toBe(true);
+        expect(new Date(polled!.polledAt).getTime()).toBeGreaterThanOrEqual(
+          started,
+        );
+      }
+      const lost = await store.getObservation(`sandbox/${NAMESPACE}/silent`);
+      expect(lost?.error).toMatch(/did not answer within 1s/);
+      await until('every socket to close', async () =>
+        open.size === 0 ? true : undefined,
+      );
+    } finally {
+      silent.close();
+      await own.destroy();
+    }
   });
 });
