@@ -570,13 +570,14 @@ describe('the MySQL backend against the sandbox', () => {
       k8s.setHeaderOptions('Content-Type', k8s.PatchStrategy.MergePatch),
     );
     const rotatedAt = Date.now();
-    await until('a poll with the new password', async () => {
+    const polled = await until('a poll with the new password', async () => {
       const d = await detail();
       return d.status.phase === 'Running' &&
         new Date(d.version.lastPolledAt).getTime() > rotatedAt
         ? d
         : undefined;
     });
+    expect(polled.version.server).toBe(serverVersion());
   });
 
   it('leaves no socket open to a server that never answers, and polls the others on time', async () => {
