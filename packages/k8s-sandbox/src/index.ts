@@ -10,6 +10,11 @@ export { up, down, status } from './controlPlane';
 export type { SandboxInfo, SandboxLogOptions } from './controlPlane';
 export { sandboxPaths } from './paths';
 export type { SandboxPaths } from './paths';
+export { LocalMysqlServer, localServerUnavailable } from './localServer';
+export type {
+  LocalMysqlServerOptions,
+  SandboxServerFamily,
+} from './localServer';
 export { NODE_NAME, STORAGE_CLASS, PROVISIONER } from './clusterObjects';
 export { sandboxServerVersion, useSandbox } from './testing';
 export type { TestSandbox } from './testing';

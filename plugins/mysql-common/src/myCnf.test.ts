@@ -55,7 +55,7 @@ describe('renderMyCnf', () => {
     expect(() =>
       renderMyCnf({ max_connections: 0, foo: 'bar', wait_timeout: 60 }),
     ).toThrow(
-      'Invalid MySQL configuration: max_connections must be an integer between 1 and 100000; unknown variable "foo"',
+      'Invalid MySQL configuration: max_connections must be an integer between 10 and 5000; unknown variable "foo"',
     );
   });
 

@@ -466,7 +466,7 @@ describe('validateMysqlConfig', () => {
     expect(result.problems).toEqual([
       {
         field: 'max_connections',
-        message: 'max_connections must be an integer between 1 and 100000',
+        message: 'max_connections must be an integer between 10 and 5000',
       },
       {
         field: 'wait_timeout',
@@ -476,7 +476,7 @@ describe('validateMysqlConfig', () => {
       {
         field: 'innodb_buffer_pool_size',
         message:
-          'innodb_buffer_pool_size must be a size between 5M and 1T bytes (an integer, optionally with a K, M, G or T suffix)',
+          'innodb_buffer_pool_size must be a size between 6M and 8G bytes (an integer, optionally with a K, M, G or T suffix)',
       },
       {
         field: 'sql_mode',
@@ -552,13 +552,105 @@ describe('validateMysqlConfig', () => {
       expect(result.values).toEqual({ character_set_server: charset });
     });
 
-    it('checks neither alone', () => {
+    it('checks neither alone without an image (part of a configuration)', () => {
       expect(
         validateMysqlConfig({ collation_server: 'latin1_swedish_ci' }).valid,
       ).toBe(true);
       expect(
         validateMysqlConfig({ character_set_server: 'latin1' }).valid,
       ).toBe(true);
+    });
+
+    // Both servers refuse to start with a collation of another character
+    // set than their default when my.cnf sets no character set: MySQL 9.7
+    // "COLLATION 'latin1_bin' is not valid for CHARACTER SET 'utf8mb4'",
+    // MariaDB 10.11 "COLLATION 'utf8mb4_general_ci' is not valid for
+    // CHARACTER SET 'latin1'".
+    it.each([
+      ['mysql:8.4', 'latin1_bin', 'utf8mb4_bin', "MySQL's", 'utf8mb4'],
+      [
+        'mariadb:10.11',
+        'utf8mb4_general_ci',
+        'latin1_bin',
+        "MariaDB's",
+        'latin1',
+      ],
+    ])(
+      'with image %s, checks a collation alone against the default character set',
+      (image, foreign, own, family, charset) => {
+        expect(
+          validateMysqlConfig({ collation_server: foreign }, { image }),
+        ).toEqual({
+          valid: false,
+          problems: [
+            {
+              field: 'collation_server',
+              message: `collation_server "${foreign}" does not belong to ${family} default character_set_server "${charset}" (image ${image}); set character_set_server too`,
+            },
+          ],
+          values: {},
+        });
+        expect(
+          validateMysqlConfig({ collation_server: own }, { image }).valid,
+        ).toBe(true);
+        expect(
+          validateMysqlConfig(
+            {
+              character_set_server: foreign.split('_')[0],
+              collation_server: foreign,
+            },
+            { image },
+          ).valid,
+        ).toBe(true);
+      },
+    );
+
+    it('does not take an invalid character set for the default', () => {
+      const result = validateMysqlConfig(
+        { character_set_server: 'klingon', collation_server: 'latin1_bin' },
+        { image: 'mysql:8.4' },
+      );
+      expect(result.problems.map(p => p.field)).toEqual([
+        'character_set_server',
+      ]);
+    });
+  });
+
+  describe('thread_cache_size and max_connections', () => {
+    // MariaDB 10.11 read back 151 for thread_cache_size=152 beside
+    // max_connections=151; MySQL 9.7 keeps it.
+    it('refuses a thread cache larger than max_connections on MariaDB', () => {
+      const image = 'mariadb:10.11';
+      expect(
+        validateMysqlConfig(
+          { max_connections: 151, thread_cache_size: 152 },
+          { image },
+        ).problems,
+      ).toEqual([
+        {
+          field: 'thread_cache_size',
+          message:
+            'thread_cache_size 152 is more than max_connections 151; MariaDB would lower it to 151',
+        },
+      ]);
+      expect(
+        validateMysqlConfig({ thread_cache_size: 152 }, { image }).problems[0]
+          ?.field,
+      ).toBe('thread_cache_size');
+      expect(
+        validateMysqlConfig(
+          { max_connections: 500, thread_cache_size: 500 },
+          { image },
+        ).valid,
+      ).toBe(true);
+    });
+
+    it('leaves it to MySQL, and to callers without an image', () => {
+      const config = { max_connections: 151, thread_cache_size: 152 };
+      expect(validateMysqlConfig(config, { image: 'mysql:9.7' }).valid).toBe(
+        true,
+      );
+      expect(validateMysqlConfig(config).valid).toBe(true);
     });
   });
 });
@@ -585,6 +677,28 @@ describe('validateMysqlConfig for an image', () => {
       expect(validateMysqlConfig(config, { image }).valid).toBe(true);
     }
     expect(validateMysqlConfig(config).valid).toBe(true);
+  });
+
+  it("refuses NO_AUTO_CREATE_USER, MariaDB's, on MySQL", () => {
+    const config = { sql_mode: 'STRICT_TRANS_TABLES,NO_AUTO_CREATE_USER' };
+    expect(
+      validateMysqlConfig(config, { image: 'mysql:9.7' }).problems,
+    ).toEqual([
+      {
+        field: 'sql_mode',
+        message:
+          'sql_mode "NO_AUTO_CREATE_USER" is not available on MySQL (image mysql:9.7); the server would refuse to start',
+      },
+    ]);
+    expect(validateMysqlConfig(config, { image: 'mariadb:10.11' }).valid).toBe(
+      true,
+    );
+  });
+
+  it('refuses lower_case_table_names=2, which Linux servers replace with 0', () => {
+    expect(
+      validateMysqlConfig({ lower_case_table_names: '2' }).problems[0].field,
+    ).toBe('lower_case_table_names');
   });
 });
 
@@ -614,6 +728,28 @@ describe('sameMysqlValue', () => {
     ],
   ])('takes sql_mode=TRADITIONAL as what %s reports for it', (_, reported) => {
     expect(sameMysqlValue('sql_mode', 'TRADITIONAL', reported)).toBe(true);
+  });
+
+  it("takes MariaDB's report of ANSI and its default as written", () => {
+    expect(
+      sameMysqlValue(
+        'sql_mode',
+        'ANSI',
+        'REAL_AS_FLOAT,PIPES_AS_CONCAT,ANSI_QUOTES,IGNORE_SPACE,ANSI',
+      ),
+    ).toBe(true);
+    const mariadbDefault =
+      'STRICT_TRANS_TABLES,ERROR_FOR_DIVISION_BY_ZERO,NO_AUTO_CREATE_USER,NO_ENGINE_SUBSTITUTION';
+    expect(sameMysqlValue('sql_mode', mariadbDefault, mariadbDefault)).toBe(
+      true,
+    );
+    expect(
+      sameMysqlValue(
+        'sql_mode',
+        'STRICT_TRANS_TABLES,ERROR_FOR_DIVISION_BY_ZERO,NO_ENGINE_SUBSTITUTION',
+        mariadbDefault,
+      ),
+    ).toBe(false);
   });
 
   it('compares sql_mode as a set, and still sees a real difference', () => {

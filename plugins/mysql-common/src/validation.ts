@@ -325,13 +325,32 @@ function refusedValues(
   return refused.filter(r => parts.includes(r.toUpperCase()));
 }
 
+function familyName(family: 'mysql' | 'mariadb' | undefined): string {
+  return family === 'mariadb' ? 'MariaDB' : 'MySQL';
+}
+
+/** A variable's default on the servers of `family` (MySQL's without one). */
+function familyDefault(
+  name: string,
+  family: 'mysql' | 'mariadb' | undefined,
+): string | undefined {
+  const variable = getMysqlVariable(name);
+  if (!variable) return undefined;
+  const value = (family && variable.defaultBy?.[family]) ?? variable.default;
+  return checkVariableValue(variable, value).value;
+}
+
 /**
  * Validates a whole configuration: every unknown variable and every bad
  * value is reported, one problem per field, and the valid fields come back
  * normalized. A collation that does not belong to the character set given
- * beside it is a problem on `collation_server`. With `image`, values the
- * servers of that image's family refuse (`utf8mb4_0900_ai_ci` on MariaDB)
- * are problems too.
+ * beside it is a problem on `collation_server`. With `image`, the
+ * configuration is checked as the servers of that image's family read it:
+ * values they refuse (`utf8mb4_0900_ai_ci` on MariaDB) are problems, a
+ * collation given without a character set must belong to the family's
+ * default one (utf8mb4 on MySQL, latin1 on MariaDB), since both servers
+ * refuse to start otherwise, and on MariaDB `thread_cache_size` must not
+ * exceed `max_connections`, which MariaDB would lower it to.
  *
  * @public
  */
@@ -369,16 +388,23 @@ export function validateMysqlConfig(
         field,
         message: `${field} ${refused
           .map(v => `"${v}"`)
-          .join(', ')} is not available on ${
-          family === 'mariadb' ? 'MariaDB' : 'MySQL'
-        } (image ${options.image}); the server would refuse to start`,
+          .join(', ')} is not available on ${familyName(family)} (image ${
+          options.image
+        }); the server would refuse to start`,
       });
     } else if (result.value !== undefined) {
       values.set(field, result.value);
     }
   }
 
-  const charset = values.get('character_set_server');
+  // Without an image the caller may be checking only part of a
+  // configuration, so a missing character set is not taken as the default.
+  const givenCharset = values.get('character_set_server');
+  const defaultCharset =
+    family && !('character_set_server' in config)
+      ? familyDefault('character_set_server', family)
+      : undefined;
+  const charset = givenCharset ?? defaultCharset;
   const collation = values.get('collation_server');
   if (
     charset !== undefined &&
@@ -388,9 +414,35 @@ export function validateMysqlConfig(
   ) {
     problems.push({
       field: 'collation_server',
-      message: `collation_server "${collation}" does not belong to character_set_server "${charset}"`,
+      message:
+        givenCharset !== undefined
+          ? `collation_server "${collation}" does not belong to character_set_server "${charset}"`
+          : `collation_server "${collation}" does not belong to ${familyName(
+              family,
+            )}'s default character_set_server "${charset}" (image ${
+              options.image
+            }); set character_set_server too`,
     });
     values.delete('collation_server');
+  }
+
+  const threads = values.get('thread_cache_size');
+  const connections =
+    values.get('max_connections') ??
+    (!('max_connections' in config)
+      ? familyDefault('max_connections', family)
+      : undefined);
+  if (
+    family === 'mariadb' &&
+    threads !== undefined &&
+    connections !== undefined &&
+    Number(threads) > Number(connections)
+  ) {
+    problems.push({
+      field: 'thread_cache_size',
+      message: `thread_cache_size ${threads} is more than max_connections ${connections}; MariaDB would lower it to ${connections}`,
+    });
+    values.delete('thread_cache_size');
   }
 
   return {

@@ -1,3 +1,4 @@
+import { checkVariableValue } from './validation';
 import { getMysqlVariable, MysqlVariable, mysqlVariables } from './variables';
 
 const REQUIRED = [
@@ -108,14 +109,11 @@ describe('mysqlVariables', () => {
   it('carries MySQL 8.4 facts', () => {
     expect(getMysqlVariable('max_connections')).toMatchObject({
       type: 'integer',
-      min: 1,
-      max: 100000,
       default: 151,
       apply: 'dynamic',
     });
     expect(getMysqlVariable('innodb_buffer_pool_size')).toMatchObject({
       type: 'size',
-      min: 5242880,
       default: 134217728,
       apply: 'dynamic',
     });
@@ -135,8 +133,6 @@ describe('mysqlVariables', () => {
       default: 10,
     });
     expect(getMysqlVariable('innodb_log_buffer_size')).toMatchObject({
-      min: 262144,
-      max: 4294967295,
       default: 67108864,
       apply: 'restart',
     });
@@ -152,6 +148,91 @@ describe('mysqlVariables', () => {
       default: false,
       apply: 'restart',
     });
+  });
+
+  // What the conformance test found on MySQL 9.7 and MariaDB 10.11: bounds
+  // outside these are refused, changed or not honoured by one of them.
+  it('keeps to the ranges both families honour', () => {
+    expect(getMysqlVariable('max_connections')).toMatchObject({
+      min: 10,
+      max: 5000,
+    });
+    expect(getMysqlVariable('max_user_connections')?.max).toBe(2147483647);
+    expect(getMysqlVariable('innodb_buffer_pool_size')).toMatchObject({
+      min: 6 * 1024 * 1024,
+      max: 8 * 1024 * 1024 * 1024,
+    });
+    expect(getMysqlVariable('innodb_log_buffer_size')).toMatchObject({
+      min: 2 * 1024 * 1024,
+      max: 1024 * 1024 * 1024,
+    });
+    expect(getMysqlVariable('table_open_cache')).toMatchObject({
+      min: 10,
+      max: 7000,
+    });
+    expect(getMysqlVariable('tmp_table_size')?.min).toBe(16384);
+    expect(getMysqlVariable('lower_case_table_names')?.values).toEqual([
+      '0',
+      '1',
+    ]);
+  });
+
+  it('fits max_connections and table_open_cache at their maxima in 20000 open files', () => {
+    const connections = getMysqlVariable('max_connections')!.max!;
+    const tables = getMysqlVariable('table_open_cache')!.max!;
+    expect(connections + 2 * tables + 10).toBeLessThanOrEqual(20000);
+    expect(getMysqlVariable('thread_cache_size')!.max).toBe(connections);
+  });
+
+  it('carries MariaDB 10.11 defaults where they differ', () => {
+    const mariadb = Object.fromEntries(
+      mysqlVariables
+        .filter(v => v.defaultBy?.mariadb !== undefined)
+        .map(v => [v.name, v.defaultBy!.mariadb]),
+    );
+    expect(mariadb).toEqual({
+      innodb_log_buffer_size: 16777216,
+      max_allowed_packet: 16777216,
+      table_open_cache: 2000,
+      table_definition_cache: 400,
+      thread_cache_size: 151,
+      sort_buffer_size: 2097152,
+      character_set_server: 'latin1',
+      collation_server: 'latin1_swedish_ci',
+      sql_mode:
+        'STRICT_TRANS_TABLES,ERROR_FOR_DIVISION_BY_ZERO,NO_AUTO_CREATE_USER,NO_ENGINE_SUBSTITUTION',
+    });
+    expect(mysqlVariables.some(v => v.defaultBy?.mysql !== undefined)).toBe(
+      false,
+    );
+  });
+
+  it.each(
+    mysqlVariables.flatMap(variable =>
+      (['mysql', 'mariadb'] as const).map(
+        family => [variable.name, family, variable] as const,
+      ),
+    ),
+  )(
+    '%s defaults, on %s, to a value of its own that the family takes',
+    (_name, family, variable) => {
+      const value = variable.defaultBy?.[family] ?? variable.default;
+      expect(checkVariableValue(variable, value).problem).toBeUndefined();
+      const refused = variable.refusedBy?.[family] ?? [];
+      for (const part of String(value).split(',')) {
+        expect(refused).not.toContain(part);
+      }
+    },
+  );
+
+  it.each(
+    mysqlVariables
+      .filter(v => v.refusedBy)
+      .map(variable => [variable.name, variable] as const),
+  )('%s marks only its own values as refused', (_name, variable) => {
+    for (const refused of Object.values(variable.refusedBy!)) {
+      for (const value of refused) expect(variable.values).toContain(value);
+    }
   });
 
   it('gives every collation a character set it belongs to', () => {

@@ -42,8 +42,10 @@ export interface MysqlVariable {
    * images of that family.
    */
   refusedBy?: Partial<Record<'mysql' | 'mariadb', readonly string[]>>;
-  /** The server's default; sizes in bytes. */
+  /** MySQL's default (what `SELECT @@var` reads without my.cnf); sizes in bytes. */
   default: string | number | boolean;
+  /** The default of a family whose servers differ from MySQL's. */
+  defaultBy?: Partial<Record<'mysql' | 'mariadb', string | number | boolean>>;
   apply: MysqlVariableApply;
   /** One line for forms and documentation. */
   description: string;
@@ -54,10 +56,28 @@ const MIB = 1024 * KIB;
 const GIB = 1024 * MIB;
 const TIB = 1024 * GIB;
 
-// The server accepts up to 2^64-1 bytes for these; the catalogue stops at
+// The server accepts up to 2^64-1 bytes for these per-session buffers,
+// which are allocated only when a query needs them; the catalogue stops at
 // 1 TiB, far beyond any pod's memory, so every bound stays an exact
 // JavaScript number.
 const SIZE_CAP = TIB;
+
+// Buffers allocated when the server starts stop at the memory limit of the
+// largest instance size (8Gi): MySQL 9.7 touches about a tenth of the buffer
+// pool and all of the log buffer at start (3.2 GB resident for 8 GiB + 2 GiB),
+// and MariaDB 10.11 refuses to start when it cannot commit the whole pool
+// ("Cannot map innodb_buffer_pool_size_max" for 32 GiB on a 23 GiB machine).
+const STARTUP_MEMORY_CAP = 8 * GIB;
+
+// Both servers need one file descriptor per connection and two per cached
+// table, and silently lower max_connections and then table_open_cache to
+// fit their open-files limit (max_connections + 2 * table_open_cache + 10 <=
+// open_files_limit): under the 20000 descriptors of the sandbox's machines
+// MySQL 9.7 read back 19190 for max_connections=100000 and MariaDB 10.11
+// 16770 (and table_open_cache 200 for 524288). Both maxima together fit in
+// 20000.
+const MAX_CONNECTIONS = 5000;
+const MAX_TABLE_OPEN_CACHE = 7000;
 
 // LONG_TIMEOUT in the server sources (one year); Windows builds use less.
 const ONE_YEAR_SECONDS = 31536000;
@@ -81,6 +101,8 @@ const SQL_MODES = [
   'ALLOW_INVALID_DATES',
   'ERROR_FOR_DIVISION_BY_ZERO',
   'TRADITIONAL',
+  // MariaDB only (its default has it); MySQL 8.0 removed it and refuses it.
+  'NO_AUTO_CREATE_USER',
   'HIGH_NOT_PRECEDENCE',
   'NO_ENGINE_SUBSTITUTION',
   'PAD_CHAR_TO_FULL_LENGTH',
@@ -88,8 +110,12 @@ const SQL_MODES = [
 ] as const;
 
 /**
- * The variables the portal knows, with MySQL 8.4's types, ranges, defaults
- * and whether a change needs a restart.
+ * The variables the portal knows, with their types, the ranges that both
+ * MySQL and MariaDB keep as written, each family's defaults, and whether a
+ * change needs a restart. The conformance test
+ * (packages/k8s-sandbox/src/conformance.integration.test.ts) starts both
+ * real servers with every minimum, default, maximum and value and reads
+ * each back.
  *
  * @public
  */
@@ -98,8 +124,9 @@ export const mysqlVariables: readonly MysqlVariable[] = [
     name: 'max_connections',
     type: 'integer',
     unit: 'connections',
-    min: 1,
-    max: 100000,
+    // MariaDB raises anything lower to 10.
+    min: 10,
+    max: MAX_CONNECTIONS,
     default: 151,
     apply: 'dynamic',
     description: 'Maximum number of simultaneous client connections.',
@@ -109,7 +136,8 @@ export const mysqlVariables: readonly MysqlVariable[] = [
     type: 'integer',
     unit: 'connections',
     min: 0,
-    max: 4294967295,
+    // MySQL takes up to 2^32-1; MariaDB's is a signed int and lowers it.
+    max: 2147483647,
     default: 0,
     apply: 'dynamic',
     description:
@@ -119,8 +147,10 @@ export const mysqlVariables: readonly MysqlVariable[] = [
     name: 'innodb_buffer_pool_size',
     type: 'size',
     unit: 'bytes',
-    min: 5 * MIB,
-    max: SIZE_CAP,
+    // MySQL starts with 5 MiB; MariaDB's InnoDB refuses less than 6 MiB
+    // with 16 KiB pages, and the server then refuses to start.
+    min: 6 * MIB,
+    max: STARTUP_MEMORY_CAP,
     default: 128 * MIB,
     apply: 'dynamic',
     description: 'Memory InnoDB uses to cache table and index data.',
@@ -129,9 +159,13 @@ export const mysqlVariables: readonly MysqlVariable[] = [
     name: 'innodb_log_buffer_size',
     type: 'size',
     unit: 'bytes',
-    min: 256 * KIB,
-    max: 4294967295,
+    // MySQL's own range is 256 KiB to 4 GiB - 1, MariaDB's 2 MiB to
+    // 2 GiB - 4 KiB (it raises or lowers anything outside). Allocated and
+    // touched at start, so it stops at an eighth of STARTUP_MEMORY_CAP.
+    min: 2 * MIB,
+    max: GIB,
     default: 64 * MIB,
+    defaultBy: { mariadb: 16 * MIB },
     // Dynamic in MySQL 8.0 and later, but read-only in MariaDB (the sandbox
     // server), so a change is only trusted after a restart.
     apply: 'restart',
@@ -153,6 +187,7 @@ export const mysqlVariables: readonly MysqlVariable[] = [
     min: KIB,
     max: GIB,
     default: 64 * MIB,
+    defaultBy: { mariadb: 16 * MIB },
     apply: 'dynamic',
     description: 'Largest packet or generated string the server accepts.',
   },
@@ -228,9 +263,11 @@ export const mysqlVariables: readonly MysqlVariable[] = [
     name: 'table_open_cache',
     type: 'integer',
     unit: 'tables',
-    min: 1,
-    max: 524288,
+    // MariaDB raises anything lower to 10.
+    min: 10,
+    max: MAX_TABLE_OPEN_CACHE,
     default: 4000,
+    defaultBy: { mariadb: 2000 },
     apply: 'dynamic',
     description: 'Number of open tables kept for all threads.',
   },
@@ -242,6 +279,7 @@ export const mysqlVariables: readonly MysqlVariable[] = [
     max: 524288,
     // Autosized to MIN(400 + table_open_cache / 2, 2000): 2000 by default.
     default: 2000,
+    defaultBy: { mariadb: 400 },
     apply: 'dynamic',
     description: 'Number of table definitions kept in the definition cache.',
   },
@@ -250,9 +288,13 @@ export const mysqlVariables: readonly MysqlVariable[] = [
     type: 'integer',
     unit: 'threads',
     min: 0,
-    max: 16384,
-    // Autosized to 8 + max_connections / 100: 9 by default.
+    // MariaDB lowers it to max_connections (validation says so for MariaDB
+    // images); a cache larger than the connections is no use on MySQL either.
+    max: MAX_CONNECTIONS,
+    // Autosized to 8 + max_connections / 100: 9 by default. MariaDB's 256 is
+    // lowered to max_connections, 151.
     default: 9,
+    defaultBy: { mariadb: 151 },
     apply: 'dynamic',
     description: 'Number of threads kept for reuse after clients disconnect.',
   },
@@ -260,7 +302,9 @@ export const mysqlVariables: readonly MysqlVariable[] = [
     name: 'tmp_table_size',
     type: 'size',
     unit: 'bytes',
-    min: KIB,
+    // MySQL takes 1 KiB; MariaDB rounds down to 16 KiB steps, so less
+    // reads back as 0.
+    min: 16 * KIB,
     max: SIZE_CAP,
     default: 16 * MIB,
     apply: 'dynamic',
@@ -284,6 +328,7 @@ export const mysqlVariables: readonly MysqlVariable[] = [
     min: 32 * KIB,
     max: SIZE_CAP,
     default: 256 * KIB,
+    defaultBy: { mariadb: 2 * MIB },
     apply: 'dynamic',
     description: 'Buffer each session allocates for a sort.',
   },
@@ -302,6 +347,9 @@ export const mysqlVariables: readonly MysqlVariable[] = [
     type: 'enum',
     values: ['utf8mb4', 'utf8mb3', 'latin1', 'ascii', 'binary'],
     default: 'utf8mb4',
+    // MariaDB's own default before 11.6 (its Debian packages set utf8mb4 in
+    // a config file that images and the sandbox do not read).
+    defaultBy: { mariadb: 'latin1' },
     apply: 'dynamic',
     description: 'Default character set for new databases.',
   },
@@ -329,6 +377,7 @@ export const mysqlVariables: readonly MysqlVariable[] = [
       'binary',
     ],
     default: 'utf8mb4_0900_ai_ci',
+    defaultBy: { mariadb: 'latin1_swedish_ci' },
     apply: 'dynamic',
     description:
       'Default collation for new databases; must belong to character_set_server.',
@@ -337,16 +386,25 @@ export const mysqlVariables: readonly MysqlVariable[] = [
     name: 'sql_mode',
     type: 'set',
     values: SQL_MODES,
-    refusedBy: { mariadb: ['TIME_TRUNCATE_FRACTIONAL'] },
+    refusedBy: {
+      mysql: ['NO_AUTO_CREATE_USER'],
+      mariadb: ['TIME_TRUNCATE_FRACTIONAL'],
+    },
     default:
       'ONLY_FULL_GROUP_BY,STRICT_TRANS_TABLES,NO_ZERO_IN_DATE,NO_ZERO_DATE,ERROR_FOR_DIVISION_BY_ZERO,NO_ENGINE_SUBSTITUTION',
+    defaultBy: {
+      mariadb:
+        'STRICT_TRANS_TABLES,ERROR_FOR_DIVISION_BY_ZERO,NO_AUTO_CREATE_USER,NO_ENGINE_SUBSTITUTION',
+    },
     apply: 'dynamic',
     description: 'SQL syntax and data validation checks the server applies.',
   },
   {
     name: 'lower_case_table_names',
     type: 'enum',
-    values: ['0', '1', '2'],
+    // 2 is for case-insensitive file systems: on Linux both servers warn
+    // and run with 0 instead.
+    values: ['0', '1'],
     default: '0',
     apply: 'init',
     description:

@@ -283,6 +283,15 @@ export class MysqlServer {
     });
   }
 
+  /**
+   * Whether the server of the last {@link MysqlServer.start} answers on its
+   * socket within `timeoutMs`: false as soon as it exits (a value it refuses
+   * stops it while it reads its options).
+   */
+  async waitUntilUp(timeoutMs: number): Promise<boolean> {
+    return this.child ? this.waitForSocket(this.child, timeoutMs) : false;
+  }
+
   /** SIGTERM, then SIGKILL after the grace period; no exit callback fires. */
   async stop(graceMs: number) {
     const child = this.child;

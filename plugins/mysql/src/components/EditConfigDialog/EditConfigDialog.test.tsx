@@ -45,7 +45,7 @@ describe('EditConfigDialog', () => {
     expect(field).toHaveAttribute('type', 'number');
     expect(screen.getAllByText('connections').length).toBeGreaterThan(0);
     expect(
-      screen.getByText(/1 to 100000\..*Changing it restarts the server/),
+      screen.getByText(/10 to 5000\..*Changing it restarts the server/),
     ).toBeInTheDocument();
     expect(screen.getByLabelText('innodb_buffer_pool_size')).toHaveValue(
       '256M',
@@ -68,10 +68,10 @@ describe('EditConfigDialog', () => {
     await renderDialog(mockMysqlApi());
     const review = screen.getByRole('button', { name: 'Review changes' });
     expect(review).toBeDisabled();
-    await setMaxConnections('100001');
+    await setMaxConnections('5001');
     expect(
       screen.getByText(
-        /max_connections must be an integer between 1 and 100000/,
+        /max_connections must be an integer between 10 and 5000/,
       ),
     ).toBeInTheDocument();
     expect(review).toBeDisabled();
@@ -88,7 +88,7 @@ describe('EditConfigDialog', () => {
     await userEvent.clear(field);
     await userEvent.type(field, '1M');
     expect(
-      screen.getByText(/innodb_buffer_pool_size must be a size between 5M/),
+      screen.getByText(/innodb_buffer_pool_size must be a size between 6M/),
     ).toBeInTheDocument();
     expect(
       screen.getByRole('button', { name: 'Review changes' }),
