@@ -2,6 +2,7 @@ import * as k8s from '@kubernetes/client-node';
 import fs from 'node:fs';
 import path from 'node:path';
 import { NODE_NAME, PROVISIONER, STORAGE_CLASS } from '../clusterObjects';
+import { isTransient, retryDelayMs, statusOf } from './apiErrors';
 import { EventRecorder } from './events';
 import { IpAllocator } from './ipAllocator';
 import { PodWorker } from './podWorker';
@@ -52,13 +53,26 @@ export class NodeAgent {
     claims.on('delete', pvc => this.onClaimGone(pvc));
     this.informers = [pods, claims] as k8s.Informer<k8s.KubernetesObject>[];
     for (const informer of this.informers) {
-      informer.on('error', (error: unknown) => {
+      // The informer gives up on an error; while the API server is away
+      // (killed, restarting) this lists and watches again every second, and
+      // a watch that the API server ended resumes where it stopped (or lists
+      // again when that is too old), so no change is missed.
+      let loggedAt = 0;
+      const restart = (error: unknown) => {
         if (this.stopping) return;
-        this.log(
-          `watch failed, restarting: ${(error as Error)?.message ?? error}`,
-        );
-        setTimeout(() => !this.stopping && informer.start(), 1000);
-      });
+        if (Date.now() - loggedAt > 10_000) {
+          loggedAt = Date.now();
+          this.log(
+            `watch failed, retrying every second: ${
+              (error as Error)?.message ?? error
+            }`,
+          );
+        }
+        setTimeout(() => {
+          if (!this.stopping) informer.start().catch(restart);
+        }, 1000);
+      };
+      informer.on('error', restart);
       await informer.start();
     }
   }
@@ -178,17 +192,31 @@ export class NodeAgent {
     this.workers.delete(uid);
   }
 
-  private async once(key: string, work: () => Promise<void>) {
+  /**
+   * Runs `work` unless it runs already; repeats it while the API server does
+   * not answer (no watch event would bring it back: a pod left unbound stays
+   * Pending for good).
+   */
+  private async once(key: string, work: () => Promise<void>, attempt = 0) {
     if (this.inFlight.has(key)) return;
     this.inFlight.add(key);
+    let retry = false;
     try {
       await work();
     } catch (error) {
-      if ((error as { code?: number }).code !== 409) {
-        this.log(`${key}: ${(error as Error).message}`);
+      retry = isTransient(error) && !this.stopping;
+      if (statusOf(error) !== 409 && (!retry || attempt === 0)) {
+        this.log(
+          `${key}: ${(error as Error).message}${retry ? ' (retrying)' : ''}`,
+        );
       }
     } finally {
       this.inFlight.delete(key);
+    }
+    if (retry) {
+      setTimeout(() => {
+        if (!this.stopping) this.once(key, work, attempt + 1);
+      }, retryDelayMs(attempt));
     }
   }
 
@@ -283,7 +311,7 @@ export class NodeAgent {
       try {
         await this.core.deletePersistentVolume({ name: `pvc-${uid}` });
       } catch (error) {
-        if ((error as { code?: number }).code !== 404) throw error;
+        if (statusOf(error) !== 404) throw error;
       }
       fs.rmSync(this.volumeDir(pvc), { recursive: true, force: true });
     });

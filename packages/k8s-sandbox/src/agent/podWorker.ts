@@ -3,6 +3,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 
 import { sleep } from '../processes';
+import { isTransient, retryDelayMs, statusOf } from './apiErrors';
 import { EventRecorder } from './events';
 import { runsServer, serverRuntime, ServerRuntime } from './images';
 import { IpAllocator } from './ipAllocator';
@@ -45,6 +46,7 @@ export class PodWorker {
   private started = false;
   private terminating = false;
   private disposed = false;
+  private shuttingDown = false;
   /** Bumped on every container start and stop; stale timers check it. */
   private generation = 0;
   private timers = new Set<NodeJS.Timeout>();
@@ -59,6 +61,10 @@ export class PodWorker {
   private state: ContainerState = { waiting: { reason: 'ContainerCreating' } };
   private lastState: ContainerState = {};
   private readyChangedAt = new Date().toISOString();
+  /** The phase last reported, for a status report that has to be repeated. */
+  private phase = 'Running';
+  /** Attempts of a status report the API server did not take; 0 when none is pending. */
+  private statusAttempts = 0;
   private readonly startTime = new Date().toISOString();
   private readonly runDir: string;
 
@@ -410,17 +416,31 @@ export class PodWorker {
       await this.server.stop(grace * 1000);
     }
     this.cleanUp();
-    try {
-      await this.deps.core.deleteNamespacedPod({
-        name: this.pod.metadata!.name!,
-        namespace: this.pod.metadata!.namespace!,
-        body: {
-          gracePeriodSeconds: 0,
-          preconditions: { uid: this.pod.metadata!.uid },
-        },
-      });
-    } catch (error) {
-      if ((error as { code?: number }).code !== 404) throw error;
+    // The StatefulSet controller waits for this confirmation before it makes
+    // the pod again, so it is repeated until the API server takes it.
+    for (let attempt = 0; ; attempt++) {
+      try {
+        await this.deps.core.deleteNamespacedPod({
+          name: this.pod.metadata!.name!,
+          namespace: this.pod.metadata!.namespace!,
+          body: {
+            gracePeriodSeconds: 0,
+            preconditions: { uid: this.pod.metadata!.uid },
+          },
+        });
+        return;
+      } catch (error) {
+        if (statusOf(error) === 404) return;
+        if (!isTransient(error) || this.shuttingDown) throw error;
+        if (attempt === 0) {
+          this.deps.log(
+            `${this.name}: confirming the deletion failed, retrying: ${
+              (error as Error).message
+            }`,
+          );
+        }
+        await sleep(retryDelayMs(attempt));
+      }
     }
   }
 
@@ -444,6 +464,7 @@ export class PodWorker {
 
   /** The agent is stopping: stop the server gracefully, keep the pod. */
   async shutdown() {
+    this.shuttingDown = true;
     this.terminating = true;
     this.generation++;
     for (const timer of this.timers) clearTimeout(timer);
@@ -451,8 +472,15 @@ export class PodWorker {
     await this.server?.stop(30_000);
   }
 
-  private async pushStatus(phase = 'Running') {
+  /**
+   * Reports the container's state as the pod's status. A report the API
+   * server did not take (it was away) is repeated, with whatever the state
+   * is by then, until one is taken: nothing else would bring the pod's
+   * status up to date.
+   */
+  private async pushStatus(phase = this.phase) {
     if (this.disposed) return;
+    this.phase = phase;
     const now = new Date().toISOString();
     const ready = this.ready ? 'True' : 'False';
     const server = this.serverContainer;
@@ -532,12 +560,36 @@ export class PodWorker {
         },
         MERGE_PATCH,
       );
+      this.statusAttempts = 0;
     } catch (error) {
-      if ((error as { code?: number }).code !== 404) {
+      if (statusOf(error) === 404) return;
+      if (!isTransient(error)) {
         this.deps.log(
           `${this.name}: status update failed: ${(error as Error).message}`,
         );
+        return;
       }
+      // One repeat pending at a time; a later report that succeeds ends it.
+      if (this.statusAttempts === 0) {
+        this.deps.log(
+          `${this.name}: status update failed, retrying: ${
+            (error as Error).message
+          }`,
+        );
+      }
+      const pending = this.statusAttempts > 0;
+      this.statusAttempts++;
+      if (!pending) this.repeatStatus();
     }
+  }
+
+  private repeatStatus() {
+    this.later(retryDelayMs(this.statusAttempts - 1), async () =>
+      this.enqueue(async () => {
+        if (this.statusAttempts === 0) return;
+        await this.pushStatus();
+        if (this.statusAttempts > 0) this.repeatStatus();
+      }),
+    );
   }
 }
