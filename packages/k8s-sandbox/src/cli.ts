@@ -1,9 +1,34 @@
 import { spawn } from 'node:child_process';
 import { down, status, up } from './controlPlane';
+import {
+  freeze,
+  kill,
+  restart,
+  RestartableComponent,
+  SandboxComponent,
+  thaw,
+} from './faults';
 
 const USAGE = `usage: npm run sandbox -- up|down|status
+       npm run sandbox -- freeze|thaw|kill <etcd|kube-apiserver|kube-controller-manager|node-agent>
+       npm run sandbox -- restart <etcd|kube-apiserver|kube-controller-manager>
        k8s-sandbox exec -- <command...>   run a command against the sandbox
-                                          (started first, stopped after if it was not running)`;
+                                          (started first, stopped after if it was not running)
+SANDBOX_STATE_DIR names another sandbox; SANDBOX_AUDIT_LOG=1 makes up write an audit log.`;
+
+const COMPONENTS: SandboxComponent[] = [
+  'etcd',
+  'kube-apiserver',
+  'kube-controller-manager',
+  'node-agent',
+];
+
+function component(name: string | undefined): SandboxComponent {
+  if (!COMPONENTS.includes(name as SandboxComponent)) {
+    throw new Error(`name a component: ${COMPONENTS.join(', ')}\n${USAGE}`);
+  }
+  return name as SandboxComponent;
+}
 
 async function exec(command: string[]) {
   if (command.length === 0) throw new Error(USAGE);
@@ -41,6 +66,29 @@ async function main([command, ...rest]: string[]) {
     }
     case 'exec':
       return exec(rest[0] === '--' ? rest.slice(1) : rest);
+    case 'freeze':
+      await freeze(component(rest[0]));
+      process.stderr.write(`[sandbox] ${rest[0]} frozen (SIGSTOP)\n`);
+      return 0;
+    case 'thaw':
+      await thaw(component(rest[0]));
+      process.stderr.write(`[sandbox] ${rest[0]} thawed (SIGCONT)\n`);
+      return 0;
+    case 'kill':
+      await kill(component(rest[0]));
+      process.stderr.write(`[sandbox] ${rest[0]} killed (SIGKILL)\n`);
+      return 0;
+    case 'restart': {
+      const restarted = await restart(
+        component(rest[0]) as RestartableComponent,
+      );
+      process.stderr.write(
+        `[sandbox] ${rest[0]} restarted as pid ${
+          restarted.pid
+        }, healthy after ${(restarted.tookMs / 1000).toFixed(1)}s\n`,
+      );
+      return 0;
+    }
     default:
       process.stderr.write(`${USAGE}\n`);
       return 2;

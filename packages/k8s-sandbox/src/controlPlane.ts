@@ -1,6 +1,8 @@
+import * as k8s from '@kubernetes/client-node';
 import fs from 'node:fs';
-import https from 'node:https';
 import path from 'node:path';
+import { auditFlags } from './audit';
+import { backendKubeconfigPath, createBackendUser } from './backendUser';
 import { ensureBinaries } from './binaries';
 import { ensureMysqlRootfs, MysqlRootfs } from './mysqlRootfs';
 import {
@@ -11,17 +13,25 @@ import {
 import { ensureDebianPackages } from './debian';
 import { PACKAGE_DIR } from './packageDir';
 import { sandboxPaths } from './paths';
+import { apiServerHealthy, etcdHealthy } from './health';
 import { kubeconfigYaml, writeCredentials } from './pki';
 import {
   freePort,
   isAlive,
+  isStopped,
   ManagedProcess,
   startDetached,
   stopProcess,
   tail,
   waitFor,
 } from './processes';
-import { readState, SandboxState, writeState } from './state';
+import {
+  lockState,
+  readState,
+  SandboxState,
+  SandboxUser,
+  writeState,
+} from './state';
 
 /**
  * A running sandbox cluster.
@@ -35,6 +45,16 @@ export interface SandboxInfo {
   kubeconfig: string;
   /** Whether this call started it (false when it was already running). */
   started: boolean;
+  /** The sandbox's state folder. */
+  stateDir: string;
+  /** The API server's audit log, when it writes one (see `auditLog` of {@link SandboxUpOptions}). */
+  auditLog?: string;
+  /**
+   * The backend's service account `backstage/backstage-mysql` from the
+   * repository's deploy/rbac.yaml (applied by `up`), with its least-privilege
+   * role, and a kubeconfig with its token; absent without that file.
+   */
+  backend?: SandboxUser;
 }
 
 /** @public */
@@ -43,30 +63,38 @@ export interface SandboxLogOptions {
   log?: (line: string) => void;
 }
 
+/**
+ * Which sandbox a call is about.
+ *
+ * @public
+ */
+export interface SandboxOptions extends SandboxLogOptions {
+  /**
+   * The sandbox's state folder, for a sandbox of its own; defaults to
+   * `SANDBOX_STATE_DIR`, then `<repo>/.sandbox`. Pod addresses and ports
+   * derive from it, so sandboxes in different folders run side by side.
+   */
+  stateDir?: string;
+}
+
+/**
+ * How `up` starts a sandbox.
+ *
+ * @public
+ */
+export interface SandboxUpOptions extends SandboxOptions {
+  /**
+   * Start kube-apiserver with an audit policy (level Metadata for every
+   * request) and `--audit-log-path=<state>/logs/audit.log`; read it with
+   * `readAuditLog` and `countAuditRequests`. Defaults to whether
+   * `SANDBOX_AUDIT_LOG` is `1` or `true`. Has no effect on a sandbox that is
+   * already running.
+   */
+  auditLog?: boolean;
+}
+
 const defaultLog = (line: string) =>
   process.stderr.write(`[sandbox] ${line}\n`);
-
-function httpsOk(url: string, caFile: string, token: string): Promise<boolean> {
-  return new Promise(resolve => {
-    if (!fs.existsSync(caFile)) {
-      resolve(false);
-      return;
-    }
-    const req = https.get(
-      url,
-      {
-        ca: fs.readFileSync(caFile),
-        headers: { Authorization: `Bearer ${token}` },
-      },
-      res => {
-        res.resume();
-        resolve(res.statusCode === 200);
-      },
-    );
-    req.on('error', () => resolve(false));
-    req.setTimeout(2000, () => req.destroy());
-  });
-}
 
 async function alreadyRunning(state: SandboxState | undefined) {
   if (!state || !state.processes.every(p => isAlive(p.pid))) return false;
@@ -82,60 +110,52 @@ async function alreadyRunning(state: SandboxState | undefined) {
 /**
  * Starts etcd, kube-apiserver, kube-controller-manager and the node agent,
  * or returns the running sandbox. Builds the control-plane binaries on the
- * first run.
+ * first run. Test suites in parallel Jest workers may all call it: one
+ * starts the sandbox, the others wait for it.
  *
  * @public
  */
-export async function up(
-  options: SandboxLogOptions = {},
-): Promise<SandboxInfo> {
-  const paths = sandboxPaths();
-  const release = await acquireLock(`${paths.state}.lock`);
+export async function up(options: SandboxUpOptions = {}): Promise<SandboxInfo> {
+  const paths = sandboxPaths(options.stateDir);
+  const release = await lockState(paths.state);
   try {
-    return await upLocked(paths, options.log ?? defaultLog);
+    return await upLocked(
+      paths,
+      options.log ?? defaultLog,
+      options.auditLog ??
+        ['1', 'true'].includes(process.env.SANDBOX_AUDIT_LOG ?? ''),
+    );
   } finally {
     release();
   }
 }
 
-/**
- * Test suites in parallel Jest workers all call `up`; one starts the sandbox
- * and the others wait for it. A lock left by a dead process is taken over.
- */
-async function acquireLock(lockDir: string) {
-  const owner = path.join(lockDir, 'pid');
-  for (;;) {
-    try {
-      fs.mkdirSync(lockDir);
-      fs.writeFileSync(owner, String(process.pid));
-      return () => fs.rmSync(lockDir, { recursive: true, force: true });
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
-      const pid = Number(
-        fs.existsSync(owner) ? fs.readFileSync(owner, 'utf8') : 0,
-      );
-      if (pid && !isAlive(pid))
-        fs.rmSync(lockDir, { recursive: true, force: true });
-      await new Promise(resolve => setTimeout(resolve, 200));
-    }
-  }
+function infoOf(state: SandboxState, stateDir: string, started: boolean) {
+  return {
+    server: state.server,
+    kubeconfig: state.kubeconfig,
+    started,
+    stateDir,
+    auditLog: state.auditLog,
+    backend: state.backend,
+  };
 }
 
 async function upLocked(
   paths: ReturnType<typeof sandboxPaths>,
   log: (line: string) => void,
+  auditLog: boolean,
 ): Promise<SandboxInfo> {
   const previous = readState(paths.state);
   if (await alreadyRunning(previous)) {
-    return {
-      server: previous!.server,
-      kubeconfig: previous!.kubeconfig,
-      started: false,
-    };
+    if (auditLog && !previous!.auditLog) {
+      log('warning: the running sandbox writes no audit log (down, then up)');
+    }
+    return infoOf(previous!, paths.state, false);
   }
   if (previous) {
     log('cleaning up a sandbox that is partly running');
-    await down({ log });
+    await down({ log, stateDir: paths.state });
   }
 
   const t0 = Date.now();
@@ -162,11 +182,13 @@ async function upLocked(
     await freePort(),
   ];
   const server = `https://127.0.0.1:${apiPort}`;
+  const audit = auditLog ? auditFlags(paths.state, dirs.logs) : undefined;
   const state: SandboxState = {
     server,
     kubeconfig: paths.kubeconfig,
     processes: [],
     startedAt: new Date().toISOString(),
+    auditLog: audit?.log,
   };
   const record = (p: ManagedProcess) => {
     state.processes.push(p);
@@ -195,7 +217,7 @@ async function upLocked(
     );
     await waitFor(
       'etcd',
-      async () => (await fetch(`http://127.0.0.1:${etcdPort}/health`)).ok,
+      () => etcdHealthy(`http://127.0.0.1:${etcdPort}`),
       20_000,
       () => tail(etcd.log, 20),
     );
@@ -222,6 +244,7 @@ async function upLocked(
           '--allow-privileged=true',
           '--enable-priority-and-fairness=false',
           '--profiling=false',
+          ...(audit?.flags ?? []),
           '--v=1',
         ],
         dirs.logs,
@@ -229,7 +252,7 @@ async function upLocked(
     );
     await waitFor(
       'kube-apiserver',
-      () => httpsOk(`${server}/readyz`, caFile, creds.adminToken),
+      () => apiServerHealthy(server, caFile, creds.adminToken),
       60_000,
       () => tail(apiserver.log, 20),
     );
@@ -238,6 +261,15 @@ async function upLocked(
       kubeconfigYaml(server, caFile, creds.adminToken),
       { mode: 0o600 },
     );
+    // The controller manager and the agent have users of their own, so the
+    // audit log tells their requests from those of tests.
+    const componentKubeconfig = (name: string, token: string) => {
+      const file = path.join(paths.state, `${name}.kubeconfig`);
+      fs.writeFileSync(file, kubeconfigYaml(server, caFile, token, name), {
+        mode: 0o600,
+      });
+      return file;
+    };
 
     log('starting kube-controller-manager');
     const controllerManager = record(
@@ -245,7 +277,10 @@ async function upLocked(
         'kube-controller-manager',
         bins.controllerManager,
         [
-          `--kubeconfig=${paths.kubeconfig}`,
+          `--kubeconfig=${componentKubeconfig(
+            'controller-manager',
+            creds.controllerManagerToken,
+          )}`,
           '--leader-elect=false',
           '--bind-address=127.0.0.1',
           `--secure-port=${cmPort}`,
@@ -269,6 +304,16 @@ async function upLocked(
       30_000,
       () => tail(controllerManager.log, 20),
     );
+    const admin = new k8s.KubeConfig();
+    admin.loadFromFile(paths.kubeconfig);
+    state.backend = await createBackendUser({
+      admin,
+      rbacFile: path.join(paths.root, 'deploy', 'rbac.yaml'),
+      kubeconfig: backendKubeconfigPath(paths.state),
+      server,
+      caFile,
+    });
+    writeState(paths.state, state);
 
     log('starting the node agent');
     const agent = record(
@@ -282,8 +327,10 @@ async function upLocked(
         ],
         dirs.logs,
         {
-          ...process.env,
-          SANDBOX_KUBECONFIG: paths.kubeconfig,
+          SANDBOX_KUBECONFIG: componentKubeconfig(
+            'node-agent',
+            creds.nodeAgentToken,
+          ),
           SANDBOX_STATE_DIR: paths.state,
           ...('dir' in mysql
             ? {
@@ -302,23 +349,25 @@ async function upLocked(
     );
   } catch (error) {
     log(`start failed: ${(error as Error).message}`);
-    await down({ log });
+    await down({ log, stateDir: paths.state });
     throw error;
   }
   log(`ready in ${((Date.now() - t0) / 1000).toFixed(1)}s; node ${NODE_NAME}`);
   log(`kubeconfig: ${paths.kubeconfig}`);
-  return { server, kubeconfig: paths.kubeconfig, started: true };
+  if (state.auditLog) log(`audit log: ${state.auditLog}`);
+  return infoOf(state, paths.state, true);
 }
 
 /**
- * Stops every process `up` started, by the pids it recorded, and any server
- * the node agent left behind, then removes `.sandbox/`.
+ * Stops every process `up` started (frozen ones too), by the pids it
+ * recorded or a restart replaced them with, and any server the node agent
+ * left behind, then removes the state folder (`.sandbox/`).
  *
  * @public
  */
-export async function down(options: SandboxLogOptions = {}) {
+export async function down(options: SandboxOptions = {}) {
   const log = options.log ?? defaultLog;
-  const paths = sandboxPaths();
+  const paths = sandboxPaths(options.stateDir);
   const state = readState(paths.state);
   // The agent goes first so it can stop its MySQL servers gracefully.
   const order = [
@@ -353,19 +402,27 @@ function leftoverServerPids(stateDir: string): number[] {
 }
 
 /**
- * One line per process `up` started, with whether it still runs.
+ * One line per process `up` started, with whether it runs, is frozen or is
+ * gone. `running` is true when all four processes are alive, frozen or not.
  *
  * @public
  */
-export function status(): { running: boolean; lines: string[] } {
-  const paths = sandboxPaths();
+export function status(options: Pick<SandboxOptions, 'stateDir'> = {}): {
+  running: boolean;
+  lines: string[];
+} {
+  const paths = sandboxPaths(options.stateDir);
   const state = readState(paths.state);
   if (!state) return { running: false, lines: ['sandbox: not running'] };
+  const stateOf = (pid: number) => {
+    if (!isAlive(pid)) return 'STOPPED';
+    return isStopped(pid) ? 'FROZEN (thaw it)' : 'running';
+  };
   const lines = state.processes.map(
     p =>
-      `${p.name.padEnd(24)} pid ${String(p.pid).padEnd(8)} ${
-        isAlive(p.pid) ? 'running' : 'STOPPED'
-      }  log ${p.log}`,
+      `${p.name.padEnd(24)} pid ${String(p.pid).padEnd(8)} ${stateOf(
+        p.pid,
+      )}  log ${p.log}`,
   );
   const running =
     state.processes.length === 4 && state.processes.every(p => isAlive(p.pid));
@@ -373,10 +430,18 @@ export function status(): { running: boolean; lines: string[] } {
     running,
     lines: [
       `sandbox: ${
-        running ? 'running' : 'partly running (run down, then up)'
+        running
+          ? 'running'
+          : 'partly running (restart what stopped, or down, then up)'
       } since ${state.startedAt}`,
       `api server: ${state.server}`,
       `kubeconfig: ${state.kubeconfig}`,
+      ...(state.backend
+        ? [
+            `backend kubeconfig: ${state.backend.kubeconfig} (${state.backend.name})`,
+          ]
+        : []),
+      ...(state.auditLog ? [`audit log: ${state.auditLog}`] : []),
       ...lines,
     ],
   };

@@ -7,7 +7,27 @@
  */
 
 export { up, down, status } from './controlPlane';
-export type { SandboxInfo, SandboxLogOptions } from './controlPlane';
+export type {
+  SandboxInfo,
+  SandboxLogOptions,
+  SandboxOptions,
+  SandboxUpOptions,
+} from './controlPlane';
+export type { SandboxUser } from './state';
+export { freeze, thaw, kill, restart } from './faults';
+export type {
+  SandboxComponent,
+  RestartableComponent,
+  SandboxFaultOptions,
+  SandboxRestart,
+} from './faults';
+export { readAuditLog, countAuditRequests } from './audit';
+export type {
+  SandboxAuditEvent,
+  SandboxAuditQuery,
+  SandboxAuditCounts,
+} from './audit';
+export { BACKEND_USER } from './backendUser';
 export { sandboxPaths } from './paths';
 export type { SandboxPaths } from './paths';
 export { LocalMysqlServer, localServerUnavailable } from './localServer';
@@ -16,5 +36,14 @@ export type {
   SandboxServerFamily,
 } from './localServer';
 export { NODE_NAME, STORAGE_CLASS, PROVISIONER } from './clusterObjects';
-export { sandboxServerVersion, useSandbox } from './testing';
-export type { TestSandbox } from './testing';
+export {
+  sandboxServerVersion,
+  useIsolatedSandbox,
+  useSandbox,
+} from './testing';
+export type {
+  IsolatedSandboxOptions,
+  IsolatedTestSandbox,
+  TestSandbox,
+  TestSandboxUser,
+} from './testing';

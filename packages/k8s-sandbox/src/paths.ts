@@ -35,13 +35,16 @@ function findRoot(start: string): string {
 
 /**
  * Resolves the sandbox paths for the repository that holds this package.
- * `SANDBOX_STATE_DIR` and `SANDBOX_CACHE_DIR` override the defaults.
+ * `stateDir` (a sandbox of its own), then `SANDBOX_STATE_DIR`, override the
+ * state folder; `SANDBOX_CACHE_DIR` overrides the cache.
  *
  * @public
  */
-export function sandboxPaths(): SandboxPaths {
+export function sandboxPaths(stateDir?: string): SandboxPaths {
   const root = findRoot(PACKAGE_DIR);
-  const state = process.env.SANDBOX_STATE_DIR ?? path.join(root, '.sandbox');
+  const state = path.resolve(
+    stateDir ?? process.env.SANDBOX_STATE_DIR ?? path.join(root, '.sandbox'),
+  );
   const cacheBase =
     process.env.SANDBOX_CACHE_DIR ??
     path.join(

@@ -3,32 +3,53 @@ import fs from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 
-/** A process that `up` started and `down` stops. */
+/**
+ * A process that `up` started and `down` stops, with what it was started
+ * with so that `restart` can start it again exactly so.
+ */
 export interface ManagedProcess {
   name: string;
   pid: number;
   log: string;
+  /** Absent in state files written before components could restart. */
+  command?: string;
+  args?: string[];
+  /** Only what was added to the environment of the process that started it. */
+  env?: Record<string, string>;
 }
 
-/** Starts a long-running process detached from us, logging to a file. */
+/**
+ * Starts a long-running process detached from us, logging to a file (appended
+ * to, so a restarted process continues its log).
+ */
 export function startDetached(
   name: string,
   command: string,
   args: string[],
   logDir: string,
-  env: NodeJS.ProcessEnv = process.env,
+  env: Record<string, string> = {},
 ): ManagedProcess {
   const log = path.join(logDir, `${name}.log`);
   const fd = fs.openSync(log, 'a');
   const child = spawn(command, args, {
     detached: true,
     stdio: ['ignore', fd, fd],
-    env,
+    env: { ...process.env, ...env },
   });
   fs.closeSync(fd);
   if (!child.pid) throw new Error(`could not start ${name} (${command})`);
   child.unref();
-  return { name, pid: child.pid, log };
+  return { name, pid: child.pid, log, command, args, env };
+}
+
+/** Whether a live process is stopped by a signal (frozen with SIGSTOP). */
+export function isStopped(pid: number): boolean {
+  try {
+    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2)[0] === 'T';
+  } catch {
+    return false;
+  }
 }
 
 /** Whether a pid names a live process (zombies count as gone). */
@@ -46,11 +67,15 @@ export function isAlive(pid: number): boolean {
   }
 }
 
-/** Sends SIGTERM, waits, then SIGKILL; resolves once the process is gone. */
+/**
+ * Sends SIGTERM (and SIGCONT, so a frozen process can act on it), waits, then
+ * SIGKILL; resolves once the process is gone.
+ */
 export async function stopProcess(pid: number, graceMs = 10_000) {
   if (!isAlive(pid)) return;
   try {
     process.kill(pid, 'SIGTERM');
+    process.kill(pid, 'SIGCONT');
   } catch {
     return;
   }

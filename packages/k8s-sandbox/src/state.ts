@@ -1,6 +1,18 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { ManagedProcess } from './processes';
+import { isAlive, ManagedProcess, sleep } from './processes';
+
+/**
+ * A user of the sandbox's API server other than the admin.
+ *
+ * @public
+ */
+export interface SandboxUser {
+  /** The user name the API server authenticates (and audit events show). */
+  name: string;
+  /** A kubeconfig that authenticates as this user. */
+  kubeconfig: string;
+}
 
 /** What `up` records in `.sandbox/state.json` for `status` and `down`. */
 export interface SandboxState {
@@ -8,6 +20,10 @@ export interface SandboxState {
   kubeconfig: string;
   processes: ManagedProcess[];
   startedAt: string;
+  /** The audit log, when the API server writes one. */
+  auditLog?: string;
+  /** The backend's service account from deploy/rbac.yaml. */
+  backend?: SandboxUser;
 }
 
 export function readState(stateDir: string): SandboxState | undefined {
@@ -21,8 +37,34 @@ export function readState(stateDir: string): SandboxState | undefined {
 }
 
 export function writeState(stateDir: string, state: SandboxState) {
-  fs.writeFileSync(
-    path.join(stateDir, 'state.json'),
-    `${JSON.stringify(state, null, 2)}\n`,
-  );
+  // Written whole and renamed, so a reader never sees half a file.
+  const file = path.join(stateDir, 'state.json');
+  fs.writeFileSync(`${file}.tmp`, `${JSON.stringify(state, null, 2)}\n`);
+  fs.renameSync(`${file}.tmp`, file);
+}
+
+/**
+ * Serialises what changes a sandbox (`up`, `restart`): test suites in
+ * parallel Jest workers all call `up`, one starts the sandbox and the others
+ * wait for it. A lock left by a dead process is taken over.
+ */
+export async function lockState(stateDir: string) {
+  const lockDir = `${stateDir}.lock`;
+  const owner = path.join(lockDir, 'pid');
+  fs.mkdirSync(path.dirname(lockDir), { recursive: true });
+  for (;;) {
+    try {
+      fs.mkdirSync(lockDir);
+      fs.writeFileSync(owner, String(process.pid));
+      return () => fs.rmSync(lockDir, { recursive: true, force: true });
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+      const pid = Number(
+        fs.existsSync(owner) ? fs.readFileSync(owner, 'utf8') : 0,
+      );
+      if (pid && !isAlive(pid))
+        fs.rmSync(lockDir, { recursive: true, force: true });
+      await sleep(200);
+    }
+  }
 }

@@ -1,11 +1,41 @@
 import * as k8s from '@kubernetes/client-node';
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
+import { podAddressPrefix } from './agent/ipAllocator';
 import { serverRuntime } from './agent/images';
-import { up } from './controlPlane';
+import {
+  countAuditRequests,
+  readAuditLog,
+  SandboxAuditCounts,
+  SandboxAuditEvent,
+  SandboxAuditQuery,
+} from './audit';
+import { down, SandboxInfo, up } from './controlPlane';
+import {
+  freeze,
+  kill,
+  restart,
+  RestartableComponent,
+  SandboxComponent,
+  SandboxRestart,
+  thaw,
+} from './faults';
 import { mysqlRootfsDir } from './mysqlRootfs';
 import { sandboxPaths } from './paths';
+
+/**
+ * A user of the test sandbox, with a client config for it.
+ *
+ * @public
+ */
+export interface TestSandboxUser {
+  /** The user name the API server authenticates (and audit events show). */
+  name: string;
+  kubeconfig: string;
+  kc: k8s.KubeConfig;
+}
 
 /**
  * A sandbox for integration tests, with a client config for it.
@@ -13,8 +43,39 @@ import { sandboxPaths } from './paths';
  * @public
  */
 export interface TestSandbox {
+  /** The admin kubeconfig. */
   kubeconfig: string;
+  /** A client config for the admin. */
   kc: k8s.KubeConfig;
+  /** The sandbox's state folder. */
+  stateDir: string;
+  /** The API server's audit log, when it writes one. */
+  auditLog?: string;
+  /**
+   * The backend's service account from deploy/rbac.yaml
+   * (`system:serviceaccount:backstage:backstage-mysql`), with the
+   * least-privilege role the deployed backend has.
+   */
+  backend?: TestSandboxUser;
+}
+
+function loadKubeConfig(file: string) {
+  const kc = new k8s.KubeConfig();
+  kc.loadFromFile(file);
+  return kc;
+}
+
+function testSandbox(info: SandboxInfo): TestSandbox {
+  return {
+    kubeconfig: info.kubeconfig,
+    kc: loadKubeConfig(info.kubeconfig),
+    stateDir: info.stateDir,
+    auditLog: info.auditLog,
+    backend: info.backend && {
+      ...info.backend,
+      kc: loadKubeConfig(info.backend.kubeconfig),
+    },
+  };
 }
 
 let shared: Promise<TestSandbox> | undefined;
@@ -30,12 +91,91 @@ let shared: Promise<TestSandbox> | undefined;
 export function useSandbox(): Promise<TestSandbox> {
   shared ??= up({
     log: line => process.stderr.write(`[sandbox] ${line}\n`),
-  }).then(info => {
-    const kc = new k8s.KubeConfig();
-    kc.loadFromFile(info.kubeconfig);
-    return { kubeconfig: info.kubeconfig, kc };
-  });
+  }).then(testSandbox);
   return shared;
+}
+
+/**
+ * A sandbox that one suite has to itself, with the faults it may inject and
+ * its audit log.
+ *
+ * @public
+ */
+export interface IsolatedTestSandbox extends TestSandbox {
+  /** See `freeze`. */
+  freeze(component: SandboxComponent): Promise<void>;
+  /** See `thaw`. */
+  thaw(component: SandboxComponent): Promise<void>;
+  /** See `kill`. */
+  kill(component: SandboxComponent): Promise<void>;
+  /** See `restart`. */
+  restart(component: RestartableComponent): Promise<SandboxRestart>;
+  /** See `readAuditLog`; needs `auditLog: true`. */
+  readAuditLog(
+    query?: Omit<SandboxAuditQuery, 'stateDir'>,
+  ): SandboxAuditEvent[];
+  /** See `countAuditRequests`; needs `auditLog: true`. */
+  countAuditRequests(
+    query?: Omit<SandboxAuditQuery, 'stateDir'>,
+  ): SandboxAuditCounts;
+  /** Stops the sandbox and removes its state folder; call it in `afterAll`. */
+  down(): Promise<void>;
+}
+
+/**
+ * Options of {@link useIsolatedSandbox}.
+ *
+ * @public
+ */
+export interface IsolatedSandboxOptions {
+  /** Whether the API server writes an audit log; defaults to `SANDBOX_AUDIT_LOG`. */
+  auditLog?: boolean;
+}
+
+/**
+ * Starts a sandbox of the calling suite's own, in a new state folder under
+ * the system's temporary folder (named after `name`), so that a suite that
+ * freezes or kills its control plane does not disturb the suites that share
+ * {@link useSandbox}'s. Its pods get loopback addresses other than the shared
+ * sandbox's. Takes as long as `up` (about 10 s with cached binaries).
+ *
+ * ```ts
+ * let sandbox: IsolatedTestSandbox;
+ * beforeAll(async () => {
+ *   sandbox = await useIsolatedSandbox('faults', { auditLog: true });
+ * });
+ * afterAll(() => sandbox?.down());
+ * ```
+ *
+ * @public
+ */
+export async function useIsolatedSandbox(
+  name: string,
+  options: IsolatedSandboxOptions = {},
+): Promise<IsolatedTestSandbox> {
+  const sharedPrefix = podAddressPrefix(sandboxPaths().state);
+  let stateDir: string;
+  for (;;) {
+    stateDir = fs.mkdtempSync(path.join(os.tmpdir(), `k8s-sandbox-${name}-`));
+    if (podAddressPrefix(stateDir) !== sharedPrefix) break;
+    fs.rmSync(stateDir, { recursive: true, force: true });
+  }
+  const at = { stateDir };
+  const info = await up({
+    ...at,
+    auditLog: options.auditLog,
+    log: line => process.stderr.write(`[sandbox ${name}] ${line}\n`),
+  });
+  return {
+    ...testSandbox(info),
+    freeze: component => freeze(component, at),
+    thaw: component => thaw(component, at),
+    kill: component => kill(component, at),
+    restart: component => restart(component, at),
+    readAuditLog: query => readAuditLog({ ...query, ...at }),
+    countAuditRequests: query => countAuditRequests({ ...query, ...at }),
+    down: () => down({ ...at, log: () => {} }),
+  };
 }
 
 /**

@@ -1,5 +1,11 @@
 import { createHash } from 'node:crypto';
 
+/** The `127.<n>` that the pod addresses of the sandbox in `stateDir` start with. */
+export function podAddressPrefix(stateDir: string) {
+  const hash = createHash('sha256').update(stateDir).digest();
+  return `127.${10 + (hash[0] % 200)}`;
+}
+
 /**
  * Hands out loopback addresses for pods, one per pod: 127.<n>.x.y, where n
  * (10 to 209) comes from the sandbox's state folder so that two sandboxes on
@@ -12,8 +18,7 @@ export class IpAllocator {
   private readonly prefix: string;
 
   constructor(stateDir: string) {
-    const hash = createHash('sha256').update(stateDir).digest();
-    this.prefix = `127.${10 + (hash[0] % 200)}`;
+    this.prefix = podAddressPrefix(stateDir);
   }
 
   /** Whether an address belongs to this allocator's range. */

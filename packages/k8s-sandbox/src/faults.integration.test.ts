@@ -1,0 +1,247 @@
+import * as k8s from '@kubernetes/client-node';
+import fs from 'node:fs';
+import https from 'node:https';
+import path from 'node:path';
+import { BACKEND_USER } from './backendUser';
+import { status } from './controlPlane';
+import { NODE_AGENT_USER } from './pki';
+import { isAlive } from './processes';
+import { readState } from './state';
+import { IsolatedTestSandbox, useIsolatedSandbox } from './testing';
+
+jest.setTimeout(120_000);
+
+const MERGE_PATCH = k8s.setHeaderOptions(
+  'Content-Type',
+  k8s.PatchStrategy.MergePatch,
+);
+// deploy/rbac.yaml lets the backend read ConfigMaps here, and `up` applies it.
+const NAMESPACE = 'databases';
+
+let sandbox: IsolatedTestSandbox;
+let core: k8s.CoreV1Api;
+let apps: k8s.AppsV1Api;
+
+beforeAll(async () => {
+  sandbox = await useIsolatedSandbox('faults', { auditLog: true });
+  core = sandbox.kc.makeApiClient(k8s.CoreV1Api);
+  apps = sandbox.kc.makeApiClient(k8s.AppsV1Api);
+});
+
+afterAll(async () => {
+  await sandbox?.down();
+});
+
+/** A GET as the admin that gives up after `timeoutMs`: the status code. */
+async function get(uri: string, timeoutMs: number) {
+  const options: https.RequestOptions = {};
+  await sandbox.kc.applyToHTTPSOptions(options);
+  const url = `${sandbox.kc.getCurrentCluster()!.server}${uri}`;
+  return new Promise<number>((resolve, reject) => {
+    const req = https.get(url, options, res => {
+      res.resume();
+      resolve(res.statusCode!);
+    });
+    req.on('error', reject);
+    req.setTimeout(timeoutMs, () =>
+      req.destroy(new Error(`no answer within ${timeoutMs} ms`)),
+    );
+  });
+}
+
+async function until<T>(
+  what: string,
+  read: () => Promise<T | undefined>,
+  timeoutMs = 60_000,
+) {
+  const deadline = Date.now() + timeoutMs;
+  let last: unknown;
+  while (Date.now() < deadline) {
+    try {
+      const value = await read();
+      if (value !== undefined) return value;
+    } catch (error) {
+      last = error;
+    }
+    await new Promise(r => setTimeout(r, 200));
+  }
+  throw new Error(`timed out waiting for ${what}${last ? `: ${last}` : ''}`);
+}
+
+function pidOf(name: string) {
+  return readState(sandbox.stateDir)!.processes.find(p => p.name === name)!.pid;
+}
+
+/** The StatefulSet's one pod once it runs the latest revision and is Ready. */
+function rolledOut(name: string) {
+  return until(`${name} rolled out and Ready`, async () => {
+    const set = await apps.readNamespacedStatefulSet({
+      name,
+      namespace: NAMESPACE,
+    });
+    const s = set.status;
+    if (
+      s?.observedGeneration !== set.metadata!.generation ||
+      s?.readyReplicas !== 1 ||
+      s?.updatedReplicas !== 1 ||
+      s?.currentRevision !== s?.updateRevision
+    )
+      return undefined;
+    return core.readNamespacedPod({ name: `${name}-0`, namespace: NAMESPACE });
+  });
+}
+
+describe('faults injected into an isolated sandbox', () => {
+  const configMap = 'survivor';
+  const statefulSet = 'web';
+  let configMapUid: string;
+
+  beforeAll(async () => {
+    const created = await core.createNamespacedConfigMap({
+      namespace: NAMESPACE,
+      body: { metadata: { name: configMap }, data: { answer: '42' } },
+    });
+    configMapUid = created.metadata!.uid!;
+    await apps.createNamespacedStatefulSet({
+      namespace: NAMESPACE,
+      body: {
+        metadata: { name: statefulSet },
+        spec: {
+          replicas: 1,
+          serviceName: statefulSet,
+          podManagementPolicy: 'Parallel',
+          selector: { matchLabels: { app: statefulSet } },
+          template: {
+            metadata: {
+              labels: { app: statefulSet },
+              annotations: { 'example.com/round': '0' },
+            },
+            // Not a MySQL image: the agent reports it Running, runs nothing.
+            spec: { containers: [{ name: 'web', image: 'busybox:1.36' }] },
+          },
+        },
+      },
+    });
+    await rolledOut(statefulSet);
+  });
+
+  it('a frozen API server answers nothing until it is thawed', async () => {
+    const uri = `/api/v1/namespaces/${NAMESPACE}/configmaps/${configMap}`;
+    expect(await get(uri, 5_000)).toBe(200);
+
+    await sandbox.freeze('kube-apiserver');
+    expect(status({ stateDir: sandbox.stateDir }).lines.join('\n')).toMatch(
+      /kube-apiserver +pid \d+ +FROZEN/,
+    );
+    await expect(get(uri, 2_000)).rejects.toThrow('no answer within 2000 ms');
+
+    await sandbox.thaw('kube-apiserver');
+    expect(await get(uri, 5_000)).toBe(200);
+  });
+
+  it('objects survive killing and restarting the API server and etcd; the controller manager and the agent carry on', async () => {
+    const survivors = {
+      controllerManager: pidOf('kube-controller-manager'),
+      agent: pidOf('node-agent'),
+    };
+    const before = {
+      apiserver: pidOf('kube-apiserver'),
+      etcd: pidOf('etcd'),
+      pod: (await rolledOut(statefulSet)).metadata!.uid,
+    };
+
+    // A new revision, with the agent held back: the controller manager marks
+    // the old pod deleted, and the agent, thawed while the API server is
+    // gone, cannot confirm it; it must retry until the API server is back.
+    await sandbox.freeze('node-agent');
+    await apps.patchNamespacedStatefulSet(
+      {
+        name: statefulSet,
+        namespace: NAMESPACE,
+        body: {
+          spec: {
+            template: {
+              metadata: { annotations: { 'example.com/round': '1' } },
+            },
+          },
+        },
+      },
+      MERGE_PATCH,
+    );
+    await until('the old pod marked deleted', async () => {
+      const pod = await core.readNamespacedPod({
+        name: `${statefulSet}-0`,
+        namespace: NAMESPACE,
+      });
+      return pod.metadata?.deletionTimestamp ? pod : undefined;
+    });
+
+    await sandbox.kill('kube-apiserver');
+    expect(isAlive(before.apiserver)).toBe(false);
+    const partly = status({ stateDir: sandbox.stateDir });
+    expect(partly.running).toBe(false);
+    expect(partly.lines.join('\n')).toMatch(/kube-apiserver +pid \d+ +STOPPED/);
+    await sandbox.thaw('node-agent');
+    const agentLog = path.join(sandbox.stateDir, 'logs', 'node-agent.log');
+    await until('the agent to retry', async () =>
+      /confirming the deletion failed, retrying/.test(
+        fs.readFileSync(agentLog, 'utf8'),
+      )
+        ? true
+        : undefined,
+    );
+
+    const apiserver = await sandbox.restart('kube-apiserver');
+    expect(apiserver.pid).not.toBe(before.apiserver);
+    expect(pidOf('kube-apiserver')).toBe(apiserver.pid);
+
+    await sandbox.kill('etcd');
+    expect(isAlive(before.etcd)).toBe(false);
+    const etcd = await sandbox.restart('etcd');
+    expect(pidOf('etcd')).toBe(etcd.pid);
+    process.stderr.write(
+      `[faults] restart took ${apiserver.tookMs} ms (kube-apiserver), ${etcd.tookMs} ms (etcd)\n`,
+    );
+
+    const kept = await core.readNamespacedConfigMap({
+      name: configMap,
+      namespace: NAMESPACE,
+    });
+    expect(kept.metadata!.uid).toBe(configMapUid);
+    expect(kept.data).toEqual({ answer: '42' });
+
+    const pod = await rolledOut(statefulSet);
+    expect(pod.metadata!.uid).not.toBe(before.pod);
+    expect(pod.metadata!.annotations!['example.com/round']).toBe('1');
+
+    expect(isAlive(survivors.controllerManager)).toBe(true);
+    expect(isAlive(survivors.agent)).toBe(true);
+    expect(pidOf('kube-controller-manager')).toBe(survivors.controllerManager);
+    expect(pidOf('node-agent')).toBe(survivors.agent);
+    expect(status({ stateDir: sandbox.stateDir }).running).toBe(true);
+  });
+
+  it('the audit log tells the backend’s requests from the admin’s', async () => {
+    const since = new Date();
+    const backend = sandbox.backend!.kc.makeApiClient(k8s.CoreV1Api);
+    for (let i = 0; i < 3; i++) {
+      await backend.readNamespacedConfigMap({
+        name: configMap,
+        namespace: NAMESPACE,
+      });
+    }
+    await core.listNamespacedConfigMap({ namespace: NAMESPACE });
+    // The API server writes an event as it finishes the response.
+    const counts = await until('the audit events', async () => {
+      const c = sandbox.countAuditRequests({ since, resource: 'configmaps' });
+      return c[BACKEND_USER]?.get === 3 && c.admin?.list === 1 ? c : undefined;
+    });
+    expect(counts[BACKEND_USER]).toEqual({ get: 3 });
+    expect(counts.admin).toEqual({ list: 1 });
+    expect(sandbox.backend!.name).toBe(BACKEND_USER);
+
+    // The agent has a user of its own; it wrote pod statuses above.
+    const agent = sandbox.readAuditLog({ user: NODE_AGENT_USER });
+    expect(agent.some(e => e.subresource === 'status')).toBe(true);
+  });
+});

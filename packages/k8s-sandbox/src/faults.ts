@@ -1,0 +1,222 @@
+import path from 'node:path';
+import {
+  adminToken,
+  apiServerCaFile,
+  apiServerHealthy,
+  controllerManagerHealthy,
+  etcdHealthy,
+  flag,
+} from './health';
+import { sandboxPaths } from './paths';
+import {
+  isAlive,
+  isStopped,
+  ManagedProcess,
+  sleep,
+  startDetached,
+  stopProcess,
+  tail,
+  waitFor,
+} from './processes';
+import { lockState, readState, writeState } from './state';
+
+/**
+ * A process of the sandbox that faults can be injected into.
+ *
+ * @public
+ */
+export type SandboxComponent =
+  | 'etcd'
+  | 'kube-apiserver'
+  | 'kube-controller-manager'
+  | 'node-agent';
+
+/**
+ * A component `restart` can start again. The node agent is not one: the
+ * MySQL servers it runs would outlive it.
+ *
+ * @public
+ */
+export type RestartableComponent = Exclude<SandboxComponent, 'node-agent'>;
+
+/**
+ * Which sandbox a fault is injected into.
+ *
+ * @public
+ */
+export interface SandboxFaultOptions {
+  /** The sandbox's state folder; defaults as in `up`. */
+  stateDir?: string;
+}
+
+/**
+ * What `restart` did.
+ *
+ * @public
+ */
+export interface SandboxRestart {
+  /** The new process. */
+  pid: number;
+  /** From the stop (or start, when it was not running) to healthy again. */
+  tookMs: number;
+}
+
+const RESTARTABLE: string[] = [
+  'etcd',
+  'kube-apiserver',
+  'kube-controller-manager',
+] satisfies RestartableComponent[];
+
+function find(component: SandboxComponent, options: SandboxFaultOptions) {
+  const stateDir = sandboxPaths(options.stateDir).state;
+  const state = readState(stateDir);
+  if (!state) throw new Error(`no sandbox runs in ${stateDir}`);
+  const recorded = state.processes.find(p => p.name === component);
+  if (!recorded)
+    throw new Error(`the sandbox in ${stateDir} has no ${component}`);
+  return { stateDir, state, recorded };
+}
+
+function signal(recorded: ManagedProcess, name: NodeJS.Signals) {
+  if (!isAlive(recorded.pid)) {
+    throw new Error(`${recorded.name} is not running (pid ${recorded.pid})`);
+  }
+  process.kill(recorded.pid, name);
+}
+
+/**
+ * Freezes a component with SIGSTOP: its sockets stay open, so clients wait
+ * rather than fail (a request to a frozen API server times out on the
+ * client's own deadline). Resolves once the kernel reports it stopped.
+ *
+ * @public
+ */
+export async function freeze(
+  component: SandboxComponent,
+  options: SandboxFaultOptions = {},
+): Promise<void> {
+  const { recorded } = find(component, options);
+  signal(recorded, 'SIGSTOP');
+  await waitFor(
+    `${component} to stop`,
+    async () => isStopped(recorded.pid),
+    5_000,
+  );
+}
+
+/**
+ * Thaws a component frozen by {@link freeze} with SIGCONT; it carries on
+ * where it stopped, answering the requests that waited.
+ *
+ * @public
+ */
+export async function thaw(
+  component: SandboxComponent,
+  options: SandboxFaultOptions = {},
+): Promise<void> {
+  const { recorded } = find(component, options);
+  signal(recorded, 'SIGCONT');
+  await waitFor(
+    `${component} to continue`,
+    async () => !isStopped(recorded.pid),
+    5_000,
+  );
+}
+
+/**
+ * Kills a component with SIGKILL (frozen or not) and resolves once it is
+ * gone. The state file keeps its entry, so `status` reports it STOPPED and
+ * {@link restart} can start it again. Killing the node agent leaves its
+ * MySQL servers running; `down` stops them.
+ *
+ * @public
+ */
+export async function kill(
+  component: SandboxComponent,
+  options: SandboxFaultOptions = {},
+): Promise<void> {
+  const { recorded } = find(component, options);
+  if (!isAlive(recorded.pid)) return;
+  process.kill(recorded.pid, 'SIGKILL');
+  while (isAlive(recorded.pid)) await sleep(20);
+}
+
+/**
+ * Starts a component again with exactly the command line, ports,
+ * certificates and data it had (etcd keeps its data folder, so every object
+ * survives), after stopping it if it still runs, frozen or not (SIGTERM, and
+ * SIGKILL after 3 s),
+ * and records the new pid for `status` and `down`. Resolves once it is
+ * healthy: etcd's /health, the API server's /readyz with the admin token, the
+ * controller manager's /healthz. After etcd, it also waits for the API
+ * server's /readyz when the API server runs and is not frozen, so the
+ * cluster answers again when it resolves.
+ *
+ * @public
+ */
+export async function restart(
+  component: RestartableComponent,
+  options: SandboxFaultOptions = {},
+): Promise<SandboxRestart> {
+  if (!RESTARTABLE.includes(component)) {
+    throw new Error(`${component} cannot be restarted`);
+  }
+  const stateDir = sandboxPaths(options.stateDir).state;
+  const release = await lockState(stateDir);
+  try {
+    const { state, recorded } = find(component, { stateDir });
+    if (!recorded.command || !recorded.args) {
+      throw new Error(
+        `${component} was started by an older sandbox that did not record its command line; run down, then up`,
+      );
+    }
+    const t0 = Date.now();
+    // The API server's graceful stop waits for open watches for up to a
+    // minute; a few seconds of it is enough to show a client a clean stop.
+    await stopProcess(recorded.pid, 3_000);
+    const started = startDetached(
+      component,
+      recorded.command,
+      recorded.args,
+      path.dirname(recorded.log),
+      recorded.env,
+    );
+    state.processes = state.processes.map(p =>
+      p.name === component ? started : p,
+    );
+    writeState(stateDir, state);
+
+    const api = () =>
+      apiServerHealthy(
+        state.server,
+        apiServerCaFile(stateDir),
+        adminToken(stateDir),
+      );
+    const healthy: Record<RestartableComponent, () => Promise<boolean>> = {
+      etcd: () => etcdHealthy(flag(recorded.args, 'listen-client-urls')!),
+      'kube-apiserver': api,
+      'kube-controller-manager': () =>
+        controllerManagerHealthy(Number(flag(recorded.args, 'secure-port'))),
+    };
+    await waitFor(
+      `${component} to be healthy again`,
+      async () => isAlive(started.pid) && (await healthy[component]()),
+      60_000,
+      () => tail(started.log, 20),
+    );
+    const apiserver = state.processes.find(p => p.name === 'kube-apiserver');
+    if (
+      component === 'etcd' &&
+      apiserver &&
+      isAlive(apiserver.pid) &&
+      !isStopped(apiserver.pid)
+    ) {
+      await waitFor('kube-apiserver to reach etcd again', api, 60_000, () =>
+        tail(apiserver.log, 20),
+      );
+    }
+    return { pid: started.pid, tookMs: Date.now() - t0 };
+  } finally {
+    release();
+  }
+}

@@ -1,0 +1,74 @@
+import fs from 'node:fs';
+import https from 'node:https';
+import path from 'node:path';
+
+function httpsStatus(
+  url: string,
+  options: https.RequestOptions,
+): Promise<number | undefined> {
+  return new Promise(resolve => {
+    const req = https.get(url, options, res => {
+      res.resume();
+      resolve(res.statusCode);
+    });
+    req.on('error', () => resolve(undefined));
+    req.setTimeout(2000, () => req.destroy());
+  });
+}
+
+/** Whether the API server answers `path` (default /readyz) with 200. */
+export async function apiServerHealthy(
+  server: string,
+  caFile: string,
+  token: string,
+  check = '/readyz',
+): Promise<boolean> {
+  if (!fs.existsSync(caFile)) return false;
+  return (
+    (await httpsStatus(`${server}${check}`, {
+      ca: fs.readFileSync(caFile),
+      headers: { Authorization: `Bearer ${token}` },
+    })) === 200
+  );
+}
+
+/** Whether etcd's /health says it is healthy. */
+export async function etcdHealthy(clientUrl: string): Promise<boolean> {
+  const res = await fetch(`${clientUrl}/health`, {
+    signal: AbortSignal.timeout(2000),
+  });
+  return res.ok && (await res.json()).health === 'true';
+}
+
+/**
+ * Whether the controller manager's /healthz answers 200 (it allows that path
+ * without credentials; its serving certificate is self-signed).
+ */
+export async function controllerManagerHealthy(port: number) {
+  return (
+    (await httpsStatus(`https://127.0.0.1:${port}/healthz`, {
+      rejectUnauthorized: false,
+    })) === 200
+  );
+}
+
+/** The API server's serving certificate, which its clients trust. */
+export function apiServerCaFile(stateDir: string) {
+  return path.join(stateDir, 'pki', 'apiserver.crt');
+}
+
+/** The admin token, from the API server's token file. */
+export function adminToken(stateDir: string): string {
+  const line = fs
+    .readFileSync(path.join(stateDir, 'pki', 'tokens.csv'), 'utf8')
+    .split('\n')
+    .find(l => l.split(',')[1] === 'admin');
+  if (!line) throw new Error(`no admin token in ${stateDir}`);
+  return line.split(',')[0];
+}
+
+/** The value of `--name=value` in a command line. */
+export function flag(args: string[] | undefined, name: string) {
+  const prefix = `--${name}=`;
+  return args?.find(a => a.startsWith(prefix))?.slice(prefix.length);
+}
