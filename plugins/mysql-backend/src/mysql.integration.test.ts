@@ -648,4 +648,49 @@ describe('the MySQL backend against the sandbox', () => {
       await own.destroy();
     }
   });
+
+  it('with two replicas on one database, makes one restart for one edit and polls each instance once per interval', async () => {
+    // Both in restart mode (an earlier test left the first one online).
+    await backend.stop();
+    backend = await startBackend();
+    const second = await startBackend();
+    try {
+      const before = await settled();
+      const restarts = await countRestarts(async () => {
+        const res = await request(second.server)
+          .put(`${BASE}/config`)
+          .set('Authorization', mockCredentials.user.header())
+          .send({
+            config: { ...before.config.desired, max_connections: 141 },
+            resourceVersion: before.resourceVersion,
+          });
+        expect(res.status).toBe(202);
+        await settled(d => d.config.applied.max_connections === '141');
+      });
+      expect(restarts).toBe(1);
+
+      // Every poll writes the instance's observation with its time: count
+      // the distinct times seen while both replicas run.
+      const polledAt = new Set<string>();
+      const windowSeconds = 12;
+      const end = Date.now() + windowSeconds * 1000;
+      while (Date.now() < end) {
+        const row = await knex('mysql_observations')
+          .where({ instance_ref: `sandbox/${NAMESPACE}/${NAME}` })
+          .first();
+        polledAt.add(new Date(row.polled_at).toISOString());
+        await new Promise(r => setTimeout(r, 100));
+      }
+      // One global task: one poll per interval in all, where two replicas
+      // polling on their own would make twice as many.
+      expect(polledAt.size).toBeGreaterThanOrEqual(
+        windowSeconds / POLL_SECONDS - 2,
+      );
+      expect(polledAt.size).toBeLessThanOrEqual(
+        windowSeconds / POLL_SECONDS + 1,
+      );
+    } finally {
+      await second.stop();
+    }
+  });
 });
