@@ -1,0 +1,196 @@
+import {
+  mockCredentials,
+  mockServices,
+  startTestBackend,
+  TestDatabases,
+} from '@backstage/backend-test-utils';
+import { schedulerServiceFactory } from '@backstage/backend-defaults/scheduler';
+import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
+import { eventsServiceFactory } from '@backstage/plugin-events-node';
+import { IsolatedTestSandbox, useIsolatedSandbox } from '@internal/k8s-sandbox';
+import * as k8s from '@kubernetes/client-node';
+import request from 'supertest';
+import { createTestInstance } from './__testUtils__/createTestInstance';
+import { mysqlPlugin } from './plugin';
+
+jest.setTimeout(300_000);
+
+// deploy/rbac.yaml gives the backend's own user its rights here; the
+// backend runs as that user, as it would in a cluster.
+const NAMESPACE = 'databases';
+const NAME = 'faults-db';
+const BASE = `/api/mysql/instances/sandbox/${NAMESPACE}/${NAME}`;
+
+process.env.BACKSTAGE_TEST_DATABASE_POSTGRES15_CONNECTION_STRING ??=
+  'postgresql://postgres@127.0.0.1:5432';
+const databases = TestDatabases.create({ ids: ['POSTGRES_15'] });
+
+let sandbox: IsolatedTestSandbox;
+let apps: k8s.AppsV1Api;
+let backend: Awaited<ReturnType<typeof startTestBackend>>;
+
+async function until<T>(
+  what: string,
+  read: () => Promise<T | undefined>,
+  timeoutMs = 120_000,
+) {
+  const deadline = Date.now() + timeoutMs;
+  let last: unknown;
+  while (Date.now() < deadline) {
+    try {
+      const value = await read();
+      if (value !== undefined) return value;
+    } catch (error) {
+      last = error;
+    }
+    await new Promise(r => setTimeout(r, 200));
+  }
+  throw new Error(`timed out waiting for ${what}${last ? `: ${last}` : ''}`);
+}
+
+async function detail() {
+  const res = await request(backend.server)
+    .get(BASE)
+    .set('Authorization', mockCredentials.user.header());
+  if (res.status !== 200)
+    throw new Error(`GET ${res.status}: ${JSON.stringify(res.body)}`);
+  return res.body;
+}
+
+function settled(check: (d: any) => boolean = () => true) {
+  return until('the instance to settle', async () => {
+    const d = await detail();
+    if (
+      d.status.phase === 'Running' &&
+      d.config.pending.length === 0 &&
+      check(d)
+    )
+      return d;
+    throw new Error(`not settled: ${JSON.stringify(d.status)}`);
+  });
+}
+
+/** The newest pod-template revision the StatefulSet controller made. */
+async function latestRevision() {
+  const revisions = await apps.listNamespacedControllerRevision({
+    namespace: NAMESPACE,
+    labelSelector: `app.kubernetes.io/instance=${NAME}`,
+  });
+  return Math.max(...revisions.items.map(r => r.revision));
+}
+
+async function rolloutStarted() {
+  await until('the rollout to start', async () => {
+    const sts = await apps.readNamespacedStatefulSet({
+      name: NAME,
+      namespace: NAMESPACE,
+    });
+    return sts.metadata?.annotations?.['mysql.backstage.io/rollout']
+      ? sts
+      : undefined;
+  });
+}
+
+/**
+ * Changes max_connections, breaks the API server with `fault` while the
+ * pod rolls, and checks that the new value runs after exactly one restart:
+ * one new pod-template revision and one restart in the history.
+ */
+async function editThrough(value: number, fault: () => Promise<void>) {
+  const before = await settled();
+  const revision = await latestRevision();
+  const res = await request(backend.server)
+    .put(`${BASE}/config`)
+    .set('Authorization', mockCredentials.user.header())
+    .send({
+      config: { ...before.config.desired, max_connections: value },
+      resourceVersion: before.resourceVersion,
+    });
+  expect(res.status).toBe(202);
+  await rolloutStarted();
+  await fault();
+  const after = await settled(
+    d => d.config.applied.max_connections === String(value),
+  );
+  expect(await latestRevision()).toBe(revision + 1);
+  const restarts = after.history.filter(
+    (h: any) =>
+      h.kind === 'restart' &&
+      h.message.startsWith(`restart to apply max_connections=${value}`),
+  );
+  expect(restarts).toHaveLength(1);
+}
+
+beforeAll(async () => {
+  sandbox = await useIsolatedSandbox('backend-faults');
+  apps = sandbox.kc.makeApiClient(k8s.AppsV1Api);
+  await createTestInstance(sandbox.kc, {
+    name: NAME,
+    namespace: NAMESPACE,
+    owner: 'group:default/team-a',
+  });
+  const knex = await databases.init('POSTGRES_15');
+  backend = await startTestBackend({
+    features: [
+      mysqlPlugin,
+      eventsServiceFactory,
+      mockServices.database.factory({ knex }),
+      catalogServiceMock.factory({
+        entities: [
+          {
+            apiVersion: 'backstage.io/v1alpha1',
+            kind: 'Resource',
+            metadata: {
+              name: NAME,
+              namespace: 'default',
+              annotations: {
+                'backstage.io/managed-by-location': `mysql-provider:sandbox/${NAMESPACE}/${NAME}`,
+              },
+            },
+            spec: { type: 'database', owner: 'group:default/team-a' },
+          },
+        ],
+      }),
+      schedulerServiceFactory,
+      mockServices.rootConfig.factory({
+        data: {
+          mysql: {
+            clusters: [
+              {
+                name: 'sandbox',
+                kubeconfig: sandbox.backend!.kubeconfig,
+                defaultNamespace: NAMESPACE,
+              },
+            ],
+            poller: { frequencySeconds: 2, timeoutSeconds: 2 },
+            reconciler: { rolloutTimeoutSeconds: 90, stableSeconds: 2 },
+          },
+        },
+      }),
+    ],
+  });
+  await settled();
+});
+
+afterAll(async () => {
+  await backend?.stop();
+  await sandbox?.down();
+});
+
+describe('the MySQL backend through API server faults', () => {
+  it('runs the new value with exactly one restart when the API server freezes mid-rollout', async () => {
+    await editThrough(150, async () => {
+      await sandbox.freeze('kube-apiserver');
+      await new Promise(r => setTimeout(r, 10_000));
+      await sandbox.thaw('kube-apiserver');
+    });
+  });
+
+  it('runs the new value with exactly one restart when the API server is killed and restarted mid-rollout', async () => {
+    await editThrough(151, async () => {
+      await sandbox.kill('kube-apiserver');
+      await new Promise(r => setTimeout(r, 5000));
+      await sandbox.restart('kube-apiserver');
+    });
+  });
+});
