@@ -93,8 +93,8 @@ async function rolloutStarted() {
 
 /**
  * Changes max_connections, breaks the API server with `fault` while the
- * pod rolls, and checks that the new value runs after exactly one restart:
- * one new pod-template revision and one restart in the history.
+ * pod rolls, and waits for the new value to run; returns how many
+ * pod-template revisions and restarts in the history it took.
  */
 async function editThrough(value: number, fault: () => Promise<void>) {
   const before = await settled();
@@ -112,13 +112,14 @@ async function editThrough(value: number, fault: () => Promise<void>) {
   const after = await settled(
     d => d.config.applied.max_connections === String(value),
   );
-  expect(await latestRevision()).toBe(revision + 1);
-  const restarts = after.history.filter(
-    (h: any) =>
-      h.kind === 'restart' &&
-      h.message.startsWith(`restart to apply max_connections=${value}`),
-  );
-  expect(restarts).toHaveLength(1);
+  return {
+    revisions: (await latestRevision()) - revision,
+    restarts: after.history.filter(
+      (h: any) =>
+        h.kind === 'restart' &&
+        h.message.startsWith(`restart to apply max_connections=${value}`),
+    ).length,
+  };
 }
 
 beforeAll(async () => {
@@ -179,18 +180,20 @@ afterAll(async () => {
 
 describe('the MySQL backend through API server faults', () => {
   it('runs the new value with exactly one restart when the API server freezes mid-rollout', async () => {
-    await editThrough(150, async () => {
+    const took = await editThrough(150, async () => {
       await sandbox.freeze('kube-apiserver');
       await new Promise(r => setTimeout(r, 10_000));
       await sandbox.thaw('kube-apiserver');
     });
+    expect(took).toEqual({ revisions: 1, restarts: 1 });
   });
 
   it('runs the new value with exactly one restart when the API server is killed and restarted mid-rollout', async () => {
-    await editThrough(151, async () => {
+    const took = await editThrough(151, async () => {
       await sandbox.kill('kube-apiserver');
       await new Promise(r => setTimeout(r, 5000));
       await sandbox.restart('kube-apiserver');
     });
+    expect(took).toEqual({ revisions: 1, restarts: 1 });
   });
 });
