@@ -10,7 +10,7 @@ import { schedulerServiceFactory } from '@backstage/backend-defaults/scheduler';
 import { eventsServiceFactory } from '@backstage/plugin-events-node';
 import catalogModuleMysql from '@internal/plugin-catalog-backend-module-mysql';
 import mysqlPlugin from '@internal/plugin-mysql-backend';
-import { useSandbox, TestSandbox } from '@internal/k8s-sandbox';
+import { useSandbox, TestSandbox, waitUntil } from '@internal/k8s-sandbox';
 import scaffolderModuleMysql from '@internal/plugin-scaffolder-backend-module-mysql';
 import * as k8s from '@kubernetes/client-node';
 import mysql from 'mysql2/promise';
@@ -38,25 +38,6 @@ let core: k8s.CoreV1Api;
 let apps: k8s.AppsV1Api;
 let backend: Awaited<ReturnType<typeof startTestBackend>>;
 
-async function until<T>(
-  what: string,
-  read: () => Promise<T | undefined>,
-  timeoutMs = 60_000,
-) {
-  const deadline = Date.now() + timeoutMs;
-  let last: unknown;
-  while (Date.now() < deadline) {
-    try {
-      const value = await read();
-      if (value !== undefined) return value;
-    } catch (error) {
-      last = error;
-    }
-    await new Promise(r => setTimeout(r, 250));
-  }
-  throw new Error(`timed out waiting for ${what}${last ? `: ${last}` : ''}`);
-}
-
 /** The backend's own least-privilege account from deploy/rbac.yaml. */
 async function serviceAccountToken() {
   const apply = spawnSync(
@@ -69,7 +50,7 @@ async function serviceAccountToken() {
   );
   if (apply.status !== 0)
     throw new Error(`kubectl apply failed: ${apply.stderr}`);
-  const secretName = await until('the service account token', async () => {
+  const secretName = await waitUntil('the service account token', async () => {
     const sa = await core.readNamespacedServiceAccount({
       name: 'backstage-mysql',
       namespace: 'backstage',
@@ -89,7 +70,7 @@ async function runTemplate(values: Record<string, unknown>) {
     .set('Authorization', mockCredentials.user.header())
     .send({ templateRef: 'template:default/mysql-database', values });
   expect(created.status).toBe(201);
-  return until(
+  return waitUntil(
     `task ${created.body.id}`,
     async () => {
       const task = await request(backend.server)
@@ -179,7 +160,7 @@ beforeAll(async () => {
       }),
     ],
   });
-  await until('the template in the catalog', async () => {
+  await waitUntil('the template in the catalog', async () => {
     const res = await request(backend.server)
       .get('/api/catalog/entities/by-name/template/default/mysql-database')
       .set('Authorization', mockCredentials.user.header());
@@ -204,7 +185,7 @@ afterAll(async () => {
 
 describe('template:default/mysql-database through the scaffolder API', () => {
   it('creates a ready MySQL that every generated user can use, and its catalog entity', async () => {
-    const entityFound = until(
+    const entityFound = waitUntil(
       'the entity in the catalog',
       async () => {
         const res = await request(backend.server)
@@ -230,7 +211,7 @@ describe('template:default/mysql-database through the scaffolder API', () => {
 
     // The StatefulSet controller counts the ready pod moments after the
     // server answered the backend's first poll.
-    const sts = await until(
+    const sts = await waitUntil(
       'the StatefulSet to count its pod ready',
       async () => {
         const read = await apps.readNamespacedStatefulSet({
@@ -347,7 +328,7 @@ describe('template:default/mysql-database through the scaffolder API', () => {
     // Secret stay, as Retain promises.
     await apps.deleteNamespacedStatefulSet(args);
     await core.deleteNamespacedConfigMap(args);
-    await until('the pod to go', async () => {
+    await waitUntil('the pod to go', async () => {
       const pods = await core.listNamespacedPod({
         namespace: NAMESPACE,
         labelSelector: `app.kubernetes.io/instance=${ORDERS}`,
@@ -463,7 +444,7 @@ describe('template:default/mysql-database through the scaffolder API', () => {
       owner: 'group:default/team-a',
     });
     expect(task.status).toBe('completed');
-    await until('the later entity', async () => {
+    await waitUntil('the later entity', async () => {
       const res = await api(
         'get',
         `/api/catalog/entities/by-name/resource/default/${AFTER}`,

@@ -7,7 +7,7 @@ import { status } from './controlPlane';
 import { NODE_AGENT_USER } from './pki';
 import { isAlive } from './processes';
 import { readState } from './state';
-import { IsolatedTestSandbox, useIsolatedSandbox } from './testing';
+import { IsolatedTestSandbox, useIsolatedSandbox, waitUntil } from './testing';
 
 jest.setTimeout(120_000);
 
@@ -49,32 +49,13 @@ async function get(uri: string, timeoutMs: number) {
   });
 }
 
-async function until<T>(
-  what: string,
-  read: () => Promise<T | undefined>,
-  timeoutMs = 60_000,
-) {
-  const deadline = Date.now() + timeoutMs;
-  let last: unknown;
-  while (Date.now() < deadline) {
-    try {
-      const value = await read();
-      if (value !== undefined) return value;
-    } catch (error) {
-      last = error;
-    }
-    await new Promise(r => setTimeout(r, 200));
-  }
-  throw new Error(`timed out waiting for ${what}${last ? `: ${last}` : ''}`);
-}
-
 function pidOf(name: string) {
   return readState(sandbox.stateDir)!.processes.find(p => p.name === name)!.pid;
 }
 
 /** The StatefulSet's one pod once it runs the latest revision and is Ready. */
 function rolledOut(name: string) {
-  return until(`${name} rolled out and Ready`, async () => {
+  return waitUntil(`${name} rolled out and Ready`, async () => {
     const set = await apps.readNamespacedStatefulSet({
       name,
       namespace: NAMESPACE,
@@ -168,7 +149,7 @@ describe('faults injected into an isolated sandbox', () => {
       },
       MERGE_PATCH,
     );
-    await until('the old pod marked deleted', async () => {
+    await waitUntil('the old pod marked deleted', async () => {
       const pod = await core.readNamespacedPod({
         name: `${statefulSet}-0`,
         namespace: NAMESPACE,
@@ -183,7 +164,7 @@ describe('faults injected into an isolated sandbox', () => {
     expect(partly.lines.join('\n')).toMatch(/kube-apiserver +pid \d+ +STOPPED/);
     await sandbox.thaw('node-agent');
     const agentLog = path.join(sandbox.stateDir, 'logs', 'node-agent.log');
-    await until('the agent to retry', async () =>
+    await waitUntil('the agent to retry', async () =>
       /confirming the deletion failed, retrying/.test(
         fs.readFileSync(agentLog, 'utf8'),
       )
@@ -232,7 +213,7 @@ describe('faults injected into an isolated sandbox', () => {
     }
     await core.listNamespacedConfigMap({ namespace: NAMESPACE });
     // The API server writes an event as it finishes the response.
-    const counts = await until('the audit events', async () => {
+    const counts = await waitUntil('the audit events', async () => {
       const c = sandbox.countAuditRequests({ since, resource: 'configmaps' });
       return c[BACKEND_USER]?.get === 3 && c.admin?.list === 1 ? c : undefined;
     });

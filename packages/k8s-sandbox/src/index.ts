@@ -40,6 +40,7 @@ export {
   sandboxServerVersion,
   useIsolatedSandbox,
   useSandbox,
+  waitUntil,
 } from './testing';
 export type {
   IsolatedSandboxOptions,

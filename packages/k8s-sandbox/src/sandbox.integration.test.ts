@@ -2,7 +2,12 @@ import * as k8s from '@kubernetes/client-node';
 import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import mysql from 'mysql2/promise';
-import { sandboxServerVersion, TestSandbox, useSandbox } from './testing';
+import {
+  sandboxServerVersion,
+  TestSandbox,
+  useSandbox,
+  waitUntil,
+} from './testing';
 
 jest.setTimeout(240_000);
 
@@ -82,27 +87,8 @@ function statefulSet(name: string): k8s.V1StatefulSet {
   };
 }
 
-async function until<T>(
-  what: string,
-  read: () => Promise<T | undefined>,
-  timeoutMs = 90_000,
-) {
-  const deadline = Date.now() + timeoutMs;
-  let last: unknown;
-  while (Date.now() < deadline) {
-    try {
-      const value = await read();
-      if (value !== undefined) return value;
-    } catch (error) {
-      last = error;
-    }
-    await new Promise(r => setTimeout(r, 250));
-  }
-  throw new Error(`timed out waiting for ${what}${last ? `: ${last}` : ''}`);
-}
-
 async function readyPod(name: string, notUid?: string) {
-  return until(`pod ${name} to be Ready`, async () => {
+  return waitUntil(`pod ${name} to be Ready`, async () => {
     const pod = await core.readNamespacedPod({ name, namespace });
     const ready =
       pod.status?.conditions?.find(c => c.type === 'Ready')?.status === 'True';
@@ -149,7 +135,7 @@ beforeAll(async () => {
   core = sandbox.kc.makeApiClient(k8s.CoreV1Api);
   apps = sandbox.kc.makeApiClient(k8s.AppsV1Api);
   await core.createNamespace({ body: { metadata: { name: namespace } } });
-  await until('the default service account', async () => {
+  await waitUntil('the default service account', async () => {
     const sa = await core.readNamespacedServiceAccount({
       name: 'default',
       namespace,
@@ -228,7 +214,7 @@ describe('the sandbox cluster', () => {
       '[mysqld]\nmax_connections = 79\nno_such_option = 1\n',
       '3',
     );
-    const crashing = await until('CrashLoopBackOff', async () => {
+    const crashing = await waitUntil('CrashLoopBackOff', async () => {
       const pod = await core.readNamespacedPod({
         name: `${name}-0`,
         namespace,

@@ -202,3 +202,30 @@ export function sandboxServerVersion(image: string): string {
   }).stdout;
   return out.match(/Ver (\S+)/)![1];
 }
+
+/**
+ * Calls `read` every 200 ms until it returns something other than
+ * `undefined`, and returns that; a throw counts as "not yet" and is named
+ * in the error if time runs out. For integration tests that wait on a
+ * cluster: their own clocks, not Jest's, say what they waited for.
+ *
+ * @public
+ */
+export async function waitUntil<T>(
+  what: string,
+  read: () => Promise<T | undefined>,
+  timeoutMs = 120_000,
+): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let last: unknown;
+  while (Date.now() < deadline) {
+    try {
+      const value = await read();
+      if (value !== undefined) return value;
+    } catch (error) {
+      last = error;
+    }
+    await new Promise(r => setTimeout(r, 200));
+  }
+  throw new Error(`timed out waiting for ${what}${last ? `: ${last}` : ''}`);
+}

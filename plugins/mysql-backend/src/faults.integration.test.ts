@@ -7,7 +7,11 @@ import {
 import { schedulerServiceFactory } from '@backstage/backend-defaults/scheduler';
 import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
 import { eventsServiceFactory } from '@backstage/plugin-events-node';
-import { IsolatedTestSandbox, useIsolatedSandbox } from '@internal/k8s-sandbox';
+import {
+  IsolatedTestSandbox,
+  useIsolatedSandbox,
+  waitUntil,
+} from '@internal/k8s-sandbox';
 import * as k8s from '@kubernetes/client-node';
 import request from 'supertest';
 import { createTestInstance } from './__testUtils__/createTestInstance';
@@ -29,25 +33,6 @@ let sandbox: IsolatedTestSandbox;
 let apps: k8s.AppsV1Api;
 let backend: Awaited<ReturnType<typeof startTestBackend>>;
 
-async function until<T>(
-  what: string,
-  read: () => Promise<T | undefined>,
-  timeoutMs = 120_000,
-) {
-  const deadline = Date.now() + timeoutMs;
-  let last: unknown;
-  while (Date.now() < deadline) {
-    try {
-      const value = await read();
-      if (value !== undefined) return value;
-    } catch (error) {
-      last = error;
-    }
-    await new Promise(r => setTimeout(r, 200));
-  }
-  throw new Error(`timed out waiting for ${what}${last ? `: ${last}` : ''}`);
-}
-
 async function detail() {
   const res = await request(backend.server)
     .get(BASE)
@@ -58,7 +43,7 @@ async function detail() {
 }
 
 function settled(check: (d: any) => boolean = () => true) {
-  return until('the instance to settle', async () => {
+  return waitUntil('the instance to settle', async () => {
     const d = await detail();
     if (
       d.status.phase === 'Running' &&
@@ -80,7 +65,7 @@ async function latestRevision() {
 }
 
 async function rolloutStarted() {
-  await until('the rollout to start', async () => {
+  await waitUntil('the rollout to start', async () => {
     const sts = await apps.readNamespacedStatefulSet({
       name: NAME,
       namespace: NAMESPACE,

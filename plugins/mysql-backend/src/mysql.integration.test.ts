@@ -12,6 +12,7 @@ import {
   sandboxPaths,
   sandboxServerVersion,
   useSandbox,
+  waitUntil,
 } from '@internal/k8s-sandbox';
 import * as k8s from '@kubernetes/client-node';
 import { randomBytes } from 'node:crypto';
@@ -61,25 +62,6 @@ async function countRestarts(work: () => Promise<void>) {
     req.abort();
   }
   return seen.size;
-}
-
-async function until<T>(
-  what: string,
-  read: () => Promise<T | undefined>,
-  timeoutMs = 90_000,
-) {
-  const deadline = Date.now() + timeoutMs;
-  let last: unknown;
-  while (Date.now() < deadline) {
-    try {
-      const value = await read();
-      if (value !== undefined) return value;
-    } catch (error) {
-      last = error;
-    }
-    await new Promise(r => setTimeout(r, 200));
-  }
-  throw new Error(`timed out waiting for ${what}${last ? `: ${last}` : ''}`);
 }
 
 // PostgreSQL runs as a system service on our machines. The backend keeps
@@ -155,7 +137,7 @@ async function detail() {
 
 /** Waits until the instance runs the desired configuration and says so. */
 function settled(check: (d: any) => boolean = () => true) {
-  return until('the instance to settle', async () => {
+  return waitUntil('the instance to settle', async () => {
     const d = await detail();
     if (
       d.status.phase === 'Running' &&
@@ -206,7 +188,7 @@ beforeAll(async () => {
   core = sandbox.kc.makeApiClient(k8s.CoreV1Api);
   apps = sandbox.kc.makeApiClient(k8s.AppsV1Api);
   await core.createNamespace({ body: { metadata: { name: NAMESPACE } } });
-  await until('the default service account', async () => {
+  await waitUntil('the default service account', async () => {
     const sa = await core.readNamespacedServiceAccount({
       name: 'default',
       namespace: NAMESPACE,
@@ -349,7 +331,7 @@ describe('the MySQL backend against the sandbox', () => {
       k8s.setHeaderOptions('Content-Type', k8s.PatchStrategy.MergePatch),
     );
     expect(before.config.applied.max_connections).not.toBe('131');
-    const degraded = await until('Degraded', async () => {
+    const degraded = await waitUntil('Degraded', async () => {
       const d = await detail();
       return d.status.phase === 'Degraded' ? d : undefined;
     });
@@ -371,7 +353,7 @@ describe('the MySQL backend against the sandbox', () => {
         before.resourceVersion,
       );
       expect(res.status).toBe(202);
-      await until('the rollout to start', async () => {
+      await waitUntil('the rollout to start', async () => {
         const sts = await apps.readNamespacedStatefulSet({
           name: NAME,
           namespace: NAMESPACE,
@@ -404,7 +386,7 @@ describe('the MySQL backend against the sandbox', () => {
     const pid = Number(fs.readFileSync(pidFile, 'utf8'));
     const killedAt = Date.now();
     process.kill(pid, 'SIGKILL');
-    await until('Unreachable', async () =>
+    await waitUntil('Unreachable', async () =>
       (await detail()).status.phase === 'Unreachable' ? true : undefined,
     );
     const seconds = (Date.now() - killedAt) / 1000;
@@ -417,7 +399,7 @@ describe('the MySQL backend against the sandbox', () => {
     backend = await startBackend('online');
     // SET GLOBAL needs a Ready pod whose running my.cnf the reconciler has
     // recorded; otherwise it restarts, as in restart mode.
-    await until('the running my.cnf to be recorded', async () => {
+    await waitUntil('the running my.cnf to be recorded', async () => {
       const cm = await core.readNamespacedConfigMap({
         name: NAME,
         namespace: NAMESPACE,
@@ -431,7 +413,7 @@ describe('the MySQL backend against the sandbox', () => {
         sts.metadata?.annotations?.['mysql.backstage.io/last-good-config'];
       return good === cm.data?.['my.cnf'] ? cm : undefined;
     });
-    await until('the pod to be Ready', async () => {
+    await waitUntil('the pod to be Ready', async () => {
       const pod = await core.readNamespacedPod({
         name: `${NAME}-0`,
         namespace: NAMESPACE,
@@ -499,7 +481,7 @@ describe('the MySQL backend against the sandbox', () => {
       },
       k8s.setHeaderOptions('Content-Type', k8s.PatchStrategy.MergePatch),
     );
-    await until('the watch to see the annotation', async () =>
+    await waitUntil('the watch to see the annotation', async () =>
       (await detail()).resourceVersion === before.resourceVersion
         ? true
         : undefined,
@@ -570,7 +552,7 @@ describe('the MySQL backend against the sandbox', () => {
       k8s.setHeaderOptions('Content-Type', k8s.PatchStrategy.MergePatch),
     );
     const rotatedAt = Date.now();
-    const polled = await until('a poll with the new password', async () => {
+    const polled = await waitUntil('a poll with the new password', async () => {
       const d = await detail();
       return d.status.phase === 'Running' &&
         new Date(d.version.lastPolledAt).getTime() > rotatedAt
@@ -581,11 +563,11 @@ describe('the MySQL backend against the sandbox', () => {
   });
 
   it('leaves no socket open to a server that never answers, and polls the others on time', async () => {
-    const real = await until('the instance in a cache', async () => {
+    const real = await waitUntil('the instance in a cache', async () => {
       const cache = new InstanceCache(clusters(), mockServices.logger.mock());
       cache.start();
       try {
-        return await until('the watches', async () =>
+        return await waitUntil('the watches', async () =>
           cache.list()[0]?.pods[0]?.status?.podIP ? cache.list()[0] : undefined,
         );
       } finally {
@@ -640,7 +622,7 @@ describe('the MySQL backend against the sandbox', () => {
       }
       const lost = await store.getObservation(`sandbox/${NAMESPACE}/silent`);
       expect(lost?.error).toMatch(/did not answer within 1s/);
-      await until('every socket to close', async () =>
+      await waitUntil('every socket to close', async () =>
         open.size === 0 ? true : undefined,
       );
     } finally {
