@@ -215,8 +215,16 @@ async function readVariables(
     password: '',
     supportBigNumbers: true,
     bigNumberStrings: true,
+    // Beside the other integration suites, 2 cores can take seconds to
+    // hand a connection over.
+    connectTimeout: 60_000,
   });
   try {
+    // The minimums round sets the global timeouts to 1 s, which would end
+    // this session whenever a loaded machine pauses between two queries.
+    await connection.query(
+      'SET SESSION wait_timeout = 28800, net_read_timeout = 600, net_write_timeout = 600',
+    );
     const readings: Record<string, Reading> = {};
     // One short statement per variable: the minimums round sets
     // max_allowed_packet to 1 KiB.

@@ -88,6 +88,7 @@ export class Poller {
    * is older than the frequency, or whose poll was asked for.
    */
   async pollDue(signal?: AbortSignal): Promise<void> {
+    if (signal?.aborted) return;
     const last = await this.lastObservations();
     const requested = await this.store.takePollRequests();
     const now = Date.now();
