@@ -63,6 +63,9 @@ backend.add(import('@backstage/plugin-search-backend-module-techdocs'));
 
 // kubernetes plugin
 backend.add(import('@backstage/plugin-kubernetes-backend'));
+// the sandbox's cluster for it, from the kubeconfig the sandbox rewrites at
+// every start (kubernetes.sandbox in app-config.yaml)
+backend.add(import('./modules/kubernetesSandboxClusters'));
 
 // user settings plugin
 backend.add(import('@backstage/plugin-user-settings-backend'));

@@ -2,7 +2,6 @@ import * as k8s from '@kubernetes/client-node';
 import fs from 'node:fs';
 import path from 'node:path';
 import { auditFlags } from './audit';
-import { backendKubeconfigPath, createBackendUser } from './backendUser';
 import { ensureBinaries } from './binaries';
 import { ensureMysqlRootfs, MysqlRootfs } from './mysqlRootfs';
 import {
@@ -32,6 +31,7 @@ import {
   SandboxUser,
   writeState,
 } from './state';
+import { createServiceAccountUsers } from './users';
 
 /**
  * A running sandbox cluster.
@@ -55,6 +55,14 @@ export interface SandboxInfo {
    * role, and a kubeconfig with its token; absent without that file.
    */
   backend?: SandboxUser;
+  /**
+   * The Kubernetes plugin's read-only service account
+   * `backstage/backstage-kubernetes` from the repository's
+   * deploy/kubernetes-plugin-rbac.yaml (applied by `up`), and a kubeconfig
+   * with its token (`<state>/kubernetes-plugin.kubeconfig`); absent without
+   * that file.
+   */
+  kubernetesPlugin?: SandboxUser;
 }
 
 /** @public */
@@ -138,6 +146,7 @@ function infoOf(state: SandboxState, stateDir: string, started: boolean) {
     stateDir,
     auditLog: state.auditLog,
     backend: state.backend,
+    kubernetesPlugin: state.kubernetesPlugin,
   };
 }
 
@@ -306,13 +315,15 @@ async function upLocked(
     );
     const admin = new k8s.KubeConfig();
     admin.loadFromFile(paths.kubeconfig);
-    state.backend = await createBackendUser({
+    const users = await createServiceAccountUsers({
       admin,
-      rbacFile: path.join(paths.root, 'deploy', 'rbac.yaml'),
-      kubeconfig: backendKubeconfigPath(paths.state),
+      root: paths.root,
+      stateDir: paths.state,
       server,
       caFile,
     });
+    state.backend = users.backend;
+    state.kubernetesPlugin = users.kubernetesPlugin;
     writeState(paths.state, state);
 
     log('starting the node agent');

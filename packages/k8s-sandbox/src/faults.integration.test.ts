@@ -2,7 +2,7 @@ import * as k8s from '@kubernetes/client-node';
 import fs from 'node:fs';
 import https from 'node:https';
 import path from 'node:path';
-import { BACKEND_USER } from './backendUser';
+import { BACKEND_USER } from './users';
 import { status } from './controlPlane';
 import { NODE_AGENT_USER } from './pki';
 import { isAlive } from './processes';

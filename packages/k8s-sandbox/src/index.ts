@@ -27,7 +27,7 @@ export type {
   SandboxAuditQuery,
   SandboxAuditCounts,
 } from './audit';
-export { BACKEND_USER } from './backendUser';
+export { BACKEND_USER, KUBERNETES_PLUGIN_USER } from './users';
 export { sandboxPaths } from './paths';
 export type { SandboxPaths } from './paths';
 export { LocalMysqlServer, localServerUnavailable } from './localServer';

@@ -8,6 +8,7 @@ import {
   useSandbox,
   waitUntil,
 } from './testing';
+import { KUBERNETES_PLUGIN_USER } from './users';
 
 jest.setTimeout(240_000);
 
@@ -248,5 +249,73 @@ describe('the sandbox cluster', () => {
     );
     expect(after).toEqual([{ max: 80, n: 1 }]);
     await db3.end();
+  });
+});
+
+describe("the Kubernetes plugin's account", () => {
+  // What @backstage/plugin-kubernetes-backend lists by default (its
+  // DEFAULT_OBJECTS), and the pod metrics it asks for.
+  const listed = [
+    ['', 'pods'],
+    ['', 'services'],
+    ['', 'configmaps'],
+    ['', 'limitranges'],
+    ['', 'resourcequotas'],
+    ['apps', 'deployments'],
+    ['apps', 'replicasets'],
+    ['apps', 'statefulsets'],
+    ['apps', 'daemonsets'],
+    ['autoscaling', 'horizontalpodautoscalers'],
+    ['batch', 'jobs'],
+    ['batch', 'cronjobs'],
+    ['networking.k8s.io', 'ingresses'],
+    ['metrics.k8s.io', 'pods'],
+  ];
+
+  async function allowed(attributes: k8s.V1ResourceAttributes) {
+    const review = await sandbox
+      .kubernetesPlugin!.kc.makeApiClient(k8s.AuthorizationV1Api)
+      .createSelfSubjectAccessReview({
+        body: { spec: { resourceAttributes: { namespace, ...attributes } } },
+      });
+    return review.status?.allowed ?? false;
+  }
+
+  it('lists what the plugin fetches, in any namespace, and reads pod logs', async () => {
+    expect(sandbox.kubernetesPlugin?.name).toBe(KUBERNETES_PLUGIN_USER);
+    for (const [group, resource] of listed) {
+      await expect(allowed({ group, resource, verb: 'list' })).resolves.toBe(
+        true,
+      );
+    }
+    await expect(
+      allowed({ resource: 'pods', subresource: 'log', verb: 'get' }),
+    ).resolves.toBe(true);
+    await expect(
+      allowed({ resource: 'pods', verb: 'list', namespace: 'kube-system' }),
+    ).resolves.toBe(true);
+
+    const pods = await sandbox
+      .kubernetesPlugin!.kc.makeApiClient(k8s.CoreV1Api)
+      .listNamespacedPod({
+        namespace,
+        labelSelector: 'backstage.io/kubernetes-id=db',
+      });
+    expect(pods.items).toEqual([]);
+  });
+
+  it('writes nothing and never reads Secrets', async () => {
+    for (const verb of ['create', 'update', 'patch', 'delete']) {
+      await expect(allowed({ resource: 'pods', verb })).resolves.toBe(false);
+      await expect(
+        allowed({ group: 'apps', resource: 'statefulsets', verb }),
+      ).resolves.toBe(false);
+    }
+    for (const verb of ['get', 'list', 'watch']) {
+      await expect(allowed({ resource: 'secrets', verb })).resolves.toBe(false);
+    }
+    await expect(
+      allowed({ resource: 'pods', subresource: 'exec', verb: 'create' }),
+    ).resolves.toBe(false);
   });
 });

@@ -24,6 +24,8 @@ export interface SandboxState {
   auditLog?: string;
   /** The backend's service account from deploy/rbac.yaml. */
   backend?: SandboxUser;
+  /** The Kubernetes plugin's read-only account from deploy/kubernetes-plugin-rbac.yaml. */
+  kubernetesPlugin?: SandboxUser;
 }
 
 export function readState(stateDir: string): SandboxState | undefined {

@@ -57,6 +57,12 @@ export interface TestSandbox {
    * least-privilege role the deployed backend has.
    */
   backend?: TestSandboxUser;
+  /**
+   * The Kubernetes plugin's read-only service account from
+   * deploy/kubernetes-plugin-rbac.yaml
+   * (`system:serviceaccount:backstage:backstage-kubernetes`).
+   */
+  kubernetesPlugin?: TestSandboxUser;
 }
 
 function loadKubeConfig(file: string) {
@@ -74,6 +80,10 @@ function testSandbox(info: SandboxInfo): TestSandbox {
     backend: info.backend && {
       ...info.backend,
       kc: loadKubeConfig(info.backend.kubeconfig),
+    },
+    kubernetesPlugin: info.kubernetesPlugin && {
+      ...info.kubernetesPlugin,
+      kc: loadKubeConfig(info.kubernetesPlugin.kubeconfig),
     },
   };
 }

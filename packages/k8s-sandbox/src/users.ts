@@ -5,8 +5,35 @@ import { kubeconfigYaml } from './pki';
 import { waitFor } from './processes';
 import { SandboxUser } from './state';
 
-/** The backend's account in deploy/rbac.yaml. */
-const ACCOUNT = { name: 'backstage-mysql', namespace: 'backstage' };
+/** A service account of one of the repository's deploy/ manifests. */
+interface ServiceAccountUser {
+  /** The account, as the manifest names it. */
+  account: { name: string; namespace: string };
+  /** The manifest, relative to the repository root. */
+  manifest: string;
+  /** The kubeconfig `up` writes for it, in the state folder. */
+  kubeconfig: string;
+}
+
+/** The mysql backend's account in deploy/rbac.yaml. */
+const BACKEND: ServiceAccountUser = {
+  account: { name: 'backstage-mysql', namespace: 'backstage' },
+  manifest: path.join('deploy', 'rbac.yaml'),
+  kubeconfig: 'backend.kubeconfig',
+};
+
+/**
+ * The Kubernetes plugin's read-only account in
+ * deploy/kubernetes-plugin-rbac.yaml.
+ */
+const KUBERNETES_PLUGIN: ServiceAccountUser = {
+  account: { name: 'backstage-kubernetes', namespace: 'backstage' },
+  manifest: path.join('deploy', 'kubernetes-plugin-rbac.yaml'),
+  kubeconfig: 'kubernetes-plugin.kubeconfig',
+};
+
+const userName = ({ account }: ServiceAccountUser) =>
+  `system:serviceaccount:${account.namespace}:${account.name}`;
 
 /**
  * The user name the API server gives the backend's service account
@@ -14,26 +41,40 @@ const ACCOUNT = { name: 'backstage-mysql', namespace: 'backstage' };
  *
  * @public
  */
-export const BACKEND_USER = `system:serviceaccount:${ACCOUNT.namespace}:${ACCOUNT.name}`;
+export const BACKEND_USER = userName(BACKEND);
 
 /**
- * Applies the repository's deploy/rbac.yaml (as `kubectl apply` creates what
- * is missing) and writes a kubeconfig with the token of its service account,
- * so tests and benchmarks talk to the sandbox exactly as the deployed backend
- * does: with its least-privilege role, as its own user in the audit log.
- * Needs the service-account token controller (Kubernetes 1.20 still makes a
- * token Secret per account). Without the file there is no backend user.
+ * The user name the API server gives the Kubernetes plugin's read-only
+ * service account (`backstage/backstage-kubernetes` of
+ * deploy/kubernetes-plugin-rbac.yaml), as audit events show it.
+ *
+ * @public
  */
-export async function createBackendUser(options: {
-  admin: k8s.KubeConfig;
-  rbacFile: string;
-  kubeconfig: string;
-  server: string;
-  caFile: string;
-}): Promise<SandboxUser | undefined> {
-  if (!fs.existsSync(options.rbacFile)) return undefined;
+export const KUBERNETES_PLUGIN_USER = userName(KUBERNETES_PLUGIN);
+
+/**
+ * Applies one of the repository's deploy/ manifests (as `kubectl apply`
+ * creates what is missing) and writes a kubeconfig with the token of its
+ * service account, so tests, benchmarks and the portal talk to the sandbox
+ * exactly as the deployed backend does: with the account's least-privilege
+ * role, as its own user in the audit log. Needs the service-account token
+ * controller (Kubernetes 1.20 still makes a token Secret per account).
+ * Without the manifest there is no such user.
+ */
+async function createServiceAccountUser(
+  user: ServiceAccountUser,
+  options: {
+    admin: k8s.KubeConfig;
+    root: string;
+    stateDir: string;
+    server: string;
+    caFile: string;
+  },
+): Promise<SandboxUser | undefined> {
+  const manifest = path.join(options.root, user.manifest);
+  if (!fs.existsSync(manifest)) return undefined;
   const objects = k8s.loadAllYaml(
-    fs.readFileSync(options.rbacFile, 'utf8'),
+    fs.readFileSync(manifest, 'utf8'),
   ) as k8s.KubernetesObject[];
   const client = k8s.KubernetesObjectApi.makeApiClient(options.admin);
   for (const object of objects.filter(Boolean)) {
@@ -44,17 +85,18 @@ export async function createBackendUser(options: {
     }
   }
   const core = options.admin.makeApiClient(k8s.CoreV1Api);
+  const { account } = user;
   let token = '';
   await waitFor(
-    `a token for service account ${ACCOUNT.namespace}/${ACCOUNT.name}`,
+    `a token for service account ${account.namespace}/${account.name}`,
     async () => {
-      const sa = await core.readNamespacedServiceAccount(ACCOUNT);
+      const sa = await core.readNamespacedServiceAccount(account);
       const secret = sa.secrets?.[0]?.name;
       if (!secret) return false;
       const data = (
         await core.readNamespacedSecret({
           name: secret,
-          namespace: ACCOUNT.namespace,
+          namespace: account.namespace,
         })
       ).data;
       token = Buffer.from(data?.token ?? '', 'base64').toString('utf8');
@@ -62,15 +104,35 @@ export async function createBackendUser(options: {
     },
     30_000,
   );
+  // Written whole and renamed: the portal re-reads these files while the
+  // sandbox starts, and must never see half of one.
+  const kubeconfig = path.join(options.stateDir, user.kubeconfig);
   fs.writeFileSync(
-    options.kubeconfig,
-    kubeconfigYaml(options.server, options.caFile, token, ACCOUNT.name),
+    `${kubeconfig}.tmp`,
+    kubeconfigYaml(options.server, options.caFile, token, account.name),
     { mode: 0o600 },
   );
-  return { name: BACKEND_USER, kubeconfig: options.kubeconfig };
+  fs.renameSync(`${kubeconfig}.tmp`, kubeconfig);
+  return { name: userName(user), kubeconfig };
 }
 
-/** Where the backend's kubeconfig goes: next to the admin one. */
-export function backendKubeconfigPath(stateDir: string) {
-  return path.join(stateDir, 'backend.kubeconfig');
+/**
+ * Creates the service accounts of the repository's deploy/ manifests and
+ * writes their kubeconfigs next to the admin one: the mysql backend's
+ * (`backend.kubeconfig`) and the Kubernetes plugin's read-only one
+ * (`kubernetes-plugin.kubeconfig`).
+ */
+export async function createServiceAccountUsers(options: {
+  admin: k8s.KubeConfig;
+  root: string;
+  stateDir: string;
+  server: string;
+  caFile: string;
+}) {
+  const backend = await createServiceAccountUser(BACKEND, options);
+  const kubernetesPlugin = await createServiceAccountUser(
+    KUBERNETES_PLUGIN,
+    options,
+  );
+  return { backend, kubernetesPlugin };
 }
