@@ -51,11 +51,21 @@ export function computePhase(
   // Outside a rollout a server that is down is Unreachable, whatever the
   // cause; the pod's own reason makes the message.
   const crash = crashMessage(inst.pods);
-  if (!observation || polledAnother(observation, inst.statefulSet)) {
+  // Polls keep the version of the last answer, so a poll without one is of
+  // a server that has never answered: a new one, still starting.
+  const neverAnswered =
+    !observation ||
+    polledAnother(observation, inst.statefulSet) ||
+    (!observation.reachable && observation.version === undefined);
+  if (neverAnswered) {
     // A server that has never answered and crashes will not start by itself.
-    return crash
-      ? { phase: 'Degraded', message: crash }
-      : { phase: 'Provisioning', message: 'waiting for the server to answer' };
+    if (crash) return { phase: 'Degraded', message: crash };
+    return {
+      phase: 'Provisioning',
+      message: observation?.error
+        ? `waiting for the server to answer (${observation.error})`
+        : 'waiting for the server to answer',
+    };
   }
   if (!observation.reachable) {
     return { phase: 'Unreachable', message: crash ?? observation.error };

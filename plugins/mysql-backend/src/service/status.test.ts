@@ -1,0 +1,61 @@
+import * as k8s from '@kubernetes/client-node';
+import { InstanceObjects } from './InstanceCache';
+import { Observation } from './MysqlStore';
+import { computePhase } from './status';
+
+const inst: InstanceObjects = {
+  ref: 'sandbox/db/orders',
+  cluster: 'sandbox',
+  namespace: 'db',
+  name: 'orders',
+  statefulSet: { metadata: { uid: 'sts-1' } } as k8s.V1StatefulSet,
+  pods: [],
+};
+
+function polled(observation: Partial<Observation>): Observation {
+  return {
+    reachable: false,
+    variables: {},
+    polledAt: '2026-12-01T10:00:00.000Z',
+    statefulSetUid: 'sts-1',
+    ...observation,
+  };
+}
+
+describe('computePhase', () => {
+  it('says Provisioning, not Unreachable, while a new server has never answered', () => {
+    expect(
+      computePhase(inst, polled({ error: 'connect ECONNREFUSED' }), true),
+    ).toEqual({
+      phase: 'Provisioning',
+      message: 'waiting for the server to answer (connect ECONNREFUSED)',
+    });
+    expect(computePhase(inst, undefined, true).phase).toBe('Provisioning');
+  });
+
+  it('says Unreachable once a server that answered before stops answering', () => {
+    expect(
+      computePhase(
+        inst,
+        polled({ version: '9.7.4-2', error: 'connect ECONNREFUSED' }),
+        true,
+      ),
+    ).toEqual({ phase: 'Unreachable', message: 'connect ECONNREFUSED' });
+  });
+
+  it('does not take a poll of an earlier StatefulSet of the same name for this one', () => {
+    expect(
+      computePhase(
+        inst,
+        polled({ reachable: true, version: '9.7.4-2', statefulSetUid: 'old' }),
+        true,
+      ).phase,
+    ).toBe('Provisioning');
+  });
+
+  it('says Running when the server answers, and Unreachable when the cluster does not', () => {
+    const answered = polled({ reachable: true, version: '9.7.4-2' });
+    expect(computePhase(inst, answered, true)).toEqual({ phase: 'Running' });
+    expect(computePhase(inst, answered, false).phase).toBe('Unreachable');
+  });
+});
