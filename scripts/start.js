@@ -79,6 +79,9 @@ const portal = spawn(
     stdio: process.env.MYSQL_PORTAL_LOG
       ? ['inherit', 'pipe', 'pipe']
       : 'inherit',
+    // A process group of its own: `repo start` does not pass a signal on
+    // to the backend it starts, which then outlived the test run.
+    detached: true,
   },
 );
 
@@ -149,15 +152,27 @@ async function seedDemoDatabases() {
 }
 
 let stopping = false;
+/** Signals the portal's whole process group: the CLI, webpack and the backend. */
+function signalPortal(signal) {
+  try {
+    process.kill(-portal.pid, signal);
+  } catch {
+    // already gone
+  }
+}
 function stop(signal) {
   if (stopping) return;
   stopping = true;
-  portal.kill(signal);
+  signalPortal(signal);
+  // What has not stopped after 20 s is stopped for good.
+  setTimeout(() => signalPortal('SIGKILL'), 20_000).unref();
 }
 process.on('SIGINT', () => stop('SIGINT'));
 process.on('SIGTERM', () => stop('SIGTERM'));
 
 portal.on('exit', code => {
+  // The backend and webpack must not outlive the CLI that started them.
+  signalPortal('SIGTERM');
   if (startedSandbox) {
     process.stderr.write('[start] stopping the sandbox cluster\n');
     spawnSync(process.execPath, [sandboxCli, 'down'], {
