@@ -1,306 +1,657 @@
 /*
- * Benchmarks the MySQL backend against a sandbox of its own:
+ * Benchmarks the MySQL backend plugin at scale, in a sandbox of its own
+ * (started with the API server's audit log, stopped at the end):
  *
- *  1. latency from a config change (what PUT does) to the restart being
- *     issued, and to the new value being read back from the server;
- *  2. Kubernetes API requests per minute while N instances sit idle, from
- *     the API server's /metrics, against the same minute without the backend;
- *  3. one poll cycle over many targets when a tenth of them never answer.
+ *   yarn bench:mysql [--instances 1000] [--json] [--state-dir DIR]
+ *                    [--verbose] [--profile DIR]
  *
- *   yarn bench:mysql [idle instances, default 5]
+ * The fleet: 3 real MySQL servers, a tenth silent targets (a server that
+ * accepts and never answers on the pod's address) and the rest pods that run
+ * no server, all adopted by the real backend plugin (startTestBackend, the
+ * real scheduler, PostgreSQL), which talks to the sandbox as its own
+ * service account so that its requests can be counted in the audit log.
  *
- * Uses the backend's own classes in-process (no HTTP), SQLite in memory.
+ * Measures one poll cycle over every instance, GET detail and list through
+ * the real router, the backend's GET/LIST requests in an idle minute, and
+ * what a configuration edit on a real server takes. Progress goes to
+ * stderr; with --json the last line printed is one JSON object. --profile
+ * writes CPU profiles of the reads, the poll cycles and the edits (they
+ * run in this process, beside the backend).
  */
-import { ConfigReader } from '@backstage/config';
-import { down, sandboxPaths, up } from '@internal/k8s-sandbox';
-import { MysqlClusters } from '@internal/plugin-mysql-node';
+import { down, up } from '@internal/k8s-sandbox';
+import { MYSQL_CONFIG_HASH_ANNOTATION } from '@internal/plugin-mysql-common';
 import * as k8s from '@kubernetes/client-node';
-import knexFactory from 'knex';
-import https from 'node:https';
-import net from 'node:net';
-import os from 'node:os';
+import { Knex } from 'knex';
 import fs from 'node:fs';
-import { createTestInstance } from '../src/__testUtils__/createTestInstance';
-import { InstanceCache, InstanceObjects } from '../src/service/InstanceCache';
-import { InstanceService } from '../src/service/InstanceService';
-import { InstanceRecords } from '../src/service/InstanceRecords';
-import { MysqlStore } from '../src/service/MysqlStore';
-import { Poller } from '../src/service/Poller';
-import { Provenance } from '../src/service/Provenance';
-import { Reconciler } from '../src/service/Reconciler';
+import os from 'node:os';
+import path from 'node:path';
+import { Session } from 'node:inspector/promises';
+import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
+import { parseArgs } from 'node:util';
+import { ROLLOUT_ANNOTATION } from '../src/service/rollout';
+import { auditRequests } from './benchAudit';
+import {
+  BenchApi,
+  benchPoller,
+  createDatabase,
+  POLLER,
+  startBackend,
+} from './benchBackend';
+import {
+  NAMESPACE,
+  planFleet,
+  progressSince,
+  setUpFleet,
+  startSilentServers,
+} from './benchFleet';
 
-const NAMESPACE = 'bench';
-const IDLE = Number(process.argv[2] ?? 5);
-const quiet = {
-  info() {},
-  warn() {},
-  error() {},
-  debug() {},
-  child: () => quiet,
-} as any;
+const { values: args } = parseArgs({
+  options: {
+    instances: { type: 'string', default: '50' },
+    json: { type: 'boolean', default: false },
+    'state-dir': { type: 'string' },
+    verbose: { type: 'boolean', default: false },
+    profile: { type: 'string' },
+  },
+});
+const INSTANCES = Number(args.instances);
+const SAMPLES = 50;
+const EDITS = [151, 152, 153];
 
-async function until<T>(
-  read: () => Promise<T | undefined> | T | undefined,
-  timeoutMs = 180_000,
-) {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    // Objects the controllers create (the default ServiceAccount) may not
-    // exist yet: a failed read is one more wait.
-    const value = await Promise.resolve()
-      .then(read)
-      .catch(() => undefined);
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error('timed out');
-    await new Promise(r => setTimeout(r, 25));
+const t0 = Date.now();
+const progress = progressSince(t0);
+const sleep = (ms: number) => new Promise(r => setTimeout(r, ms));
+const seconds = (ms: number) => Math.round(ms / 10) / 100;
+const millis = (ms: number) => Math.round(ms * 10) / 10;
+const mib = (bytes: number) => Math.round(bytes / 2 ** 20);
+
+function percentile(values: number[], p: number) {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * p))];
+}
+
+async function timed<T>(work: () => Promise<T>) {
+  const start = performance.now();
+  const value = await work();
+  return { value, ms: performance.now() - start };
+}
+
+/** With --profile DIR, a CPU profile of `work` in DIR/<name>.cpuprofile. */
+async function profiled<T>(name: string, work: () => Promise<T>) {
+  if (!args.profile) return work();
+  const session = new Session();
+  session.connect();
+  await session.post('Profiler.enable');
+  await session.post('Profiler.start');
+  try {
+    return await work();
+  } finally {
+    const { profile } = await session.post('Profiler.stop');
+    fs.mkdirSync(args.profile, { recursive: true });
+    fs.writeFileSync(
+      path.join(args.profile, `${name}.cpuprofile`),
+      JSON.stringify(profile),
+    );
+    session.disconnect();
   }
 }
 
-/** Sum of apiserver_request_total, read with the admin token. */
-async function apiRequests(kc: k8s.KubeConfig): Promise<number> {
-  const cluster = kc.getCurrentCluster()!;
-  const token = kc.getCurrentUser()!.token!;
-  const body = await new Promise<string>((resolve, reject) => {
-    https
-      .get(
-        `${cluster.server}/metrics`,
-        {
-          ca: Buffer.from(cluster.caData!, 'base64'),
-          headers: { Authorization: `Bearer ${token}` },
-        },
-        res => {
-          let text = '';
-          res.on('data', d => (text += d));
-          res.on('end', () => resolve(text));
-        },
-      )
-      .on('error', reject);
-  });
-  return body
-    .split('\n')
-    .filter(line => line.startsWith('apiserver_request_total{'))
-    .reduce((sum, line) => sum + Number(line.split(' ').pop()), 0);
+/**
+ * The event loop's delay while `work` runs: how long the backend's own
+ * callbacks (watch events, requests) waited because the process was busy.
+ */
+async function withLoopDelay<T>(work: () => Promise<T>) {
+  // The histogram holds whole sampling intervals of 1 ms: the delay is the rest.
+  const histogram = monitorEventLoopDelay({ resolution: 1 });
+  histogram.enable();
+  try {
+    const value = await work();
+    const delay = (ns: number) => millis(Math.max(0, ns / 1e6 - 1));
+    return {
+      value,
+      loopDelayMs: {
+        p50: delay(histogram.percentile(50)),
+        p99: delay(histogram.percentile(99)),
+        max: delay(histogram.max),
+      },
+    };
+  } finally {
+    histogram.disable();
+  }
 }
 
-function median(values: number[]) {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.floor(sorted.length / 2)];
+/** Live memory: the heap after a full garbage collection, and RSS then. */
+async function memoryAfterGc() {
+  const session = new Session();
+  session.connect();
+  await session.post('HeapProfiler.collectGarbage');
+  session.disconnect();
+  const memory = process.memoryUsage();
+  return {
+    rssMiB: mib(memory.rss),
+    heapUsedMiB: mib(memory.heapUsed),
+    externalMiB: mib(memory.external),
+  };
+}
+
+async function until<T>(
+  what: string,
+  read: () => Promise<T | undefined>,
+  timeoutMs: number,
+  intervalMs = 100,
+): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await read();
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await sleep(intervalMs);
+  }
+}
+
+/**
+ * Waits until the backend lists every instance, has polled each once (its
+ * observation is in the database) and has nothing to reconcile.
+ */
+async function waitAdoptedAndPolled(
+  api: BenchApi,
+  knex: Knex,
+  expected: number,
+) {
+  let last = '';
+  await until(
+    'every instance adopted and polled',
+    async () => {
+      const { items } = await api.list();
+      const [{ polled }] = await knex('mysql_observations').count({
+        polled: '*',
+      });
+      const phases: Record<string, number> = {};
+      for (const item of items) {
+        phases[item.status.phase] = (phases[item.status.phase] ?? 0) + 1;
+      }
+      const line = `backend lists ${
+        items.length
+      }/${expected}, polled ${polled}: ${JSON.stringify(phases)}`;
+      if (line !== last) progress(line);
+      last = line;
+      return items.length === expected &&
+        Number(polled) === expected &&
+        !phases.Reconciling
+        ? true
+        : undefined;
+    },
+    30 * 60_000,
+    2000,
+  );
+}
+
+/** The backend user's requests by verb in one minute in which nothing happens. */
+async function idleMinute(stateDir: string, user: string) {
+  const since = new Date();
+  await sleep(60_000);
+  const until_ = new Date();
+  await sleep(2000); // the audit log is written as responses finish
+  const verbs: Record<string, number> = {};
+  for (const r of await auditRequests({
+    stateDir,
+    since,
+    until: until_,
+    user,
+  })) {
+    verbs[r.verb] = (verbs[r.verb] ?? 0) + 1;
+  }
+  return { verbs, getList: (verbs.get ?? 0) + (verbs.list ?? 0) };
+}
+
+async function latencies(api: BenchApi, names: string[]) {
+  for (let i = 0; i < 5; i++) {
+    await api.list();
+    await api.detail(names[i % names.length]);
+  }
+  const list: number[] = [];
+  const detail: number[] = [];
+  let count = 0;
+  for (let i = 0; i < SAMPLES; i++) {
+    const l = await timed(() => api.list());
+    list.push(l.ms);
+    count = l.value.items.length;
+    // Every kind of instance in turn, spread over the fleet.
+    const name = names[(i * 37) % names.length];
+    detail.push((await timed(() => api.detail(name))).ms);
+  }
+  return { list, detail, listed: count };
+}
+
+/** One poll of every instance, as the plugin's poller does it, timed. */
+async function pollCycles(
+  knex: Parameters<typeof benchPoller>[0],
+  kubeconfig: string,
+  expected: number,
+) {
+  const { cache, poller } = await benchPoller(knex, kubeconfig);
+  try {
+    await until(
+      'the bench poller to see every instance',
+      async () =>
+        cache.connected('bench') && cache.list().length === expected
+          ? true
+          : undefined,
+      120_000,
+    );
+    // The first cycle reads each monitoring password once (a GET each).
+    const cold = await timed(() => poller.pollAll());
+    progress(`poll cycle with credentials to read: ${seconds(cold.ms)} s`);
+    const warm: number[] = [];
+    for (let i = 0; i < 3; i++) {
+      warm.push((await timed(() => poller.pollAll())).ms);
+      progress(`poll cycle: ${seconds(warm[i])} s`);
+    }
+    return { cold: cold.ms, warm };
+  } finally {
+    await cache.stop();
+  }
+}
+
+/**
+ * Calls `onChange` with every version of one StatefulSet. The client's watch
+ * ends after 30 s without events; this one starts again.
+ */
+async function followStatefulSet(
+  kc: k8s.KubeConfig,
+  name: string,
+  onChange: (sts: k8s.V1StatefulSet) => void,
+) {
+  let stopped = false;
+  let request: AbortController | undefined;
+  const start = async () => {
+    request = await new k8s.Watch(kc).watch(
+      `/apis/apps/v1/namespaces/${NAMESPACE}/statefulsets`,
+      { fieldSelector: `metadata.name=${name}` },
+      (_type, sts: k8s.V1StatefulSet) => onChange(sts),
+      () => {
+        // A failed start shows as an edit that times out.
+        if (!stopped) start().catch(() => undefined);
+      },
+    );
+  };
+  await start();
+  return () => {
+    stopped = true;
+    request?.abort();
+  };
+}
+
+/**
+ * PUT a new max_connections on a real server; times until the StatefulSet's
+ * pod template carries the new config hash (the restart issued), and until
+ * the detail's config.applied shows the value (read back from the server).
+ */
+async function edits(api: BenchApi, kc: k8s.KubeConfig, name: string) {
+  let latest: k8s.V1StatefulSet | undefined;
+  const listeners = new Set<(sts: k8s.V1StatefulSet) => void>();
+  const stopWatching = await followStatefulSet(kc, name, sts => {
+    latest = sts;
+    for (const listener of listeners) listener(sts);
+  });
+  const hashOf = (sts?: k8s.V1StatefulSet) =>
+    sts?.spec?.template.metadata?.annotations?.[MYSQL_CONFIG_HASH_ANNOTATION];
+  const settled = () =>
+    until(
+      `${name} to settle`,
+      async () => {
+        const d = await api.detail(name);
+        return d.status.phase === 'Running' &&
+          d.config.pending.length === 0 &&
+          !latest?.metadata?.annotations?.[ROLLOUT_ANNOTATION]
+          ? d
+          : undefined;
+      },
+      180_000,
+      250,
+    );
+  const put: number[] = [];
+  const issued: number[] = [];
+  const readBack: number[] = [];
+  /** Wall-clock times, to set beside the audit log's. */
+  const wall: Array<{ startedAt: number; issuedAt: number }> = [];
+  try {
+    for (const value of EDITS) {
+      const before = await settled();
+      const hash = hashOf(latest);
+      const restartIssued = new Promise<[number, number]>(resolve => {
+        const listener = (sts: k8s.V1StatefulSet) => {
+          if (hashOf(sts) === hash) return;
+          listeners.delete(listener);
+          resolve([performance.now(), Date.now()]);
+        };
+        listeners.add(listener);
+      });
+      const startedAt = Date.now();
+      const start = performance.now();
+      await api.putConfig(
+        name,
+        { max_connections: value },
+        before.resourceVersion,
+      );
+      put.push(performance.now() - start);
+      const [issuedTime, issuedAt] = await Promise.race([
+        restartIssued,
+        sleep(60_000).then(() => {
+          throw new Error(`no restart issued for max_connections=${value}`);
+        }),
+      ]);
+      issued.push(issuedTime - start);
+      wall.push({ startedAt, issuedAt });
+      await until(
+        `max_connections=${value} read back`,
+        async () =>
+          (await api.detail(name)).config.applied.max_connections ===
+          String(value)
+            ? true
+            : undefined,
+        120_000,
+      );
+      readBack.push(performance.now() - start);
+      progress(
+        `edit max_connections=${value}: PUT ${millis(
+          put.at(-1)!,
+        )} ms, restart issued ${millis(issued.at(-1)!)} ms, read back ${seconds(
+          readBack.at(-1)!,
+        )} s`,
+      );
+    }
+    await settled();
+  } finally {
+    stopWatching();
+  }
+  return { put, issued, readBack, wall };
+}
+
+/**
+ * Where the time from PUT to restart issued goes, from the audit log: until
+ * the API server received the backend's ConfigMap update, from there until
+ * it received the reconciler's StatefulSet patch, and from there until the
+ * benchmark's watch saw the patched StatefulSet.
+ */
+async function editTimeline(
+  stateDir: string,
+  user: string,
+  name: string,
+  wall: Array<{ startedAt: number; issuedAt: number }>,
+) {
+  const requests = await auditRequests({
+    stateDir,
+    since: new Date(wall[0].startedAt - 1000),
+    until: new Date(wall[wall.length - 1].issuedAt + 1000),
+    user,
+  });
+  const first = (verb: string, resource: string, after: number) =>
+    requests.find(
+      r =>
+        r.verb === verb &&
+        r.resource === resource &&
+        r.name === name &&
+        r.receivedAt >= after,
+    )?.receivedAt;
+  return wall.map(({ startedAt, issuedAt }) => {
+    const update = first('update', 'configmaps', startedAt);
+    const patch = update && first('patch', 'statefulsets', update);
+    return {
+      toConfigMapUpdateMs: update && update - startedAt,
+      toStatefulSetPatchMs: update && patch && patch - update,
+      toWatchEventMs: patch && issuedAt - patch,
+    };
+  });
+}
+
+/** The figures for people, beside the goals of issue 12. */
+function summary(r: any) {
+  const rows: Array<[string, string]> = [
+    [
+      'instances',
+      `${r.instances} (${r.realServers} real MySQL, ${r.silentTargets} silent, the rest run no server)`,
+    ],
+    [
+      'poll cycle',
+      `${r.pollCycleSeconds} s (runs ${r.pollCycleRunsSeconds.join(', ')} s; ` +
+        `with passwords to read ${r.pollCycleColdSeconds} s); goal <= ${
+          2 * r.pollTimeoutSeconds
+        } s`,
+    ],
+    [
+      'GET detail p50',
+      `${r.detailP50Ms} ms (p90 ${r.detailP90Ms}); goal <= 20 ms`,
+    ],
+    ['GET list p50', `${r.listP50Ms} ms (p90 ${r.listP90Ms}); goal <= 200 ms`],
+    [
+      'idle GET/LIST a minute',
+      `${r.idleBackendRequestsPerMinute} (${JSON.stringify(
+        r.idleBackendRequestsByVerb,
+      )}); goal 0`,
+    ],
+    [
+      'edit -> restart issued',
+      `${r.editToRestartIssuedMsP50} ms p50 (${r.editToRestartIssuedMs.join(
+        ', ',
+      )}); goal <= 100 ms`,
+    ],
+    ['  where the time went', JSON.stringify(r.editTimelineMs)],
+    [
+      'edit -> value read back',
+      `${r.editToValueReadBackSP50} s p50 (${r.editToValueReadBackS.join(
+        ', ',
+      )}); goal <= 10 s`,
+    ],
+    [
+      'process RSS',
+      `${r.backendRssMiB} MiB after the backend's part (${
+        r.rssAfterSetupMiB
+      } MiB before it started); after a GC ${JSON.stringify(r.memoryAfterGc)}`,
+    ],
+    ['event loop delay', JSON.stringify(r.eventLoopDelayMs)],
+    [
+      'setup',
+      `${r.setupSeconds} s; backend adopt and first poll ${r.backendAdoptAndFirstPollSeconds} s; total ${r.totalSeconds} s`,
+    ],
+    [
+      'load average',
+      `${r.loadAverageBefore.join(' ')} before, ${r.loadAverageAfter.join(
+        ' ',
+      )} after`,
+    ],
+  ];
+  return rows.map(([label, text]) => `${label.padEnd(24)} ${text}`).join('\n');
 }
 
 async function main() {
-  process.env.SANDBOX_STATE_DIR ??= fs.mkdtempSync(
-    `${os.tmpdir()}/mysql-bench-`,
-  );
-  const info = await up({ log: () => undefined });
-  const kc = new k8s.KubeConfig();
-  kc.loadFromFile(info.kubeconfig);
-  const core = kc.makeApiClient(k8s.CoreV1Api);
-  const apps = kc.makeApiClient(k8s.AppsV1Api);
-  await core.createNamespace({ body: { metadata: { name: NAMESPACE } } });
-  await until(async () => {
-    const sa = await core.readNamespacedServiceAccount({
-      name: 'default',
-      namespace: NAMESPACE,
-    });
-    return sa.secrets?.length ? true : undefined;
-  });
-
-  const config = new ConfigReader({
-    mysql: {
-      clusters: [
-        {
-          name: 'bench',
-          kubeconfig: info.kubeconfig,
-          defaultNamespace: NAMESPACE,
-        },
-      ],
-    },
-  });
-  const clusters = MysqlClusters.fromConfig(config);
-  const knex = knexFactory({
-    client: 'better-sqlite3',
-    connection: ':memory:',
-    useNullAsDefault: true,
-  });
-  const store = await MysqlStore.create({ getClient: async () => knex } as any);
-  const records = await InstanceRecords.create(knex);
-  const names = Array.from({ length: IDLE }, (_, i) => `bench-${i}`);
-  for (const name of names) {
-    await createTestInstance(kc, {
-      name,
-      namespace: NAMESPACE,
-      owner: 'group:default/bench',
-    });
+  if (!Number.isInteger(INSTANCES) || INSTANCES < 1) {
+    throw new Error(`--instances must be a positive integer`);
   }
-
-  // 2. Idle API traffic: first a minute with only the control plane and
-  // the node agent, then a minute with the backend watching and polling.
-  await until(async () => {
-    const list = await apps.listNamespacedStatefulSet({ namespace: NAMESPACE });
-    return list.items.every(s => s.status?.readyReplicas === 1)
-      ? true
-      : undefined;
-  });
-  const minute = 60_000;
-  const base0 = await apiRequests(kc);
-  await new Promise(r => setTimeout(r, minute));
-  const base1 = await apiRequests(kc);
-
-  // The instances are made as an earlier version did; the backend adopts them.
-  const cache = new InstanceCache(clusters, quiet, ref => !!records.get(ref));
-  new Provenance(cache, records, store, quiet).start();
-  const reconciler = new Reconciler(clusters, cache, store, quiet, {
-    mode: 'restart',
-    rolloutTimeoutSeconds: 120,
-    rollbackOnFailure: true,
-    stableSeconds: 5,
-  });
-  const poller = new Poller(clusters, cache, store, quiet, {
-    frequencySeconds: 30,
-    timeoutSeconds: 5,
-    concurrency: 100,
-  });
-  reconciler.start();
-  cache.start();
-  await until(() =>
-    cache.list().length === IDLE && cache.connected('bench') ? true : undefined,
-  );
-  await poller.pollAll();
-  // Settle the reconciler's first look (it records the config that runs).
-  await new Promise(r => setTimeout(r, 5000));
-  const timer = setInterval(() => poller.pollAll(), 30_000);
-  const idle0 = await apiRequests(kc);
-  await new Promise(r => setTimeout(r, minute));
-  const idle1 = await apiRequests(kc);
-  clearInterval(timer);
-
-  // 1. Latency of a change, three times on bench-0.
-  const service = new InstanceService(clusters, cache, store, records);
-  reconciler.onRolloutDone = () => void poller.pollAll();
-  const ref = { cluster: 'bench', namespace: NAMESPACE, name: 'bench-0' };
-  const issued: number[] = [];
-  const readBack: number[] = [];
-  for (const value of [120, 130, 140]) {
-    const detail = await service.detail(ref);
-    const t0 = Date.now();
-    await service.updateConfig(
-      ref,
-      { max_connections: value },
-      detail.resourceVersion,
-      'user:default/bench',
-    );
-    await until(() =>
-      cache.get('bench/bench/bench-0')?.statefulSet.metadata?.annotations?.[
-        'mysql.backstage.io/rollout'
-      ]
-        ? true
-        : undefined,
-    );
-    issued.push(Date.now() - t0);
-    await until(async () =>
-      (
-        await store.getObservation('bench/bench/bench-0')
-      )?.variables.max_connections === String(value)
-        ? true
-        : undefined,
-    );
-    readBack.push(Date.now() - t0);
-  }
-
-  // 3. One poll cycle over 100 targets, a tenth of them silent: they accept
-  // the connection and never answer.
-  const real = cache.get('bench/bench/bench-0')!;
-  const silent: net.Server[] = [];
-  const targets: InstanceObjects[] = [];
-  for (let i = 0; i < 100; i++) {
-    let ip = real.pods[0].status!.podIP!;
-    if (i % 10 === 9) {
-      ip = `127.250.0.${silent.length + 2}`;
-      const server = net.createServer(() => undefined);
-      await new Promise<void>(r => server.listen(3306, ip, r));
-      silent.push(server);
+  const stateDir =
+    args['state-dir'] ?? fs.mkdtempSync(path.join(os.tmpdir(), 'mysql-bench-'));
+  const cleanups: Array<() => Promise<unknown> | unknown> = [];
+  const cleanUp = async () => {
+    for (const cleanup of cleanups.reverse()) {
+      await Promise.resolve()
+        .then(cleanup)
+        .catch(error => progress(`cleaning up: ${error}`));
     }
-    const pod = {
-      ...real.pods[0],
-      status: { ...real.pods[0].status, podIP: ip },
-    };
-    targets.push({ ...real, ref: `bench/bench/target-${i}`, pods: [pod] });
-  }
-  const cycle = async (timeoutSeconds: number, list: InstanceObjects[]) => {
-    const t0 = Date.now();
-    let lastAnswer = t0;
-    const timed = Object.create(store) as MysqlStore;
-    timed.saveObservation = async (target, observation) => {
-      if (observation.reachable) lastAnswer = Date.now();
-      await store.saveObservation(target, observation);
-    };
-    const p = new Poller(
-      clusters,
-      { list: () => list, listAll: () => list } as unknown as InstanceCache,
-      timed,
-      quiet,
-      { frequencySeconds: 30, timeoutSeconds, concurrency: 100 },
-    );
-    await p.pollAll();
-    return {
-      total: (Date.now() - t0) / 1000,
-      answering: (lastAnswer - t0) / 1000,
-    };
+    cleanups.length = 0;
   };
-  const allAnswer = await cycle(
-    5,
-    targets.filter((_, i) => i % 10 !== 9),
-  );
-  // The first cycle learns which targets are silent; the next polls them last.
-  const firstSilent = await cycle(5, targets);
-  const withSilent = await cycle(5, targets);
-  for (const server of silent) server.close();
+  const interrupted = () => {
+    progress('interrupted; cleaning up');
+    cleanUp().finally(() => process.exit(130));
+  };
+  process.once('SIGINT', interrupted);
+  process.once('SIGTERM', interrupted);
+  const loadBefore = os.loadavg();
 
-  reconciler.stop();
-  await cache.stop();
-  await knex.destroy();
-  await down({ log: () => undefined });
+  try {
+    progress(`starting a sandbox in ${stateDir}, with the audit log`);
+    cleanups.push(() => down({ stateDir, log: () => undefined }));
+    const info = await up({
+      stateDir,
+      auditLog: true,
+      log: line => progress(`sandbox: ${line}`),
+    });
+    if (!info.backend) throw new Error('the sandbox has no backend user');
+    const kc = new k8s.KubeConfig();
+    kc.loadFromFile(info.kubeconfig);
+    const core = kc.makeApiClient(k8s.CoreV1Api);
+    await until(
+      `the default service account of ${NAMESPACE}`,
+      async () => {
+        const sa = await core
+          .readNamespacedServiceAccount({
+            name: 'default',
+            namespace: NAMESPACE,
+          })
+          .catch(() => undefined);
+        return sa?.secrets?.length ? true : undefined;
+      },
+      120_000,
+    );
 
-  const perMinute = (a: number, b: number) => Math.round(b - a);
-  console.log(
-    `machine: ${os.cpus().length} cores, ${Math.round(
-      os.totalmem() / 2 ** 30,
-    )} GiB, Node ${process.version}, sandbox ${sandboxPaths().state}`,
-  );
-  console.log(
-    `1. change to restart issued: median ${median(issued)} ms (${issued.join(
-      ', ',
-    )} ms)`,
-  );
-  console.log(
-    `   change to new value read back: median ${(
-      median(readBack) / 1000
-    ).toFixed(1)} s (${readBack.map(v => (v / 1000).toFixed(1)).join(', ')} s)`,
-  );
-  console.log(
-    `2. API requests per minute, ${IDLE} idle instances: ${perMinute(
-      idle0,
-      idle1,
-    )} with the backend, ${perMinute(
-      base0,
-      base1,
-    )} without it (control plane and node agent only)`,
-  );
-  console.log(
-    `3. one poll cycle, concurrency 8, timeout 5 s: 90 answering targets ${allAnswer.total.toFixed(
-      2,
-    )} s; 100 targets with 10 silent: first cycle ${firstSilent.total.toFixed(
-      2,
-    )} s (answering ones done after ${firstSilent.answering.toFixed(
-      2,
-    )} s), later cycles ${withSilent.total.toFixed(
-      2,
-    )} s (answering ones done after ${withSilent.answering.toFixed(2)} s)`,
-  );
+    const members = planFleet(INSTANCES);
+    const count = (role: string) => members.filter(m => m.role === role).length;
+    progress(
+      `creating ${INSTANCES} instances: ${count('real')} real MySQL, ${count(
+        'silent',
+      )} silent, ${count('idle')} running no server`,
+    );
+    await setUpFleet(info.kubeconfig, INSTANCES, t0);
+    const setupMs = Date.now() - t0;
+    progress(`setup took ${seconds(setupMs)} s`);
+
+    const rssAfterSetup = process.memoryUsage().rss;
+    const silent = await startSilentServers(kc, members);
+    cleanups.push(() => silent.close());
+
+    const db = await createDatabase();
+    cleanups.push(() => db.drop());
+    progress(`starting the backend (database ${db.name})`);
+    const backendStart = Date.now();
+    const { backend, api } = await startBackend({
+      knex: db.knex,
+      kubeconfig: info.backend.kubeconfig,
+      members,
+      logLevel: args.verbose ? 'warn' : 'none',
+    });
+    cleanups.push(() => backend.stop());
+    // The backend exits the process on a signal once it has stopped; the
+    // benchmark stops it itself, and then its sandbox and database.
+    for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+      for (const listener of process.listeners(signal)) {
+        if (listener !== interrupted) process.removeListener(signal, listener);
+      }
+    }
+    await waitAdoptedAndPolled(api, db.knex, INSTANCES);
+    const settleMs = Date.now() - backendStart;
+    progress(`backend adopted and polled everything in ${seconds(settleMs)} s`);
+    await sleep(10_000);
+
+    progress('one idle minute');
+    const idle = await idleMinute(stateDir, info.backend.name);
+    progress(
+      `backend requests in the idle minute: ${JSON.stringify(idle.verbs)}`,
+    );
+
+    progress(`${SAMPLES} lists and details`);
+    const { value: lat, loopDelayMs: readsLoopDelay } = await profiled(
+      'reads',
+      () =>
+        withLoopDelay(() =>
+          latencies(
+            api,
+            members.map(m => m.name),
+          ),
+        ),
+    );
+    if (lat.listed !== INSTANCES) {
+      throw new Error(`the list had ${lat.listed} of ${INSTANCES} items`);
+    }
+    progress(
+      `list p50 ${millis(percentile(lat.list, 0.5))} ms, detail p50 ${millis(
+        percentile(lat.detail, 0.5),
+      )} ms`,
+    );
+
+    progress(`${EDITS.length} edits on bench-real-0`);
+    const { value: edit, loopDelayMs: editsLoopDelay } = await profiled(
+      'edits',
+      () => withLoopDelay(() => edits(api, kc, 'bench-real-0')),
+    );
+    const timeline = await editTimeline(
+      stateDir,
+      info.backend.name,
+      'bench-real-0',
+      edit.wall,
+    );
+    // The backend has done all it does here; what follows is the bench's
+    // own poller.
+    const rss = process.memoryUsage().rss;
+    const live = await memoryAfterGc();
+
+    progress('poll cycles');
+    // The admin's kubeconfig: the bench's own requests stay out of the
+    // backend user's count.
+    const cycles = await profiled('poll-cycles', () =>
+      pollCycles(db.knex, info.kubeconfig, INSTANCES),
+    );
+    const loadAfter = os.loadavg();
+
+    progress('stopping the backend and the sandbox');
+    await cleanUp();
+
+    const result = {
+      instances: INSTANCES,
+      pollCycleSeconds: seconds(percentile(cycles.warm, 0.5)),
+      pollTimeoutSeconds: POLLER.timeoutSeconds,
+      pollCycleSilentShare:
+        Math.round((count('silent') / INSTANCES) * 1000) / 1000,
+      detailP50Ms: millis(percentile(lat.detail, 0.5)),
+      listP50Ms: millis(percentile(lat.list, 0.5)),
+      idleBackendRequestsPerMinute: idle.getList,
+      editToRestartIssuedMsP50: millis(percentile(edit.issued, 0.5)),
+      editToValueReadBackSP50: seconds(percentile(edit.readBack, 0.5)),
+      backendRssMiB: mib(rss),
+      // The details behind the figures.
+      realServers: count('real'),
+      silentTargets: silent.count,
+      pollConcurrency: POLLER.concurrency,
+      pollCycleRunsSeconds: cycles.warm.map(seconds),
+      pollCycleColdSeconds: seconds(cycles.cold),
+      detailP90Ms: millis(percentile(lat.detail, 0.9)),
+      listP90Ms: millis(percentile(lat.list, 0.9)),
+      idleBackendRequestsByVerb: idle.verbs,
+      editPutMs: edit.put.map(millis),
+      editToRestartIssuedMs: edit.issued.map(millis),
+      editToValueReadBackS: edit.readBack.map(seconds),
+      editTimelineMs: timeline,
+      eventLoopDelayMs: { reads: readsLoopDelay, edits: editsLoopDelay },
+      memoryAfterGc: live,
+      rssAfterSetupMiB: mib(rssAfterSetup),
+      setupSeconds: seconds(setupMs),
+      backendAdoptAndFirstPollSeconds: seconds(settleMs),
+      totalSeconds: seconds(Date.now() - t0),
+      loadAverageBefore: loadBefore.map(l => Math.round(l * 100) / 100),
+      loadAverageAfter: loadAfter.map(l => Math.round(l * 100) / 100),
+      machine: `${os.cpus().length} cores, ${Math.round(
+        os.totalmem() / 2 ** 30,
+      )} GiB, Node ${process.version}`,
+    };
+    console.log(summary(result));
+    if (args.json) console.log(JSON.stringify(result));
+  } finally {
+    await cleanUp();
+  }
 }
 
-main().catch(async error => {
-  console.error(error);
-  await down({ log: () => undefined }).catch(() => undefined);
-  process.exit(1);
-});
+main().then(
+  () => process.exit(0),
+  error => {
+    console.error(error);
+    process.exit(1);
+  },
+);

@@ -1,0 +1,239 @@
+/*
+ * The benchmark's fleet in its own sandbox: instances made as an earlier
+ * version of the plugin made them (labelled, with an owner annotation, no
+ * record), so the backend adopts them when it starts.
+ */
+import {
+  buildMysqlManifests,
+  generateInstancePasswords,
+} from '@internal/plugin-mysql-node';
+import * as k8s from '@kubernetes/client-node';
+import { spawn } from 'node:child_process';
+import net from 'node:net';
+
+/** The namespace deploy/rbac.yaml grants the backend's account. */
+export const NAMESPACE = 'databases';
+export const OWNER = 'group:default/bench';
+
+/**
+ * An image the sandbox's node agent does not run: its pod is reported
+ * Running and Ready on a loopback address where nothing listens.
+ */
+export const IDLE_IMAGE = 'registry.example/bench/no-server:1';
+/** Runs real MySQL 9.7 in the sandbox, as in the integration tests. */
+export const REAL_IMAGE = 'mysql:8.4';
+
+export type Role = 'real' | 'silent' | 'idle';
+
+/** Progress lines on stderr, with the seconds since `start`. */
+export function progressSince(start: number) {
+  return (line: string) =>
+    process.stderr.write(
+      `[bench ${((Date.now() - start) / 1000)
+        .toFixed(0)
+        .padStart(5)}s] ${line}\n`,
+    );
+}
+
+export interface FleetMember {
+  name: string;
+  role: Role;
+}
+
+/**
+ * `real` real MySQL servers, a tenth silent targets, the rest pods that run
+ * no server (their port refuses connections at once).
+ */
+export function planFleet(instances: number, real = 3): FleetMember[] {
+  const reals = Math.min(real, instances);
+  const silent = Math.min(Math.round(instances / 10), instances - reals);
+  const members: FleetMember[] = [];
+  for (let i = 0; i < reals; i++)
+    members.push({ name: `bench-real-${i}`, role: 'real' });
+  for (let i = 0; i < silent; i++)
+    members.push({ name: `bench-silent-${i}`, role: 'silent' });
+  for (let i = 0; i < instances - reals - silent; i++)
+    members.push({ name: `bench-idle-${i}`, role: 'idle' });
+  return members;
+}
+
+/**
+ * Creates one instance's objects as `createTestInstance` does, with the
+ * member's image. Only real servers get the ClusterIP Service: the sandbox's
+ * service range is microk8s' 10.152.183.0/24, which holds 254 of them, and
+ * the poller connects to pod addresses, not to Services.
+ */
+export async function createInstance(
+  kc: k8s.KubeConfig,
+  member: FleetMember,
+): Promise<void> {
+  const core = kc.makeApiClient(k8s.CoreV1Api);
+  const apps = kc.makeApiClient(k8s.AppsV1Api);
+  const manifests = buildMysqlManifests({
+    name: member.name,
+    namespace: NAMESPACE,
+    owner: OWNER,
+    image: member.role === 'real' ? REAL_IMAGE : IDLE_IMAGE,
+    storage: { size: '1Gi', storageClass: 'microk8s-hostpath' },
+    resources: {},
+    databaseName: 'app',
+    username: 'app',
+    config: { max_connections: '100' },
+  });
+  manifests.secret.stringData = {
+    ...manifests.secret.stringData,
+    ...generateInstancePasswords(),
+  };
+  const namespace = NAMESPACE;
+  await core.createNamespacedSecret({ namespace, body: manifests.secret });
+  await core.createNamespacedConfigMap({
+    namespace,
+    body: manifests.configMap,
+  });
+  await core.createNamespacedService({
+    namespace,
+    body: manifests.headlessService,
+  });
+  if (member.role === 'real') {
+    await core.createNamespacedService({ namespace, body: manifests.service });
+  }
+  await apps.createNamespacedStatefulSet({
+    namespace,
+    body: manifests.statefulSet,
+  });
+}
+
+/** Creates the fleet, a few instances at a time, reporting progress. */
+export async function createFleet(
+  kc: k8s.KubeConfig,
+  members: FleetMember[],
+  progress: (line: string) => void,
+  parallel = 8,
+): Promise<void> {
+  let next = 0;
+  let created = 0;
+  let reported = Date.now();
+  const lane = async () => {
+    while (next < members.length) {
+      const member = members[next++];
+      await createInstance(kc, member);
+      created++;
+      if (Date.now() - reported > 10_000 || created === members.length) {
+        reported = Date.now();
+        progress(`created ${created}/${members.length} instances`);
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: parallel }, lane));
+}
+
+/** Waits until every StatefulSet of the namespace has its pod Ready. */
+export async function waitReady(
+  kc: k8s.KubeConfig,
+  expected: number,
+  progress: (line: string) => void,
+  timeoutMs = 60 * 60_000,
+): Promise<void> {
+  const apps = kc.makeApiClient(k8s.AppsV1Api);
+  const deadline = Date.now() + timeoutMs;
+  let last = '';
+  for (;;) {
+    const list = await apps.listNamespacedStatefulSet({ namespace: NAMESPACE });
+    const ready = list.items.filter(s => s.status?.readyReplicas === 1).length;
+    const line = `${ready}/${expected} instances Ready`;
+    if (line !== last) progress(line);
+    last = line;
+    if (ready >= expected) return;
+    if (Date.now() > deadline) throw new Error(`timed out: ${line}`);
+    await new Promise(r => setTimeout(r, 5000));
+  }
+}
+
+/**
+ * Silent targets: on each silent pod's address, port 3306, a server that
+ * accepts connections and never answers, as a hung server would.
+ */
+export async function startSilentServers(
+  kc: k8s.KubeConfig,
+  members: FleetMember[],
+): Promise<{ count: number; close: () => void }> {
+  const core = kc.makeApiClient(k8s.CoreV1Api);
+  const silent = new Set(
+    members.filter(m => m.role === 'silent').map(m => m.name),
+  );
+  const pods = await core.listNamespacedPod({ namespace: NAMESPACE });
+  const servers: net.Server[] = [];
+  const sockets = new Set<net.Socket>();
+  for (const pod of pods.items) {
+    const instance = pod.metadata?.labels?.['app.kubernetes.io/instance'];
+    const ip = pod.status?.podIP;
+    if (!instance || !silent.has(instance) || !ip) continue;
+    const server = net.createServer(socket => {
+      sockets.add(socket);
+      socket.on('error', () => undefined);
+      socket.on('close', () => sockets.delete(socket));
+    });
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(3306, ip, resolve);
+    });
+    servers.push(server);
+  }
+  if (servers.length !== silent.size) {
+    throw new Error(
+      `found addresses for ${servers.length} of ${silent.size} silent pods`,
+    );
+  }
+  return {
+    count: servers.length,
+    close: () => {
+      for (const socket of sockets) socket.destroy();
+      for (const server of servers) server.close();
+    },
+  };
+}
+
+/**
+ * Creates the fleet and waits until it is Ready, in a child process: the
+ * thousands of requests and lists it takes leave their garbage there, not
+ * in the process whose RSS is measured.
+ */
+export async function setUpFleet(
+  kubeconfig: string,
+  instances: number,
+  start: number,
+): Promise<void> {
+  const child = spawn(
+    process.execPath,
+    [
+      ...process.execArgv,
+      __filename,
+      kubeconfig,
+      String(instances),
+      String(start),
+    ],
+    { stdio: ['ignore', 'inherit', 'inherit'] },
+  );
+  const code = await new Promise<number | null>((resolve, reject) => {
+    child.on('error', reject);
+    child.on('exit', resolve);
+  });
+  if (code !== 0) throw new Error(`setting up the fleet failed (${code})`);
+}
+
+if (require.main === module) {
+  const [kubeconfig, instances, start] = process.argv.slice(2);
+  const progress = progressSince(Number(start));
+  const kc = new k8s.KubeConfig();
+  kc.loadFromFile(kubeconfig);
+  const members = planFleet(Number(instances));
+  createFleet(kc, members, progress)
+    .then(() => waitReady(kc, members.length, progress))
+    .then(
+      () => process.exit(0),
+      error => {
+        progress(`${error}`);
+        process.exit(1);
+      },
+    );
+}
