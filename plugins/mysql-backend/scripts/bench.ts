@@ -12,8 +12,8 @@
  * Uses the backend's own classes in-process (no HTTP), SQLite in memory.
  */
 import { ConfigReader } from '@backstage/config';
-import { down, sandboxPaths, up } from '@internal/k8s-sandbox';
-import { MysqlClusters } from '@internal/plugin-mysql-node';
+import { down, sandboxPaths, up } from '@mysql-portal/k8s-sandbox';
+import { MysqlClusters } from '@mysql-portal/plugin-mysql-node';
 import * as k8s from '@kubernetes/client-node';
 import knexFactory from 'knex';
 import https from 'node:https';
