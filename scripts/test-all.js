@@ -13,6 +13,7 @@ const STEPS = [
   'lint:all',
   'prettier:check',
   'test:unit',
+  'test:packs',
   'test:integration',
   'test:e2e',
 ];

@@ -1,5 +1,5 @@
 import { test, expect } from '@playwright/test';
-import { sandboxServerVersion } from '@internal/k8s-sandbox';
+import { sandboxServerVersion } from '@mysql-portal/k8s-sandbox';
 import { signInAsGuest } from './signIn';
 import { randomBytes } from 'node:crypto';
 import { spawnSync } from 'node:child_process';

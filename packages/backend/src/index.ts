@@ -14,10 +14,10 @@ backend.add(
 );
 
 // self-service MySQL: mysql:provision and the instance entity provider
-backend.add(import('@internal/plugin-scaffolder-backend-module-mysql'));
-backend.add(import('@internal/plugin-catalog-backend-module-mysql'));
+backend.add(import('@mysql-portal/plugin-scaffolder-backend-module-mysql'));
+backend.add(import('@mysql-portal/plugin-catalog-backend-module-mysql'));
 // the MySQL backend: reconciler, version poller, REST API under /api/mysql
-backend.add(import('@internal/plugin-mysql-backend'));
+backend.add(import('@mysql-portal/plugin-mysql-backend'));
 
 // techdocs plugin
 backend.add(import('@backstage/plugin-techdocs-backend'));
@@ -43,7 +43,9 @@ backend.add(import('@backstage/plugin-catalog-backend-module-logs'));
 backend.add(import('@backstage/plugin-permission-backend'));
 // the portal's policy: signed-in users create MySQL instances, only owners
 // change them, everything else is allowed
-backend.add(import('@internal/plugin-permission-backend-module-mysql-policy'));
+backend.add(
+  import('@mysql-portal/plugin-permission-backend-module-mysql-policy'),
+);
 
 // search plugin
 backend.add(import('@backstage/plugin-search-backend'));

@@ -8,10 +8,10 @@ import catalogModuleTemplateKind from '@backstage/plugin-catalog-backend-module-
 import scaffolderPlugin from '@backstage/plugin-scaffolder-backend';
 import { schedulerServiceFactory } from '@backstage/backend-defaults/scheduler';
 import { eventsServiceFactory } from '@backstage/plugin-events-node';
-import catalogModuleMysql from '@internal/plugin-catalog-backend-module-mysql';
-import mysqlPlugin from '@internal/plugin-mysql-backend';
-import { useSandbox, TestSandbox, waitUntil } from '@internal/k8s-sandbox';
-import scaffolderModuleMysql from '@internal/plugin-scaffolder-backend-module-mysql';
+import catalogModuleMysql from '@mysql-portal/plugin-catalog-backend-module-mysql';
+import mysqlPlugin from '@mysql-portal/plugin-mysql-backend';
+import { useSandbox, TestSandbox, waitUntil } from '@mysql-portal/k8s-sandbox';
+import scaffolderModuleMysql from '@mysql-portal/plugin-scaffolder-backend-module-mysql';
 import * as k8s from '@kubernetes/client-node';
 import mysql from 'mysql2/promise';
 import { spawnSync } from 'node:child_process';

@@ -4,7 +4,7 @@ import {
   renderMyCnf,
   sameMysqlValue,
   validateMysqlConfig,
-} from '@internal/plugin-mysql-common';
+} from '@mysql-portal/plugin-mysql-common';
 import mysql from 'mysql2/promise';
 import fs from 'node:fs';
 import os from 'node:os';

@@ -4,7 +4,7 @@ import {
 } from '@backstage/backend-plugin-api';
 import { catalogProcessingExtensionPoint } from '@backstage/plugin-catalog-node';
 import { eventsServiceRef } from '@backstage/plugin-events-node';
-import { MYSQL_INSTANCES_TOPIC } from '@internal/plugin-mysql-node';
+import { MYSQL_INSTANCES_TOPIC } from '@mysql-portal/plugin-mysql-node';
 import { MysqlEntityProvider } from './provider/MysqlEntityProvider';
 
 /**

@@ -18,8 +18,8 @@
  * writes CPU profiles of the reads, the poll cycles and the edits (they
  * run in this process, beside the backend).
  */
-import { down, up } from '@internal/k8s-sandbox';
-import { MYSQL_CONFIG_HASH_ANNOTATION } from '@internal/plugin-mysql-common';
+import { down, up } from '@mysql-portal/k8s-sandbox';
+import { MYSQL_CONFIG_HASH_ANNOTATION } from '@mysql-portal/plugin-mysql-common';
 import * as k8s from '@kubernetes/client-node';
 import { Knex } from 'knex';
 import fs from 'node:fs';

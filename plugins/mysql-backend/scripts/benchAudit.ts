@@ -8,7 +8,7 @@
  * The query is a SandboxAuditQuery in JSON (dates as ISO strings); prints
  * the requests it selects, one JSON array.
  */
-import { readAuditLog } from '@internal/k8s-sandbox';
+import { readAuditLog } from '@mysql-portal/k8s-sandbox';
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 

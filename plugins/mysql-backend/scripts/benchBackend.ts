@@ -13,7 +13,10 @@ import { ConfigReader } from '@backstage/config';
 import { JsonObject } from '@backstage/types';
 import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
 import { eventsServiceFactory } from '@backstage/plugin-events-node';
-import { instanceLocation, MysqlClusters } from '@internal/plugin-mysql-node';
+import {
+  instanceLocation,
+  MysqlClusters,
+} from '@mysql-portal/plugin-mysql-node';
 import knexFactory, { Knex } from 'knex';
 import { randomBytes } from 'node:crypto';
 import { mysqlPlugin } from '../src/plugin';

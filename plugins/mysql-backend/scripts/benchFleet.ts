@@ -6,7 +6,7 @@
 import {
   buildMysqlManifests,
   generateInstancePasswords,
-} from '@internal/plugin-mysql-node';
+} from '@mysql-portal/plugin-mysql-node';
 import * as k8s from '@kubernetes/client-node';
 import { spawn } from 'node:child_process';
 import net from 'node:net';

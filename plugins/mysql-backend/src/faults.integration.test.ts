@@ -11,7 +11,7 @@ import {
   IsolatedTestSandbox,
   useIsolatedSandbox,
   waitUntil,
-} from '@internal/k8s-sandbox';
+} from '@mysql-portal/k8s-sandbox';
 import * as k8s from '@kubernetes/client-node';
 import request from 'supertest';
 import { createTestInstance } from './__testUtils__/createTestInstance';

@@ -13,7 +13,7 @@ import {
   sandboxServerVersion,
   useSandbox,
   waitUntil,
-} from '@internal/k8s-sandbox';
+} from '@mysql-portal/k8s-sandbox';
 import * as k8s from '@kubernetes/client-node';
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
@@ -21,7 +21,7 @@ import path from 'node:path';
 import mysql from 'mysql2/promise';
 import net from 'node:net';
 import request from 'supertest';
-import { MysqlClusters } from '@internal/plugin-mysql-node';
+import { MysqlClusters } from '@mysql-portal/plugin-mysql-node';
 import { ConfigReader } from '@backstage/config';
 import { InstanceCache } from './service/InstanceCache';
 import { MysqlStore } from './service/MysqlStore';

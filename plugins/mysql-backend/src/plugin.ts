@@ -5,11 +5,11 @@ import {
 import { Config } from '@backstage/config';
 import { catalogServiceRef } from '@backstage/plugin-catalog-node';
 import { eventsServiceRef } from '@backstage/plugin-events-node';
-import { mysqlPermissions } from '@internal/plugin-mysql-common';
+import { mysqlPermissions } from '@mysql-portal/plugin-mysql-common';
 import {
   MysqlClusters,
   readMysqlProvisionConfig,
-} from '@internal/plugin-mysql-node';
+} from '@mysql-portal/plugin-mysql-node';
 import { Provisioner } from './provision/Provisioner';
 import { InstanceAnnouncer } from './service/InstanceAnnouncer';
 import { InstanceCache, InstanceObjects } from './service/InstanceCache';

@@ -4,7 +4,7 @@ import {
   NotFoundError,
   ServiceUnavailableError,
 } from '@backstage/errors';
-import { isDnsLabel } from '@internal/plugin-mysql-common';
+import { isDnsLabel } from '@mysql-portal/plugin-mysql-common';
 import * as k8s from '@kubernetes/client-node';
 import fs from 'node:fs';
 import path from 'node:path';

@@ -5,7 +5,7 @@ import {
   MYSQL_OWNER_ANNOTATION,
   mysqlLabels,
   renderMyCnf,
-} from '@internal/plugin-mysql-common';
+} from '@mysql-portal/plugin-mysql-common';
 import * as k8s from '@kubernetes/client-node';
 import { createHash } from 'node:crypto';
 

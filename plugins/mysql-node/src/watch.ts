@@ -1,5 +1,8 @@
 import { LoggerService } from '@backstage/backend-plugin-api';
-import { MYSQL_LABELS, MYSQL_MANAGED_BY } from '@internal/plugin-mysql-common';
+import {
+  MYSQL_LABELS,
+  MYSQL_MANAGED_BY,
+} from '@mysql-portal/plugin-mysql-common';
 import * as k8s from '@kubernetes/client-node';
 import { MysqlClusters } from './clusters';
 

@@ -1,5 +1,5 @@
 import { Entity } from '@backstage/catalog-model';
-import { MYSQL_INSTANCE_ANNOTATION } from '@internal/plugin-mysql-common';
+import { MYSQL_INSTANCE_ANNOTATION } from '@mysql-portal/plugin-mysql-common';
 
 /**
  * Whether the entity stands for a MySQL instance, that is, has the

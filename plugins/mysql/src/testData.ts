@@ -1,5 +1,5 @@
 import { Entity } from '@backstage/catalog-model';
-import { MysqlInstanceDetail } from '@internal/plugin-mysql-common';
+import { MysqlInstanceDetail } from '@mysql-portal/plugin-mysql-common';
 
 // Shared fixtures for the component tests.
 

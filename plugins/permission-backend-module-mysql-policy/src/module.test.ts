@@ -20,7 +20,7 @@ import {
   mysqlInstanceConfigUpdatePermission,
   mysqlInstanceCreatePermission,
   mysqlOwnerPermissions,
-} from '@internal/plugin-mysql-common';
+} from '@mysql-portal/plugin-mysql-common';
 import request from 'supertest';
 import permissionModuleMysqlPolicy from '.';
 import { instanceEntity } from './__testUtils__/instanceEntity';

@@ -7,7 +7,7 @@ import {
   EntityProvider,
   EntityProviderConnection,
 } from '@backstage/plugin-catalog-node';
-import { MysqlApiClient } from '@internal/plugin-mysql-common';
+import { MysqlApiClient } from '@mysql-portal/plugin-mysql-common';
 import { instanceEntity, locationOf } from './instanceEntity';
 
 const DEBOUNCE_MS = 200;

@@ -6,7 +6,7 @@ import {
   resourceEntityV1alpha1Validator,
   SchemaValidEntityPolicy,
 } from '@backstage/catalog-model';
-import { MysqlInstanceSummary } from '@internal/plugin-mysql-common';
+import { MysqlInstanceSummary } from '@mysql-portal/plugin-mysql-common';
 import { instanceEntity } from './instanceEntity';
 
 const instance: MysqlInstanceSummary = {

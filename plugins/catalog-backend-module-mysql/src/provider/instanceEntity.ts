@@ -8,8 +8,8 @@ import {
   formatInstanceRef,
   MYSQL_INSTANCE_ANNOTATION,
   MysqlInstanceSummary,
-} from '@internal/plugin-mysql-common';
-import { instanceLocation } from '@internal/plugin-mysql-node';
+} from '@mysql-portal/plugin-mysql-common';
+import { instanceLocation } from '@mysql-portal/plugin-mysql-node';
 
 /** The location key of an instance's entity. */
 export function locationOf(instance: MysqlInstanceSummary): string {

@@ -1,7 +1,7 @@
 import {
   buildMysqlManifests,
   generateInstancePasswords,
-} from '@internal/plugin-mysql-node';
+} from '@mysql-portal/plugin-mysql-node';
 import * as k8s from '@kubernetes/client-node';
 
 /**

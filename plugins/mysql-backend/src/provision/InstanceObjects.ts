@@ -1,9 +1,12 @@
 import { ConflictError } from '@backstage/errors';
-import { MYSQL_LABELS, MYSQL_MANAGED_BY } from '@internal/plugin-mysql-common';
+import {
+  MYSQL_LABELS,
+  MYSQL_MANAGED_BY,
+} from '@mysql-portal/plugin-mysql-common';
 import {
   MysqlClusterClient,
   MysqlManifests,
-} from '@internal/plugin-mysql-node';
+} from '@mysql-portal/plugin-mysql-node';
 import * as k8s from '@kubernetes/client-node';
 import { describeKubernetesError, statusOf } from '../service/kubernetesErrors';
 import { isReady } from '../service/rollout';

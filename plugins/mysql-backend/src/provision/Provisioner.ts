@@ -9,14 +9,14 @@ import {
   MysqlInstanceRef,
   MysqlProvisionPlan,
   MysqlProvisionRun,
-} from '@internal/plugin-mysql-common';
+} from '@mysql-portal/plugin-mysql-common';
 import {
   buildMysqlManifests,
   generateInstancePasswords,
   instanceLocation,
   MysqlClusters,
   MysqlProvisionConfig,
-} from '@internal/plugin-mysql-node';
+} from '@mysql-portal/plugin-mysql-node';
 import * as k8s from '@kubernetes/client-node';
 import { randomUUID } from 'node:crypto';
 import {

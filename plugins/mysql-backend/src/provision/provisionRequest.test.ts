@@ -3,7 +3,7 @@ import { InputError } from '@backstage/errors';
 import {
   MysqlClusters,
   readMysqlProvisionConfig,
-} from '@internal/plugin-mysql-node';
+} from '@mysql-portal/plugin-mysql-node';
 import { toProvisionRequest } from './provisionRequest';
 
 const config = new ConfigReader({

@@ -6,12 +6,12 @@ import {
   MysqlInstanceSize,
   MysqlResources,
   validateMysqlConfig,
-} from '@internal/plugin-mysql-common';
+} from '@mysql-portal/plugin-mysql-common';
 import {
   MysqlClusters,
   MysqlInstanceSpec,
   MysqlProvisionConfig,
-} from '@internal/plugin-mysql-node';
+} from '@mysql-portal/plugin-mysql-node';
 
 /** Kubernetes resource quantities: `500m`, `1`, `256Mi`, `1.5Gi`, `1G`. */
 const QUANTITY = /^([0-9]+(\.[0-9]+)?)(m|k|M|G|T|Ki|Mi|Gi|Ti)?$/;

@@ -1,6 +1,6 @@
 import { LoggerService } from '@backstage/backend-plugin-api';
 import { EventsService } from '@backstage/plugin-events-node';
-import { MYSQL_INSTANCES_TOPIC } from '@internal/plugin-mysql-node';
+import { MYSQL_INSTANCES_TOPIC } from '@mysql-portal/plugin-mysql-node';
 import { randomUUID } from 'node:crypto';
 import { InstanceCache } from './InstanceCache';
 import { InstanceRecords } from './InstanceRecords';

@@ -1,11 +1,14 @@
 import { LoggerService } from '@backstage/backend-plugin-api';
-import { formatInstanceRef, MYSQL_LABELS } from '@internal/plugin-mysql-common';
+import {
+  formatInstanceRef,
+  MYSQL_LABELS,
+} from '@mysql-portal/plugin-mysql-common';
 import {
   ManagedResource,
   ManagedWatch,
   MysqlClusters,
   watchManaged,
-} from '@internal/plugin-mysql-node';
+} from '@mysql-portal/plugin-mysql-node';
 import * as k8s from '@kubernetes/client-node';
 
 /** Everything the watches know about one instance. */

@@ -17,8 +17,8 @@ import {
   parseMyCnf,
   planMysqlConfigChange,
   renderMyCnf,
-} from '@internal/plugin-mysql-common';
-import { configHash, MysqlClusters } from '@internal/plugin-mysql-node';
+} from '@mysql-portal/plugin-mysql-common';
+import { configHash, MysqlClusters } from '@mysql-portal/plugin-mysql-node';
 import * as k8s from '@kubernetes/client-node';
 import { InstanceCache, InstanceObjects } from './InstanceCache';
 import { InstanceRecord, InstanceRecords } from './InstanceRecords';

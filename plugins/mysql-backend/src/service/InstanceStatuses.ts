@@ -1,7 +1,7 @@
 import {
   MysqlInstancePhase,
   MysqlInstanceStatus,
-} from '@internal/plugin-mysql-common';
+} from '@mysql-portal/plugin-mysql-common';
 import { MysqlStore } from './MysqlStore';
 
 /**

@@ -5,11 +5,11 @@ import {
 import {
   MysqlHistoryEntry,
   MysqlInstanceStatus,
-} from '@internal/plugin-mysql-common';
+} from '@mysql-portal/plugin-mysql-common';
 import { Knex } from 'knex';
 
 const migrationsDir = resolvePackagePath(
-  '@internal/plugin-mysql-backend',
+  '@mysql-portal/plugin-mysql-backend',
   'migrations',
 );
 

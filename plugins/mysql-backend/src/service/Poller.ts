@@ -1,7 +1,7 @@
 import { LoggerService } from '@backstage/backend-plugin-api';
 import { assertError } from '@backstage/errors';
-import { mysqlVariables } from '@internal/plugin-mysql-common';
-import { MysqlClusters } from '@internal/plugin-mysql-node';
+import { mysqlVariables } from '@mysql-portal/plugin-mysql-common';
+import { MysqlClusters } from '@mysql-portal/plugin-mysql-node';
 import { InstanceCache, InstanceObjects } from './InstanceCache';
 import { MysqlStore, Observation } from './MysqlStore';
 import { queryServer, ServerQuery } from './queryServer';

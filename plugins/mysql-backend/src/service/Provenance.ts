@@ -3,7 +3,7 @@ import { stringifyEntityRef } from '@backstage/catalog-model';
 import {
   isDnsLabel,
   MYSQL_OWNER_ANNOTATION,
-} from '@internal/plugin-mysql-common';
+} from '@mysql-portal/plugin-mysql-common';
 import { InstanceCache, InstanceObjects } from './InstanceCache';
 import { InstanceRecords } from './InstanceRecords';
 import { MysqlStore } from './MysqlStore';

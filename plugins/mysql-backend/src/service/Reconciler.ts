@@ -6,8 +6,8 @@ import {
   MysqlReconcilerMode,
   parseMyCnf,
   planMysqlConfigChange,
-} from '@internal/plugin-mysql-common';
-import { configHash, MysqlClusters } from '@internal/plugin-mysql-node';
+} from '@mysql-portal/plugin-mysql-common';
+import { configHash, MysqlClusters } from '@mysql-portal/plugin-mysql-node';
 import * as k8s from '@kubernetes/client-node';
 import { InstanceCache, InstanceObjects } from './InstanceCache';
 import { MysqlStore } from './MysqlStore';

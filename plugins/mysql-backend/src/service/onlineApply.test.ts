@@ -1,7 +1,7 @@
 import {
   parseMyCnf,
   planMysqlConfigChange,
-} from '@internal/plugin-mysql-common';
+} from '@mysql-portal/plugin-mysql-common';
 import { onlineStatements as statementsFor } from './onlineApply';
 
 /** The statements for a change from one my.cnf to another, as the reconciler plans it. */

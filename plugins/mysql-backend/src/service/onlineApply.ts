@@ -3,7 +3,7 @@ import {
   MysqlConfigChange,
   parseSize,
   validateMysqlVariable,
-} from '@internal/plugin-mysql-common';
+} from '@mysql-portal/plugin-mysql-common';
 
 /** One `SET GLOBAL` statement and its parameters. */
 export interface SetGlobalStatement {

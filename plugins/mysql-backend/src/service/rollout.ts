@@ -1,8 +1,8 @@
 import {
   MY_CNF_KEY,
   MYSQL_CONFIG_HASH_ANNOTATION,
-} from '@internal/plugin-mysql-common';
-import { configHash } from '@internal/plugin-mysql-node';
+} from '@mysql-portal/plugin-mysql-common';
+import { configHash } from '@mysql-portal/plugin-mysql-node';
 import * as k8s from '@kubernetes/client-node';
 import { InstanceObjects } from './InstanceCache';
 

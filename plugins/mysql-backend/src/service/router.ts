@@ -11,7 +11,7 @@ import { JsonObject } from '@backstage/types';
 import { InputError, NotAllowedError, NotFoundError } from '@backstage/errors';
 import { ANNOTATION_LOCATION } from '@backstage/catalog-model';
 import { CatalogService } from '@backstage/plugin-catalog-node';
-import { instanceLocation } from '@internal/plugin-mysql-node';
+import { instanceLocation } from '@mysql-portal/plugin-mysql-node';
 import {
   AuthorizeResult,
   BasicPermission,
@@ -21,7 +21,7 @@ import {
   CreateMysqlInstanceRequest,
   mysqlInstanceConfigUpdatePermission,
   mysqlInstanceCreatePermission,
-} from '@internal/plugin-mysql-common';
+} from '@mysql-portal/plugin-mysql-common';
 import express, { Request } from 'express';
 import Router from 'express-promise-router';
 import { z } from 'zod';

@@ -1,4 +1,7 @@
-import { MYSQL_SECRET_KEYS, MysqlClusters } from '@internal/plugin-mysql-node';
+import {
+  MYSQL_SECRET_KEYS,
+  MysqlClusters,
+} from '@mysql-portal/plugin-mysql-node';
 import { InstanceObjects } from './InstanceCache';
 
 /** Where the backend connects to an instance's server, per the cluster's `podAccess`. */

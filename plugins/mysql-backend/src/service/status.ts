@@ -4,7 +4,7 @@ import {
   parseMyCnf,
   planMysqlConfigChange,
   sameMysqlValue,
-} from '@internal/plugin-mysql-common';
+} from '@mysql-portal/plugin-mysql-common';
 import * as k8s from '@kubernetes/client-node';
 import { InstanceObjects } from './InstanceCache';
 import { Observation } from './MysqlStore';

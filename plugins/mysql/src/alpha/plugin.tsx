@@ -5,7 +5,7 @@ import {
   fetchApiRef,
 } from '@backstage/frontend-plugin-api';
 import { EntityCardBlueprint } from '@backstage/plugin-catalog-react/alpha';
-import { MYSQL_INSTANCE_ANNOTATION } from '@internal/plugin-mysql-common';
+import { MYSQL_INSTANCE_ANNOTATION } from '@mysql-portal/plugin-mysql-common';
 import { mysqlApiRef, MysqlClient } from '../api';
 
 /**

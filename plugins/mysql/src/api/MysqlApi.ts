@@ -3,7 +3,7 @@ import {
   MysqlInstanceDetail,
   MysqlInstanceRef,
   UpdateMysqlConfigRequest,
-} from '@internal/plugin-mysql-common';
+} from '@mysql-portal/plugin-mysql-common';
 
 /**
  * Client for the MySQL backend plugin (`/api/mysql`).

@@ -1,4 +1,4 @@
-import { MysqlApiClient } from '@internal/plugin-mysql-common';
+import { MysqlApiClient } from '@mysql-portal/plugin-mysql-common';
 import { MysqlApi } from './MysqlApi';
 
 /**

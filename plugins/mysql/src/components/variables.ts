@@ -4,7 +4,7 @@ import {
   MysqlVariable,
   mysqlVariables,
   parseSize,
-} from '@internal/plugin-mysql-common';
+} from '@mysql-portal/plugin-mysql-common';
 
 /** What changing a variable does to the running server. */
 export type ChangeEffect = 'restart' | 'live' | 'fixed';

@@ -11,7 +11,7 @@ import { PolicyQueryUser } from '@backstage/plugin-permission-node';
 import {
   mysqlInstanceConfigUpdatePermission,
   mysqlInstanceCreatePermission,
-} from '@internal/plugin-mysql-common';
+} from '@mysql-portal/plugin-mysql-common';
 import { MysqlPortalPermissionPolicy } from './MysqlPortalPermissionPolicy';
 
 const guest: PolicyQueryUser = {

@@ -13,7 +13,7 @@ import {
   mysqlInstanceCreatePermission,
   mysqlInstanceDeletePermission,
   mysqlOwnerPermissions,
-} from '@internal/plugin-mysql-common';
+} from '@mysql-portal/plugin-mysql-common';
 import { mysqlPolicyDecision } from './mysqlPolicyDecision';
 import { instanceEntity } from '../__testUtils__/instanceEntity';
 

@@ -15,7 +15,7 @@ import {
 import {
   mysqlInstanceCreatePermission,
   mysqlOwnerPermissions,
-} from '@internal/plugin-mysql-common';
+} from '@mysql-portal/plugin-mysql-common';
 
 /**
  * The portal's decision for the MySQL permissions, and `undefined` for every

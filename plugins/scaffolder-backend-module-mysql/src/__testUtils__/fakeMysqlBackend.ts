@@ -2,7 +2,7 @@ import { Entity } from '@backstage/catalog-model';
 import {
   MYSQL_INSTANCE_ANNOTATION,
   MysqlInstancePhase,
-} from '@internal/plugin-mysql-common';
+} from '@mysql-portal/plugin-mysql-common';
 import { http, HttpResponse, RequestHandler } from 'msw';
 
 /** Where `mockServices.discovery()` puts the mysql backend. */

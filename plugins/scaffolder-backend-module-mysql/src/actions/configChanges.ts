@@ -4,7 +4,7 @@ import {
   MysqlReconcilerMode,
   planMysqlConfigChange,
   validateMysqlConfig,
-} from '@internal/plugin-mysql-common';
+} from '@mysql-portal/plugin-mysql-common';
 
 /**
  * One variable that `mysql:configure` changes: `from` is the desired value

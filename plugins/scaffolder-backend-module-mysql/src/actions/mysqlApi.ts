@@ -12,7 +12,7 @@ import {
   MysqlInstanceRef,
   MysqlProvisionPlan,
   UpdateMysqlConfigRequest,
-} from '@internal/plugin-mysql-common';
+} from '@mysql-portal/plugin-mysql-common';
 
 /**
  * Calls the mysql backend plugin's REST API on behalf of a user, so that its

@@ -8,7 +8,7 @@ import {
   MYSQL_INSTANCE_ANNOTATION,
   MysqlInstanceRef,
   parseInstanceRef,
-} from '@internal/plugin-mysql-common';
+} from '@mysql-portal/plugin-mysql-common';
 import { createHash } from 'node:crypto';
 import {
   ConfigChange,

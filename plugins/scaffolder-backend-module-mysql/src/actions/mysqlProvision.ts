@@ -5,7 +5,7 @@ import {
   CreateMysqlInstanceRequest,
   formatInstanceRef,
   MysqlInstanceRef,
-} from '@internal/plugin-mysql-common';
+} from '@mysql-portal/plugin-mysql-common';
 import { explainBackendError } from './explainBackendError';
 import { MysqlApi } from './mysqlApi';
 import { examples } from './mysqlProvision.examples';

@@ -6,7 +6,7 @@ import {
   MysqlInstanceDetail,
   MysqlInstanceRef,
   MysqlInstanceStatus,
-} from '@internal/plugin-mysql-common';
+} from '@mysql-portal/plugin-mysql-common';
 
 /**
  * How long a 404 right after creation means "not seen yet": the backend

@@ -3,7 +3,7 @@ import { fetchApiRef } from '@backstage/frontend-plugin-api';
 import { mockApis, renderInTestApp } from '@backstage/frontend-test-utils';
 import { catalogApiRef, entityRouteRef } from '@backstage/plugin-catalog-react';
 import { catalogApiMock } from '@backstage/plugin-catalog-react/testUtils';
-import { MysqlInstanceSummary } from '@internal/plugin-mysql-common';
+import { MysqlInstanceSummary } from '@mysql-portal/plugin-mysql-common';
 import { screen, within } from '@testing-library/react';
 import { YourDatabases } from './YourDatabases';
 

@@ -21,7 +21,7 @@ import {
   MysqlApiClient,
   MysqlInstancePhase,
   MysqlInstanceSummary,
-} from '@internal/plugin-mysql-common';
+} from '@mysql-portal/plugin-mysql-common';
 import {
   Table,
   TableBody,

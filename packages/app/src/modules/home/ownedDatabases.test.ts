@@ -1,6 +1,6 @@
 import { Entity } from '@backstage/catalog-model';
 import { ResponseError } from '@backstage/errors';
-import { MysqlInstanceSummary } from '@internal/plugin-mysql-common';
+import { MysqlInstanceSummary } from '@mysql-portal/plugin-mysql-common';
 import { loadOwnedDatabases } from './ownedDatabases';
 
 function database(name: string, owner = 'group:default/guests'): Entity {

@@ -4,7 +4,7 @@ import { ResponseError } from '@backstage/errors';
 import {
   MysqlApiClient,
   MysqlInstanceSummary,
-} from '@internal/plugin-mysql-common';
+} from '@mysql-portal/plugin-mysql-common';
 
 /** The template behind the home page's "Create a database" action. */
 export const CREATE_DATABASE_PATH = '/create/templates/default/mysql-database';

@@ -3,7 +3,7 @@ import {
   MysqlInstanceDetail,
   MysqlInstanceRef,
   mysqlVariables,
-} from '@internal/plugin-mysql-common';
+} from '@mysql-portal/plugin-mysql-common';
 import Button from '@material-ui/core/Button';
 import Dialog from '@material-ui/core/Dialog';
 import DialogActions from '@material-ui/core/DialogActions';

@@ -1,4 +1,4 @@
-import { formatSize, MysqlVariable } from '@internal/plugin-mysql-common';
+import { formatSize, MysqlVariable } from '@mysql-portal/plugin-mysql-common';
 import FormControl from '@material-ui/core/FormControl';
 import FormControlLabel from '@material-ui/core/FormControlLabel';
 import FormHelperText from '@material-ui/core/FormHelperText';

@@ -5,7 +5,7 @@ import {
   mysqlVariables,
   planMysqlConfigChange,
   validateMysqlVariable,
-} from '@internal/plugin-mysql-common';
+} from '@mysql-portal/plugin-mysql-common';
 import { defaultValue, displayValue } from '../variables';
 
 /** A field's value: text for most types, a flag for booleans, a list for sets. */

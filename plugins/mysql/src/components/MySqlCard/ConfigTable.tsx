@@ -1,4 +1,4 @@
-import { MysqlInstanceDetail } from '@internal/plugin-mysql-common';
+import { MysqlInstanceDetail } from '@mysql-portal/plugin-mysql-common';
 import Button from '@material-ui/core/Button';
 import Chip from '@material-ui/core/Chip';
 import Table from '@material-ui/core/Table';

@@ -1,4 +1,4 @@
-import { MysqlHistoryEntry } from '@internal/plugin-mysql-common';
+import { MysqlHistoryEntry } from '@mysql-portal/plugin-mysql-common';
 import List from '@material-ui/core/List';
 import ListItem from '@material-ui/core/ListItem';
 import ListItemText from '@material-ui/core/ListItemText';

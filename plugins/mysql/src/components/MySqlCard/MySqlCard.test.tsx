@@ -5,7 +5,7 @@ import {
   AuthorizeResult,
   EvaluatePermissionRequest,
 } from '@backstage/plugin-permission-common';
-import { MysqlInstanceDetail } from '@internal/plugin-mysql-common';
+import { MysqlInstanceDetail } from '@mysql-portal/plugin-mysql-common';
 import { screen, waitFor, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { MysqlApi, mysqlApiRef } from '../../api';
@@ -122,7 +122,7 @@ describe('MySqlCard', () => {
       await screen.findByText('The MySQL backend plugin is not installed'),
     ).toBeInTheDocument();
     expect(
-      screen.getByText('@internal/plugin-mysql-backend'),
+      screen.getByText('@mysql-portal/plugin-mysql-backend'),
     ).toBeInTheDocument();
   });
 

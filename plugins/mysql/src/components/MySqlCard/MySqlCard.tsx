@@ -16,7 +16,7 @@ import {
   MysqlInstanceRef,
   mysqlInstanceConfigUpdatePermission,
   parseInstanceRef,
-} from '@internal/plugin-mysql-common';
+} from '@mysql-portal/plugin-mysql-common';
 import Box from '@material-ui/core/Box';
 import Button from '@material-ui/core/Button';
 import LinearProgress from '@material-ui/core/LinearProgress';
@@ -40,9 +40,9 @@ function BackendMissing() {
     <Alert severity="info">
       <AlertTitle>The MySQL backend plugin is not installed</AlertTitle>
       This portal's backend does not answer under <code>/api/mysql</code>. Add{' '}
-      <code>@internal/plugin-mysql-backend</code> to the backend with{' '}
+      <code>@mysql-portal/plugin-mysql-backend</code> to the backend with{' '}
       <code>
-        backend.add(import(&apos;@internal/plugin-mysql-backend&apos;))
+        backend.add(import(&apos;@mysql-portal/plugin-mysql-backend&apos;))
       </code>{' '}
       in <code>packages/backend/src/index.ts</code>, then restart it.
     </Alert>

@@ -2,7 +2,7 @@ import { useApi } from '@backstage/core-plugin-api';
 import {
   MysqlInstanceDetail,
   MysqlInstanceRef,
-} from '@internal/plugin-mysql-common';
+} from '@mysql-portal/plugin-mysql-common';
 import Button from '@material-ui/core/Button';
 import Dialog from '@material-ui/core/Dialog';
 import DialogActions from '@material-ui/core/DialogActions';

@@ -1,4 +1,4 @@
-import { MysqlInstanceStatus } from '@internal/plugin-mysql-common';
+import { MysqlInstanceStatus } from '@mysql-portal/plugin-mysql-common';
 import Chip from '@material-ui/core/Chip';
 import CircularProgress from '@material-ui/core/CircularProgress';
 import { makeStyles } from '@material-ui/core/styles';

@@ -2,7 +2,7 @@ import {
   MysqlInstanceDetail,
   parseServerVersion,
   versionMatchesImage,
-} from '@internal/plugin-mysql-common';
+} from '@mysql-portal/plugin-mysql-common';
 import Typography from '@material-ui/core/Typography';
 import Alert from '@material-ui/lab/Alert';
 import { formatAgo, formatDuration } from '../time';

@@ -2,7 +2,7 @@ import { useApi } from '@backstage/core-plugin-api';
 import {
   MysqlInstanceDetail,
   MysqlInstanceRef,
-} from '@internal/plugin-mysql-common';
+} from '@mysql-portal/plugin-mysql-common';
 import { useCallback, useEffect, useRef, useState } from 'react';
 import { mysqlApiRef } from '../../api';
 
