@@ -178,8 +178,11 @@ export const mysqlPlugin = createBackendPlugin({
           timeout: { seconds: Math.max(60, options.poller.timeoutSeconds * 4) },
           scope: 'global',
           fn: async signal => {
-            await poller.pollDue(signal);
-            await service.saveStatuses();
+            // Phases are saved when polls may have changed them, not on
+            // every tick: at 1,000 instances that is a read of them all.
+            if ((await poller.pollDue(signal)) > 0) {
+              await service.saveStatuses();
+            }
           },
         });
         // Each replica checks every instance now and then, in case a watch

@@ -85,10 +85,11 @@ export class Poller {
 
   /**
    * One tick of the global poll task: polls every instance whose last poll
-   * is older than the frequency, or whose poll was asked for.
+   * is older than the frequency, or whose poll was asked for. Returns how
+   * many it polled.
    */
-  async pollDue(signal?: AbortSignal): Promise<void> {
-    if (signal?.aborted) return;
+  async pollDue(signal?: AbortSignal): Promise<number> {
+    if (signal?.aborted) return 0;
     const last = await this.lastObservations();
     const requested = await this.store.takePollRequests();
     const now = Date.now();
@@ -102,6 +103,7 @@ export class Poller {
       );
     });
     await this.pollMany(due, signal);
+    return due.length;
   }
 
   /** One poll of every known instance. */
