@@ -3,11 +3,8 @@
  * version of the plugin made them (labelled, with an owner annotation, no
  * record), so the backend adopts them when it starts.
  */
-import {
-  buildMysqlManifests,
-  generateInstancePasswords,
-} from '@mysql-portal/plugin-mysql-node';
 import * as k8s from '@kubernetes/client-node';
+import { createTestInstance } from '../src/__testUtils__/createTestInstance';
 import { spawn } from 'node:child_process';
 import net from 'node:net';
 
@@ -58,48 +55,20 @@ export function planFleet(instances: number, real = 3): FleetMember[] {
 }
 
 /**
- * Creates one instance's objects as `createTestInstance` does, with the
+ * Creates one instance's objects as an earlier plugin version did, with the
  * member's image. Only real servers get the ClusterIP Service: the sandbox's
- * service range is microk8s' 10.152.183.0/24, which holds 254 of them, and
- * the poller connects to pod addresses, not to Services.
+ * service range is microk8s' 10.152.183.0/24, which holds 254 of them.
  */
-export async function createInstance(
+export function createInstance(
   kc: k8s.KubeConfig,
   member: FleetMember,
 ): Promise<void> {
-  const core = kc.makeApiClient(k8s.CoreV1Api);
-  const apps = kc.makeApiClient(k8s.AppsV1Api);
-  const manifests = buildMysqlManifests({
+  return createTestInstance(kc, {
     name: member.name,
     namespace: NAMESPACE,
     owner: OWNER,
     image: member.role === 'real' ? REAL_IMAGE : IDLE_IMAGE,
-    storage: { size: '1Gi', storageClass: 'microk8s-hostpath' },
-    resources: {},
-    databaseName: 'app',
-    username: 'app',
-    config: { max_connections: '100' },
-  });
-  manifests.secret.stringData = {
-    ...manifests.secret.stringData,
-    ...generateInstancePasswords(),
-  };
-  const namespace = NAMESPACE;
-  await core.createNamespacedSecret({ namespace, body: manifests.secret });
-  await core.createNamespacedConfigMap({
-    namespace,
-    body: manifests.configMap,
-  });
-  await core.createNamespacedService({
-    namespace,
-    body: manifests.headlessService,
-  });
-  if (member.role === 'real') {
-    await core.createNamespacedService({ namespace, body: manifests.service });
-  }
-  await apps.createNamespacedStatefulSet({
-    namespace,
-    body: manifests.statefulSet,
+    clusterIpService: member.role === 'real',
   });
 }
 

@@ -1,12 +1,8 @@
 import {
   mockCredentials,
-  mockServices,
   startTestBackend,
   TestDatabases,
 } from '@backstage/backend-test-utils';
-import { schedulerServiceFactory } from '@backstage/backend-defaults/scheduler';
-import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
-import { eventsServiceFactory } from '@backstage/plugin-events-node';
 import {
   IsolatedTestSandbox,
   useIsolatedSandbox,
@@ -15,7 +11,11 @@ import {
 import * as k8s from '@kubernetes/client-node';
 import request from 'supertest';
 import { createTestInstance } from './__testUtils__/createTestInstance';
-import { mysqlPlugin } from './plugin';
+import {
+  readDetail,
+  startMysqlBackend,
+  waitSettled,
+} from './__testUtils__/startMysqlBackend';
 
 jest.setTimeout(300_000);
 
@@ -33,26 +33,12 @@ let sandbox: IsolatedTestSandbox;
 let apps: k8s.AppsV1Api;
 let backend: Awaited<ReturnType<typeof startTestBackend>>;
 
-async function detail() {
-  const res = await request(backend.server)
-    .get(BASE)
-    .set('Authorization', mockCredentials.user.header());
-  if (res.status !== 200)
-    throw new Error(`GET ${res.status}: ${JSON.stringify(res.body)}`);
-  return res.body;
+function detail() {
+  return readDetail(backend.server, BASE);
 }
 
 function settled(check: (d: any) => boolean = () => true) {
-  return waitUntil('the instance to settle', async () => {
-    const d = await detail();
-    if (
-      d.status.phase === 'Running' &&
-      d.config.pending.length === 0 &&
-      check(d)
-    )
-      return d;
-    throw new Error(`not settled: ${JSON.stringify(d.status)}`);
-  });
+  return waitSettled(detail, check);
 }
 
 /** The newest pod-template revision the StatefulSet controller made. */
@@ -116,44 +102,11 @@ beforeAll(async () => {
     owner: 'group:default/team-a',
   });
   const knex = await databases.init('POSTGRES_15');
-  backend = await startTestBackend({
-    features: [
-      mysqlPlugin,
-      eventsServiceFactory,
-      mockServices.database.factory({ knex }),
-      catalogServiceMock.factory({
-        entities: [
-          {
-            apiVersion: 'backstage.io/v1alpha1',
-            kind: 'Resource',
-            metadata: {
-              name: NAME,
-              namespace: 'default',
-              annotations: {
-                'backstage.io/managed-by-location': `mysql-provider:sandbox/${NAMESPACE}/${NAME}`,
-              },
-            },
-            spec: { type: 'database', owner: 'group:default/team-a' },
-          },
-        ],
-      }),
-      schedulerServiceFactory,
-      mockServices.rootConfig.factory({
-        data: {
-          mysql: {
-            clusters: [
-              {
-                name: 'sandbox',
-                kubeconfig: sandbox.backend!.kubeconfig,
-                defaultNamespace: NAMESPACE,
-              },
-            ],
-            poller: { frequencySeconds: 2, timeoutSeconds: 2 },
-            reconciler: { rolloutTimeoutSeconds: 90, stableSeconds: 2 },
-          },
-        },
-      }),
-    ],
+  backend = await startMysqlBackend({
+    knex,
+    kubeconfig: sandbox.backend!.kubeconfig,
+    namespace: NAMESPACE,
+    name: NAME,
   });
   await settled();
 });

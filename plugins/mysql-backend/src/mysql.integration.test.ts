@@ -4,8 +4,6 @@ import {
   startTestBackend,
   TestDatabases,
 } from '@backstage/backend-test-utils';
-import { eventsServiceFactory } from '@backstage/plugin-events-node';
-import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
 import knexFactory, { Knex } from 'knex';
 import {
   TestSandbox,
@@ -26,9 +24,12 @@ import { ConfigReader } from '@backstage/config';
 import { InstanceCache } from './service/InstanceCache';
 import { MysqlStore } from './service/MysqlStore';
 import { Poller } from './service/Poller';
-import { schedulerServiceFactory } from '@backstage/backend-defaults/scheduler';
 import { createTestInstance } from './__testUtils__/createTestInstance';
-import { mysqlPlugin } from './plugin';
+import {
+  readDetail,
+  startMysqlBackend,
+  waitSettled,
+} from './__testUtils__/startMysqlBackend';
 
 jest.setTimeout(300_000);
 
@@ -73,46 +74,13 @@ const databases = TestDatabases.create({ ids: ['POSTGRES_15'] });
 let knex: Knex;
 
 function startBackend(mode: 'restart' | 'online' = 'restart') {
-  return startTestBackend({
-    features: [
-      mysqlPlugin,
-      eventsServiceFactory,
-      mockServices.database.factory({ knex }),
-      catalogServiceMock.factory({
-        entities: [
-          {
-            apiVersion: 'backstage.io/v1alpha1',
-            kind: 'Resource',
-            metadata: {
-              name: NAME,
-              namespace: 'default',
-              // As the catalog module makes it: the backend trusts no other.
-              annotations: {
-                'backstage.io/managed-by-location': `mysql-provider:sandbox/${NAMESPACE}/${NAME}`,
-              },
-            },
-            spec: { type: 'database', owner: 'group:default/team-a' },
-          },
-        ],
-      }),
-      // The real scheduler: the mock one runs tasks only at startup.
-      schedulerServiceFactory,
-      mockServices.rootConfig.factory({
-        data: {
-          mysql: {
-            clusters: [
-              {
-                name: 'sandbox',
-                kubeconfig: sandbox.kubeconfig,
-                defaultNamespace: NAMESPACE,
-              },
-            ],
-            poller: { frequencySeconds: POLL_SECONDS, timeoutSeconds: 2 },
-            reconciler: { mode, rolloutTimeoutSeconds: 90, stableSeconds: 2 },
-          },
-        },
-      }),
-    ],
+  return startMysqlBackend({
+    knex,
+    kubeconfig: sandbox.kubeconfig,
+    namespace: NAMESPACE,
+    name: NAME,
+    mode,
+    pollSeconds: POLL_SECONDS,
   });
 }
 
@@ -128,31 +96,13 @@ const api = {
       .send({ config, resourceVersion }),
 };
 
-async function detail() {
-  const res = await api.get();
-  if (res.status !== 200)
-    throw new Error(`GET ${res.status}: ${JSON.stringify(res.body)}`);
-  return res.body;
+function detail() {
+  return readDetail(backend.server, BASE);
 }
 
 /** Waits until the instance runs the desired configuration and says so. */
 function settled(check: (d: any) => boolean = () => true) {
-  return waitUntil('the instance to settle', async () => {
-    const d = await detail();
-    if (
-      d.status.phase === 'Running' &&
-      d.config.pending.length === 0 &&
-      check(d)
-    )
-      return d;
-    throw new Error(
-      `not settled: ${JSON.stringify({
-        status: d.status,
-        config: d.config,
-        version: d.version,
-      })}`,
-    );
-  });
+  return waitSettled(detail, check);
 }
 
 function clusters() {

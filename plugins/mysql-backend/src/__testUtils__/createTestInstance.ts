@@ -5,19 +5,30 @@ import {
 import * as k8s from '@kubernetes/client-node';
 
 /**
- * Creates an instance's objects the way `mysql:provision` does (mysql:8.4,
- * a 1Gi volume, max_connections=100), for tests and the benchmark.
+ * Creates an instance's objects the way `mysql:provision` does (mysql:8.4
+ * unless `image` says otherwise, a 1Gi volume, max_connections=100), for
+ * tests and the benchmark. `clusterIpService: false` leaves out the
+ * ClusterIP Service, which a fleet of hundreds cannot have in microk8s'
+ * service range (the poller connects to pods, not Services).
  */
 export async function createTestInstance(
   kc: k8s.KubeConfig,
-  options: { name: string; namespace: string; owner: string },
+  options: {
+    name: string;
+    namespace: string;
+    owner: string;
+    image?: string;
+    clusterIpService?: boolean;
+  },
 ) {
   const core = kc.makeApiClient(k8s.CoreV1Api);
   const apps = kc.makeApiClient(k8s.AppsV1Api);
   const { namespace } = options;
   const manifests = buildMysqlManifests({
-    ...options,
-    image: 'mysql:8.4',
+    name: options.name,
+    namespace,
+    owner: options.owner,
+    image: options.image ?? 'mysql:8.4',
     storage: { size: '1Gi', storageClass: 'microk8s-hostpath' },
     resources: {},
     databaseName: 'app',
@@ -37,7 +48,9 @@ export async function createTestInstance(
     namespace,
     body: manifests.headlessService,
   });
-  await core.createNamespacedService({ namespace, body: manifests.service });
+  if (options.clusterIpService !== false) {
+    await core.createNamespacedService({ namespace, body: manifests.service });
+  }
   await apps.createNamespacedStatefulSet({
     namespace,
     body: manifests.statefulSet,

@@ -248,8 +248,9 @@ export class InstanceService {
           );
         }
         if (attempt >= 3) throw stale();
-        // The backend's own bookkeeping (the last good my.cnf) also writes
-        // the ConfigMap; only a change of my.cnf makes this edit stale.
+        // Others may touch the ConfigMap (an annotation added with kubectl,
+        // or an older backend's last good my.cnf); only a change of my.cnf
+        // makes this edit stale.
         base = await core.readNamespacedConfigMap({
           name: base.metadata!.name!,
           namespace: inst.namespace,
