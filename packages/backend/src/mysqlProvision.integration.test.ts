@@ -84,7 +84,7 @@ async function runTemplate(values: Record<string, unknown>) {
   );
 }
 
-function api(method: 'get' | 'post', url: string, body?: object) {
+function api(method: 'get' | 'post' | 'delete', url: string, body?: object) {
   const req = request(backend.server)
     [method](url)
     .set('Authorization', mockCredentials.user.header());
@@ -498,5 +498,110 @@ describe('template:default/mysql-database through the scaffolder API', () => {
     await expect(
       core.readNamespacedSecret({ name: COLLIDE, namespace: NAMESPACE }),
     ).rejects.toMatchObject({ code: 404 });
+  });
+
+  it('deletes an instance only when its name is typed, keeping its data when asked', async () => {
+    const url = `/api/mysql/instances/sandbox/${NAMESPACE}/${ORDERS}`;
+    const args = { name: ORDERS, namespace: NAMESPACE };
+    const claimArgs = { name: `data-${ORDERS}-0`, namespace: NAMESPACE };
+    const secret = await core.readNamespacedSecret(args);
+    const value = (key: string) =>
+      Buffer.from(secret.data![key], 'base64').toString('utf8');
+
+    // How an application connects, without a password anywhere.
+    const detail = await api('get', url);
+    expect(detail.body.connection).toMatchObject({
+      host: `${ORDERS}.${NAMESPACE}.svc.cluster.local`,
+      port: 3306,
+      database: value('database'),
+      user: value('username'),
+      secretName: ORDERS,
+      passwordKey: 'password',
+    });
+    expect(detail.body.connection.env).toContain('secretKeyRef');
+    for (const key of ['password', 'root-password', 'monitor-password']) {
+      expect(JSON.stringify(detail.body)).not.toContain(value(key));
+    }
+
+    const before = await objectVersions(ORDERS);
+    for (const body of [
+      undefined,
+      { keepData: true },
+      { confirm: ORDERS.toUpperCase(), keepData: true },
+      { confirm: ORDERS },
+    ]) {
+      const refused = await api('delete', url, body);
+      expect(refused.status).toBe(400);
+    }
+    expect(await objectVersions(ORDERS)).toEqual(before);
+
+    const claim = await core.readNamespacedPersistentVolumeClaim(claimArgs);
+    const kept = await api('delete', url, { confirm: ORDERS, keepData: true });
+    expect(kept.status).toBe(200);
+    expect(kept.body).toEqual({
+      deleted: [
+        `StatefulSet ${NAMESPACE}/${ORDERS}`,
+        `Service ${NAMESPACE}/${ORDERS}`,
+        `Service ${NAMESPACE}/${ORDERS}-headless`,
+        `ConfigMap ${NAMESPACE}/${ORDERS}`,
+      ],
+      kept: [
+        `Secret ${NAMESPACE}/${ORDERS}`,
+        `PersistentVolumeClaim ${NAMESPACE}/data-${ORDERS}-0`,
+      ],
+    });
+    await expect(apps.readNamespacedStatefulSet(args)).rejects.toMatchObject({
+      code: 404,
+    });
+    await expect(core.readNamespacedService(args)).rejects.toMatchObject({
+      code: 404,
+    });
+    expect(
+      (await core.readNamespacedPersistentVolumeClaim(claimArgs)).metadata!.uid,
+    ).toBe(claim.metadata!.uid);
+    expect((await core.readNamespacedSecret(args)).metadata!.uid).toBe(
+      secret.metadata!.uid,
+    );
+    await waitUntil('the entity to go', async () => {
+      const res = await api(
+        'get',
+        `/api/catalog/entities/by-name/resource/default/${ORDERS}`,
+      );
+      return res.status === 404 ? true : undefined;
+    });
+    const gone = await api('get', url);
+    expect(gone.status).toBe(404);
+    expect(gone.body.error.message).toContain(
+      `${mockCredentials.user().principal.userEntityRef} deleted it at`,
+    );
+    expect(gone.body.error.message).toContain('keeping its data volume');
+
+    // A new instance of the name adopts the kept data; its history is its own.
+    const again = await api('post', '/api/mysql/instances', {
+      name: ORDERS,
+      owner: 'group:default/team-a',
+      adoptExistingData: true,
+    });
+    expect(again.status).toBe(202);
+    expect(again.body.history.map((h: any) => h.kind)).toEqual(['provision']);
+
+    const all = await api('delete', url, { confirm: ORDERS, keepData: false });
+    expect(all.status).toBe(200);
+    expect(all.body.deleted).toEqual(
+      expect.arrayContaining([
+        `Secret ${NAMESPACE}/${ORDERS}`,
+        `PersistentVolumeClaim ${NAMESPACE}/data-${ORDERS}-0`,
+      ]),
+    );
+    expect(all.body.kept).toEqual([]);
+    await waitUntil('the data volume to go', async () => {
+      const left = await core
+        .readNamespacedPersistentVolumeClaim(claimArgs)
+        .catch(() => undefined);
+      return left ? undefined : true;
+    });
+    await expect(core.readNamespacedSecret(args)).rejects.toMatchObject({
+      code: 404,
+    });
   });
 });

@@ -10,6 +10,7 @@ import {
   MysqlClusters,
   readMysqlProvisionConfig,
 } from '@mysql-portal/plugin-mysql-node';
+import { Deleter } from './provision/Deleter';
 import { Provisioner } from './provision/Provisioner';
 import { InstanceAnnouncer } from './service/InstanceAnnouncer';
 import { InstanceCache, InstanceObjects } from './service/InstanceCache';
@@ -108,6 +109,7 @@ export const mysqlPlugin = createBackendPlugin({
           deps.auth,
           logger,
         );
+        const deleter = new Deleter(clusters, records, store, logger);
         const announcer = await InstanceAnnouncer.create({
           events,
           cache,
@@ -116,6 +118,7 @@ export const mysqlPlugin = createBackendPlugin({
         });
         provenance.onRecordsChanged = announcer.announce;
         provisioner.onRecordsChanged = announcer.announce;
+        deleter.onRecordsChanged = announcer.announce;
         const reconciler = new Reconciler(
           clusters,
           cache,
@@ -201,6 +204,7 @@ export const mysqlPlugin = createBackendPlugin({
           await createRouter({
             service,
             provisioner,
+            deleter,
             catalog: deps.catalog,
             auth: deps.auth,
             httpAuth: deps.httpAuth,

@@ -2,6 +2,8 @@ import { ResponseError } from '@backstage/errors';
 import {
   CreateMysqlInstanceRequest,
   CreateMysqlInstanceResponse,
+  DeleteMysqlInstanceRequest,
+  DeleteMysqlInstanceResponse,
   MysqlInstanceDetail,
   MysqlInstanceListResponse,
   MysqlInstanceRef,
@@ -108,6 +110,18 @@ export class MysqlApiClient {
     options?: MysqlRequestOptions,
   ): Promise<MysqlInstanceDetail> {
     return this.request(ref, '/restart', { method: 'POST' }, options);
+  }
+
+  /**
+   * `DELETE /instances/:cluster/:namespace/:name`: deletes the instance's
+   * objects and its entity; 400 unless `confirm` is its name.
+   */
+  async deleteInstance(
+    ref: MysqlInstanceRef,
+    body: DeleteMysqlInstanceRequest,
+    options?: MysqlRequestOptions,
+  ): Promise<DeleteMysqlInstanceResponse> {
+    return this.send(instancePath(ref), jsonBody('DELETE', body), options);
   }
 
   private async request(

@@ -67,6 +67,9 @@ export { MYSQL_INSTANCE_PHASES, isMysqlInstancePhase } from './types';
 export type {
   CreateMysqlInstanceRequest,
   CreateMysqlInstanceResponse,
+  DeleteMysqlInstanceRequest,
+  DeleteMysqlInstanceResponse,
+  MysqlConnectionDetails,
   MysqlHistoryEntry,
   MysqlInstanceDetail,
   MysqlInstanceListResponse,

@@ -63,6 +63,15 @@ describe('API types', () => {
         message: 'max_connections 151 → 500',
       },
     ],
+    connection: {
+      host: 'orders.team-a.svc.cluster.local',
+      port: 3306,
+      database: 'orders',
+      user: 'orders',
+      secretName: 'orders',
+      passwordKey: 'password',
+      env: 'env: []\n',
+    },
   };
 
   it('lets a detail stand where a summary is expected', () => {
@@ -84,8 +93,8 @@ describe('API types', () => {
     const phase: MysqlInstancePhase = 'Failed';
     const badKind: MysqlInstanceDetail['history'][number] = {
       at: '',
-      // @ts-expect-error 'delete' is not a history kind
-      kind: 'delete',
+      // @ts-expect-error 'drop' is not a history kind
+      kind: 'drop',
       message: '',
     };
     const badConfig: UpdateMysqlConfigRequest = {
@@ -95,7 +104,7 @@ describe('API types', () => {
     };
     expect([phase, badKind.kind, badConfig.resourceVersion]).toEqual([
       'Failed',
-      'delete',
+      'drop',
       '1',
     ]);
   });

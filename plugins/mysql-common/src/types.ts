@@ -89,7 +89,7 @@ export interface MysqlInstanceListResponse {
  */
 export interface MysqlHistoryEntry {
   at: string;
-  kind: 'edit' | 'restart' | 'rollback' | 'version' | 'provision';
+  kind: 'edit' | 'restart' | 'rollback' | 'version' | 'provision' | 'delete';
   actor?: string;
   message: string;
 }
@@ -122,6 +122,27 @@ export interface MysqlInstanceDetail extends MysqlInstanceSummary {
   resourceVersion: string;
   uptimeSeconds?: number;
   history: MysqlHistoryEntry[];
+  connection: MysqlConnectionDetails;
+}
+
+/**
+ * How an application in the cluster connects to an instance: the Service's
+ * DNS name and port, the database and user made at creation, and the
+ * Secret (in the instance's namespace) whose `passwordKey` holds the
+ * user's password. `env` is a container `env:` list, ready to paste into a
+ * pod spec in that namespace; it takes the password from the Secret and
+ * never holds it.
+ *
+ * @public
+ */
+export interface MysqlConnectionDetails {
+  host: string;
+  port: number;
+  database?: string;
+  user?: string;
+  secretName: string;
+  passwordKey: string;
+  env: string;
 }
 
 /**
@@ -132,6 +153,32 @@ export interface MysqlInstanceDetail extends MysqlInstanceSummary {
 export interface UpdateMysqlConfigRequest {
   config: Record<string, string | number | boolean>;
   resourceVersion: string;
+}
+
+/**
+ * The body of `DELETE /instances/:cluster/:namespace/:name`. `confirm` is
+ * the instance's name, typed again. With `keepData` the data volume and the
+ * Secret with its passwords stay, so that a new instance of the same name
+ * can adopt the data (`adoptExistingData`); without it both are deleted.
+ * `finalBackup` asks for a backup first.
+ *
+ * @public
+ */
+export interface DeleteMysqlInstanceRequest {
+  confirm: string;
+  keepData: boolean;
+  finalBackup?: boolean;
+}
+
+/**
+ * The answer to `DELETE /instances/:cluster/:namespace/:name`: the objects
+ * deleted and those kept, as `Kind namespace/name`.
+ *
+ * @public
+ */
+export interface DeleteMysqlInstanceResponse {
+  deleted: string[];
+  kept: string[];
 }
 
 /**

@@ -59,6 +59,15 @@ export function makeDetail(
         message: 'created',
       },
     ],
+    connection: {
+      host: 'orders.db.svc.cluster.local',
+      port: 3306,
+      database: 'orders',
+      user: 'orders',
+      secretName: 'orders',
+      passwordKey: 'password',
+      env: 'env: []\n',
+    },
     ...overrides,
   };
 }

@@ -174,6 +174,8 @@ export class Provisioner {
           createdBy: options.actor,
           origin: 'created',
           createdAt: run.startedAt,
+          databaseName: spec.databaseName,
+          username: spec.username,
         },
         spec,
       );

@@ -71,6 +71,24 @@ describe('InstanceRecords', () => {
       await records.remove(first.ref);
       expect(records.get(first.ref)).toBeUndefined();
       expect(await other.refresh(first.ref)).toBe(false);
+
+      // A deleted instance leaves what is left of it, newest first.
+      const billing = records.get('sandbox/billing/orders-db')!;
+      expect(await records.lastDeleted(billing.ref)).toBeUndefined();
+      await records.markDeleted(billing, {
+        by: 'user:default/alice',
+        keptData: true,
+      });
+      expect(records.get(billing.ref)).toBeUndefined();
+      expect(await other.refresh(billing.ref)).toBe(false);
+      expect(await records.lastDeleted(billing.ref)).toEqual({
+        ref: billing.ref,
+        entityRef: billing.entityRef,
+        owner: billing.owner,
+        deletedBy: 'user:default/alice',
+        deletedAt: expect.any(String),
+        keptData: true,
+      });
     },
   );
 });

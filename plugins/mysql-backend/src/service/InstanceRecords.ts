@@ -17,6 +17,19 @@ export interface InstanceRecord {
   origin: 'created' | 'adopted';
   createdAt: string;
   readyAt?: string;
+  /** The database and user made at creation; unknown for adopted instances. */
+  databaseName?: string;
+  username?: string;
+}
+
+/** What is left of an instance deleted through the portal. */
+export interface DeletedInstance {
+  ref: string;
+  entityRef: string;
+  owner: string;
+  deletedBy?: string;
+  deletedAt: string;
+  keptData: boolean;
 }
 
 /** One object a provisioning run created. */
@@ -39,6 +52,7 @@ export interface ProvisionRun {
 }
 
 function toRecord(row: any): InstanceRecord {
+  const spec = row.spec ? JSON.parse(row.spec) : {};
   return {
     ref: row.instance_ref,
     cluster: row.cluster,
@@ -50,6 +64,19 @@ function toRecord(row: any): InstanceRecord {
     origin: row.origin,
     createdAt: new Date(row.created_at).toISOString(),
     readyAt: row.ready_at ? new Date(row.ready_at).toISOString() : undefined,
+    databaseName: spec.databaseName,
+    username: spec.username,
+  };
+}
+
+function toDeleted(row: any): DeletedInstance {
+  return {
+    ref: row.instance_ref,
+    entityRef: row.entity_ref,
+    owner: row.owner,
+    deletedBy: row.deleted_by ?? undefined,
+    deletedAt: new Date(row.deleted_at).toISOString(),
+    keptData: Boolean(row.kept_data),
   };
 }
 
@@ -152,6 +179,37 @@ export class InstanceRecords {
   async remove(ref: string): Promise<void> {
     await this.db('mysql_instances').where({ instance_ref: ref }).delete();
     this.byRef.delete(ref);
+  }
+
+  /**
+   * Replaces the record of a deleted instance with what is left of it, in
+   * one transaction, so that its history stays and says who deleted it.
+   */
+  async markDeleted(
+    record: InstanceRecord,
+    deleted: { by?: string; keptData: boolean },
+  ): Promise<void> {
+    await this.db.transaction(async tx => {
+      await tx('mysql_deleted_instances').insert({
+        instance_ref: record.ref,
+        entity_ref: record.entityRef,
+        owner: record.owner,
+        deleted_by: deleted.by ?? null,
+        deleted_at: new Date(),
+        kept_data: deleted.keptData,
+      });
+      await tx('mysql_instances').where({ instance_ref: record.ref }).delete();
+    });
+    this.byRef.delete(record.ref);
+  }
+
+  /** The last deletion of an instance of this ref, if any. */
+  async lastDeleted(ref: string): Promise<DeletedInstance | undefined> {
+    const row = await this.db('mysql_deleted_instances')
+      .where({ instance_ref: ref })
+      .orderBy('id', 'desc')
+      .first();
+    return row ? toDeleted(row) : undefined;
   }
 
   /** Notes that the instance ran Ready once; its runs can no longer be undone. */

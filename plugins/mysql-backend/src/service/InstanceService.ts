@@ -18,7 +18,11 @@ import {
   planMysqlConfigChange,
   renderMyCnf,
 } from '@mysql-portal/plugin-mysql-common';
-import { configHash, MysqlClusters } from '@mysql-portal/plugin-mysql-node';
+import {
+  configHash,
+  MYSQL_SECRET_KEYS,
+  MysqlClusters,
+} from '@mysql-portal/plugin-mysql-node';
 import * as k8s from '@kubernetes/client-node';
 import { InstanceCache, InstanceObjects } from './InstanceCache';
 import { InstanceRecord, InstanceRecords } from './InstanceRecords';
@@ -31,6 +35,7 @@ import {
   ROLLOUT_ANNOTATION,
 } from './rollout';
 import { computePhase, configView } from './status';
+import { connectionDetails } from './connection';
 
 /**
  * The `resourceVersion` clients hold: a hash of the desired my.cnf, so it
@@ -63,6 +68,11 @@ export class InstanceService {
     private readonly statuses = new InstanceStatuses(store),
   ) {}
 
+  private readonly adoptedNames = new Map<
+    string,
+    { databaseName?: string; username?: string }
+  >();
+
   /** The record of an instance; 404 for anything the backend did not create. */
   async record(ref: MysqlInstanceRef): Promise<InstanceRecord> {
     const key = formatInstanceRef(ref);
@@ -70,8 +80,17 @@ export class InstanceService {
       throw new NotFoundError(`cluster "${ref.cluster}" is not configured`);
     }
     const record = this.records.get(key) ?? (await this.records.read(key));
-    if (!record) throw new NotFoundError(`no MySQL instance ${key}`);
-    return record;
+    if (record) return record;
+    const deleted = await this.records.lastDeleted(key);
+    throw new NotFoundError(
+      deleted
+        ? `no MySQL instance ${key}: ${
+            deleted.deletedBy ?? 'someone'
+          } deleted it at ${deleted.deletedAt}${
+            deleted.keptData ? ', keeping its data volume and Secret' : ''
+          }`
+        : `no MySQL instance ${key}`,
+    );
   }
 
   /** The watched objects of an instance, for changes to it. */
@@ -141,7 +160,7 @@ export class InstanceService {
     const inst = this.cache.get(record.ref);
     const [observation, history] = await Promise.all([
       this.store.getObservation(record.ref),
-      this.store.listHistory(record.ref),
+      this.store.listHistory(record.ref, { since: record.createdAt }),
     ]);
     const summary = this.summary(record, observation);
     return {
@@ -165,7 +184,42 @@ export class InstanceService {
           },
       resourceVersion: inst?.configMap ? configToken(inst.configMap) : '',
       history,
+      connection: connectionDetails(record, await this.names(record)),
     };
+  }
+
+  /**
+   * The database and user of an instance. Adopted instances have no
+   * recorded spec: their Secret says, read once (it never changes).
+   */
+  private async names(record: InstanceRecord) {
+    if (record.databaseName) return record;
+    // A namesake made later is another instance, with its own Secret.
+    const key = `${record.ref}@${record.createdAt}`;
+    const known = this.adoptedNames.get(key);
+    if (known) return known;
+    try {
+      const secret = await this.clusters
+        .client(record.cluster)
+        .core.readNamespacedSecret({
+          name: record.name,
+          namespace: record.namespace,
+        });
+      const decode = (key: string) => {
+        const value = secret.data?.[key];
+        return value
+          ? Buffer.from(value, 'base64').toString('utf8')
+          : undefined;
+      };
+      const names = {
+        databaseName: decode(MYSQL_SECRET_KEYS.database),
+        username: decode(MYSQL_SECRET_KEYS.username),
+      };
+      this.adoptedNames.set(key, names);
+      return names;
+    } catch {
+      return {};
+    }
   }
 
   /** Waits until the watches have seen a new instance's StatefulSet, for at most 5 s. */

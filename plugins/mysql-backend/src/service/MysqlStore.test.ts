@@ -96,6 +96,23 @@ describe('MysqlStore', () => {
       await store.requestPoll(ref);
       expect(await store.takePollRequests()).toEqual(new Set([ref]));
       expect(await store.takePollRequests()).toEqual(new Set());
+
+      // A namesake forgets what was observed of the old instance, but the
+      // old history stays; the namesake's starts when it was created.
+      const recreatedAt = new Date(Date.now() + 1000).toISOString();
+      await store.forget(ref);
+      await store.addHistory(ref, {
+        kind: 'provision',
+        message: 'created again',
+        at: recreatedAt,
+      });
+      expect(await store.getObservation(ref)).toBeUndefined();
+      expect((await store.listHistory(ref)).length).toBe(3);
+      expect(
+        (await store.listHistory(ref, { since: recreatedAt })).map(
+          h => h.message,
+        ),
+      ).toEqual(['created again']);
     },
   );
 });

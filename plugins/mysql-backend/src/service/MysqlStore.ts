@@ -102,14 +102,16 @@ export class MysqlStore {
     });
   }
 
+  /** The newest entries of `ref`; with `since`, only those from then on. */
   async listHistory(
     ref: string,
-    limit = HISTORY_LIMIT,
+    options: { since?: string; limit?: number } = {},
   ): Promise<MysqlHistoryEntry[]> {
-    const rows = await this.db('mysql_history')
-      .where({ instance_ref: ref })
+    const query = this.db('mysql_history').where({ instance_ref: ref });
+    if (options.since) query.where('at', '>=', new Date(options.since));
+    const rows = await query
       .orderBy('id', 'desc')
-      .limit(limit);
+      .limit(options.limit ?? HISTORY_LIMIT);
     return rows.map(row => ({
       at: new Date(row.at).toISOString(),
       kind: row.kind,
@@ -139,12 +141,15 @@ export class MysqlStore {
     return new Map(rows.map(row => [row.instance_ref, toStatus(row)]));
   }
 
-  /** Drops everything kept about `ref`, before a new instance takes the name. */
+  /**
+   * Drops what was observed of `ref`, before a new instance takes the name.
+   * Its history stays; a namesake's history starts at its record's
+   * `createdAt`.
+   */
   async forget(ref: string) {
     for (const table of [
       'mysql_observations',
       'mysql_status',
-      'mysql_history',
       'mysql_poll_requests',
     ]) {
       await this.db(table).where({ instance_ref: ref }).delete();

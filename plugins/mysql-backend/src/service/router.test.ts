@@ -7,6 +7,7 @@ import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
 import { AuthorizeResult } from '@backstage/plugin-permission-common';
 import express from 'express';
 import request from 'supertest';
+import { Deleter } from '../provision/Deleter';
 import { Provisioner } from '../provision/Provisioner';
 import { instanceRecord } from '../__testUtils__/instanceRecord';
 import { InstanceRecord } from './InstanceRecords';
@@ -74,6 +75,12 @@ async function app(
     run: jest.fn(async () => ({ actor: 'user:default/someone-else' })),
     undo: jest.fn(async () => undefined),
   };
+  const deleter = {
+    delete: jest.fn(async () => ({
+      deleted: ['StatefulSet shop/orders-db'],
+      kept: [],
+    })),
+  };
   const allow = options.allow ?? (() => true);
   const permissions = mockServices.permissions.mock({
     authorize: async requests =>
@@ -96,6 +103,7 @@ async function app(
   const router = await createRouter({
     service: service as unknown as InstanceService,
     provisioner: provisioner as unknown as Provisioner,
+    deleter: deleter as unknown as Deleter,
     catalog: catalogServiceMock({
       entities: (options.entities ?? [entity(ours), entity(theirs)]) as any,
     }),
@@ -106,7 +114,15 @@ async function app(
     logger: mockServices.logger.mock(),
   });
   const server = express().use(router).use(mockErrorHandler());
-  return { server, service, provisioner, permissions, auditor, events };
+  return {
+    server,
+    service,
+    provisioner,
+    deleter,
+    permissions,
+    auditor,
+    events,
+  };
 }
 
 const user = mockCredentials.user.header();
@@ -356,5 +372,77 @@ describe('createRouter', () => {
       USER,
     );
     expect(permissions.authorize).toHaveBeenCalledTimes(1);
+  });
+
+  describe('DELETE /instances/:cluster/:namespace/:name', () => {
+    it.each([
+      [{ keepData: true }, 'confirm: Required'],
+      [
+        { confirm: 'orders', keepData: true },
+        'type the instance\'s name, "orders-db"',
+      ],
+      [{ confirm: 'orders-db' }, 'keepData: Required'],
+      [{ confirm: 'orders-db', keepData: 'yes' }, 'keepData: Expected boolean'],
+      [
+        { confirm: 'orders-db', keepData: true, finalBackup: true },
+        'finalBackup: this backend cannot take backups yet',
+      ],
+    ])('answers 400 to %j and deletes nothing', async (body, message) => {
+      const { server, deleter, events } = await app();
+      const res = await request(server)
+        .delete(OURS)
+        .set('Authorization', user)
+        .send(body);
+      expect(res.status).toBe(400);
+      expect(res.body.error.message).toContain(message);
+      expect(deleter.delete).not.toHaveBeenCalled();
+      expect(events[0].fail).toHaveBeenCalled();
+    });
+
+    it('deletes with mysql.instance.delete on the recorded entity, and audits it', async () => {
+      const { server, deleter, permissions, auditor } = await app();
+      const res = await request(server)
+        .delete(OURS)
+        .set('Authorization', user)
+        .send({ confirm: 'orders-db', keepData: false });
+      expect(res.status).toBe(200);
+      expect(res.body).toEqual({
+        deleted: ['StatefulSet shop/orders-db'],
+        kept: [],
+      });
+      expect(deleter.delete).toHaveBeenCalledWith(ours, {
+        keepData: false,
+        actor: USER,
+      });
+      expect(permissions.authorize).toHaveBeenCalledWith(
+        [
+          expect.objectContaining({
+            permission: expect.objectContaining({
+              name: 'mysql.instance.delete',
+            }),
+            resourceRef: ours.entityRef,
+          }),
+        ],
+        expect.anything(),
+      );
+      expect(auditor.createEvent).toHaveBeenCalledWith(
+        expect.objectContaining({
+          eventId: 'instance-delete',
+          meta: expect.objectContaining({ keepData: false }),
+        }),
+      );
+    });
+
+    it('answers 403 to a user without mysql.instance.delete, before reading the body', async () => {
+      const { server, deleter } = await app({
+        allow: permission => permission !== 'mysql.instance.delete',
+      });
+      const res = await request(server)
+        .delete(OURS)
+        .set('Authorization', user)
+        .send({});
+      expect(res.status).toBe(403);
+      expect(deleter.delete).not.toHaveBeenCalled();
+    });
   });
 });

@@ -21,10 +21,12 @@ import {
   CreateMysqlInstanceRequest,
   mysqlInstanceConfigUpdatePermission,
   mysqlInstanceCreatePermission,
+  mysqlInstanceDeletePermission,
 } from '@mysql-portal/plugin-mysql-common';
 import express, { Request } from 'express';
 import Router from 'express-promise-router';
 import { z } from 'zod';
+import { Deleter } from '../provision/Deleter';
 import { Provisioner } from '../provision/Provisioner';
 import { InstanceRecord } from './InstanceRecords';
 import { InstanceService } from './InstanceService';
@@ -33,6 +35,14 @@ const updateBody = z.object({
   config: z.record(z.union([z.string(), z.number(), z.boolean()])),
   resourceVersion: z.string().min(1),
 });
+
+const deleteBody = z
+  .object({
+    confirm: z.string(),
+    keepData: z.boolean(),
+    finalBackup: z.boolean().optional(),
+  })
+  .strict();
 
 const quantities = z
   .object({ cpu: z.string().optional(), memory: z.string().optional() })
@@ -64,6 +74,7 @@ const createBody = z
 export interface RouterOptions {
   service: InstanceService;
   provisioner: Provisioner;
+  deleter: Deleter;
   httpAuth: HttpAuthService;
   permissions: PermissionsService;
   auditor: AuditorService;
@@ -94,7 +105,8 @@ function parse<T>(schema: z.ZodType<T>, body: unknown): T {
  * Reads allow users and services, and show a user only the instances whose
  * entity they may read. Writes need a user: creating one needs
  * `mysql.instance.create`, changing one `mysql.instance.config.update` on
- * the entity the backend recorded for that exact instance. Every write is
+ * the entity the backend recorded for that exact instance, deleting it
+ * `mysql.instance.delete`. Every write is
  * audited, denied ones included.
  */
 export async function createRouter(
@@ -103,6 +115,7 @@ export async function createRouter(
   const {
     service,
     provisioner,
+    deleter,
     httpAuth,
     permissions,
     auditor,
@@ -297,6 +310,38 @@ export async function createRouter(
       res.status(202).json(await service.detail(ref));
     },
   );
+
+  router.delete('/instances/:cluster/:namespace/:name', async (req, res) => {
+    const ref = refOf(req);
+    const meta: JsonObject = { instance: ref };
+    if (typeof req.body?.keepData === 'boolean')
+      meta.keepData = req.body.keepData;
+    const result = await audited(
+      req,
+      'instance-delete',
+      meta,
+      async credentials => {
+        const record = await service.record(ref);
+        await authorize(credentials, mysqlInstanceDeletePermission, record);
+        const body = parse(deleteBody, req.body);
+        if (body.confirm !== ref.name) {
+          throw new InputError(
+            `confirm: type the instance's name, "${ref.name}", to delete it; nothing was deleted`,
+          );
+        }
+        if (body.finalBackup) {
+          throw new InputError(
+            'finalBackup: this backend cannot take backups yet; nothing was deleted. Delete with keepData: true to keep the data volume instead',
+          );
+        }
+        return deleter.delete(record, {
+          keepData: body.keepData,
+          actor: credentials.principal.userEntityRef,
+        });
+      },
+    );
+    res.status(200).json(result);
+  });
 
   router.delete(
     '/instances/:cluster/:namespace/:name/runs/:runId',

@@ -37,6 +37,7 @@ describe('mysql plugin (new frontend system)', () => {
       getInstance: jest.fn().mockResolvedValue(makeDetail()),
       updateConfig: jest.fn(),
       restart: jest.fn(),
+      deleteInstance: jest.fn(),
     };
     const tester = createExtensionTester(mysqlEntityCard, {
       apis: [[mysqlApiRef, api], mockApis.permission()],

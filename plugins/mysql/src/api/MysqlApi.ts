@@ -1,5 +1,7 @@
 import { createApiRef } from '@backstage/core-plugin-api';
 import {
+  DeleteMysqlInstanceRequest,
+  DeleteMysqlInstanceResponse,
   MysqlInstanceDetail,
   MysqlInstanceRef,
   UpdateMysqlConfigRequest,
@@ -23,6 +25,14 @@ export interface MysqlApi {
   ): Promise<MysqlInstanceDetail>;
   /** Restarts the server. */
   restart(ref: MysqlInstanceRef): Promise<MysqlInstanceDetail>;
+  /**
+   * Deletes the instance and its entity; the backend answers 400 unless
+   * `confirm` is its name.
+   */
+  deleteInstance(
+    ref: MysqlInstanceRef,
+    request: DeleteMysqlInstanceRequest,
+  ): Promise<DeleteMysqlInstanceResponse>;
 }
 
 /**

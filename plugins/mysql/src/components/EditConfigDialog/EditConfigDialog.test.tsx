@@ -6,11 +6,16 @@ import { MysqlApi, mysqlApiRef } from '../../api';
 import { instanceRef, makeDetail } from '../../testData';
 import { EditConfigDialog } from './EditConfigDialog';
 
+// Rendering the edit dialog's two dozen fields in jsdom takes seconds when
+// the machine is busy (a full `npm test` on 2 cores); 5 s is too tight.
+jest.setTimeout(20_000);
+
 function mockMysqlApi(): jest.Mocked<MysqlApi> {
   return {
     getInstance: jest.fn().mockResolvedValue(makeDetail()),
     updateConfig: jest.fn().mockResolvedValue(makeDetail()),
     restart: jest.fn(),
+    deleteInstance: jest.fn(),
   };
 }
 

@@ -12,6 +12,10 @@ import { MysqlApi, mysqlApiRef } from '../../api';
 import { entity, makeDetail } from '../../testData';
 import { MySqlCard } from './MySqlCard';
 
+// Rendering the edit dialog's two dozen fields in jsdom takes seconds when
+// the machine is busy (a full `npm test` on 2 cores); 5 s is too tight.
+jest.setTimeout(20_000);
+
 // The buttons wait for the permission check and the first detail.
 const ENABLED_TIMEOUT_MS = 3000;
 
@@ -20,6 +24,10 @@ function mockMysqlApi(detail?: MysqlInstanceDetail): jest.Mocked<MysqlApi> {
     getInstance: jest.fn().mockResolvedValue(detail ?? makeDetail()),
     updateConfig: jest.fn().mockResolvedValue(detail ?? makeDetail()),
     restart: jest.fn().mockResolvedValue(detail ?? makeDetail()),
+    deleteInstance: jest.fn().mockResolvedValue({
+      deleted: ['StatefulSet db/orders'],
+      kept: ['PersistentVolumeClaim db/data-orders-0'],
+    }),
   };
 }
 
@@ -145,6 +153,10 @@ describe('MySqlCard', () => {
       namespace: 'db',
       name: 'orders',
     });
+    expect(screen.getByText('orders.db.svc.cluster.local:3306')).toBeVisible();
+    expect(
+      screen.getByText('Environment for a pod in this namespace'),
+    ).toBeVisible();
 
     const row = screen.getByRole('row', { name: /max_connections/ });
     const cells = within(row).getAllByRole('cell');
@@ -305,6 +317,7 @@ describe('MySqlCard', () => {
       screen.getByRole('button', { name: 'Edit configuration' }),
     ).toBeDisabled();
     expect(screen.getByRole('button', { name: 'Restart' })).toBeDisabled();
+    expect(screen.getByRole('button', { name: 'Delete' })).toBeDisabled();
   });
 
   it('asks about the entity the backend recorded for the instance', async () => {
@@ -356,6 +369,67 @@ describe('MySqlCard', () => {
     );
     await waitFor(() =>
       expect(screen.queryByRole('dialog')).not.toBeInTheDocument(),
+    );
+  });
+
+  it('deletes only when the name is typed, keeping the data unless unticked', async () => {
+    const api = mockMysqlApi();
+    await renderCard(api);
+    const remove = await screen.findByRole('button', { name: 'Delete' });
+    await waitFor(() => expect(remove).toBeEnabled(), {
+      timeout: ENABLED_TIMEOUT_MS,
+    });
+    await userEvent.click(remove);
+    const dialog = screen.getByRole('dialog', { name: 'Delete orders?' });
+    const confirm = within(dialog).getByRole('button', {
+      name: 'Delete database',
+    });
+    expect(confirm).toBeDisabled();
+    const typed = within(dialog).getByRole('textbox', {
+      name: 'Type orders to confirm',
+    });
+    await userEvent.type(typed, 'order');
+    expect(confirm).toBeDisabled();
+    await userEvent.type(typed, 's');
+    expect(confirm).toBeEnabled();
+    expect(within(dialog).getByRole('checkbox')).toBeChecked();
+    await userEvent.click(confirm);
+    await waitFor(() =>
+      expect(api.deleteInstance).toHaveBeenCalledWith(
+        { cluster: 'local', namespace: 'db', name: 'orders' },
+        { confirm: 'orders', keepData: true },
+      ),
+    );
+    expect(await screen.findByText('orders was deleted')).toBeVisible();
+    expect(
+      screen.getByText(/Kept: PersistentVolumeClaim db\/data-orders-0/),
+    ).toBeVisible();
+  });
+
+  it('warns that unticking deletes the data, and shows a refusal in the dialog', async () => {
+    const api = mockMysqlApi();
+    api.deleteInstance.mockRejectedValue(
+      await responseError(403, {
+        error: { name: 'NotAllowedError', message: 'not yours' },
+      }),
+    );
+    await renderCard(api);
+    const remove = await screen.findByRole('button', { name: 'Delete' });
+    await waitFor(() => expect(remove).toBeEnabled(), {
+      timeout: ENABLED_TIMEOUT_MS,
+    });
+    await userEvent.click(remove);
+    const dialog = screen.getByRole('dialog', { name: 'Delete orders?' });
+    await userEvent.click(within(dialog).getByRole('checkbox'));
+    expect(within(dialog).getByText(/the data is gone for good/)).toBeVisible();
+    await userEvent.type(within(dialog).getByRole('textbox'), 'orders');
+    await userEvent.click(
+      within(dialog).getByRole('button', { name: 'Delete database' }),
+    );
+    expect(await within(dialog).findByText(/not yours/)).toBeVisible();
+    expect(api.deleteInstance).toHaveBeenCalledWith(
+      { cluster: 'local', namespace: 'db', name: 'orders' },
+      { confirm: 'orders', keepData: false },
     );
   });
 

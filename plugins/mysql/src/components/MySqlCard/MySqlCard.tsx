@@ -11,10 +11,12 @@ import {
 } from '@backstage/plugin-catalog-react';
 import { usePermission } from '@backstage/plugin-permission-react';
 import {
+  DeleteMysqlInstanceResponse,
   MYSQL_INSTANCE_ANNOTATION,
   MysqlInstanceDetail,
   MysqlInstanceRef,
   mysqlInstanceConfigUpdatePermission,
+  mysqlInstanceDeletePermission,
   parseInstanceRef,
 } from '@mysql-portal/plugin-mysql-common';
 import Box from '@material-ui/core/Box';
@@ -28,6 +30,8 @@ import { useMemo, useState } from 'react';
 import { errorMessage, isBackendMissing } from '../../api';
 import { EditConfigDialog } from '../EditConfigDialog';
 import { ConfigTable } from './ConfigTable';
+import { ConnectionInfo } from './ConnectionInfo';
+import { DeleteButton } from './DeleteButton';
 import { HistoryList } from './HistoryList';
 import { RestartButton } from './RestartButton';
 import { StatusChip } from './StatusChip';
@@ -54,13 +58,15 @@ const NOT_ALLOWED = 'You are not allowed to change this instance';
 function Actions(props: {
   instanceRef: MysqlInstanceRef;
   allowed: boolean;
+  deleteAllowed: boolean;
   onEdit: () => void;
   onRestarted: (detail: MysqlInstanceDetail) => void;
+  onDeleted: (result: DeleteMysqlInstanceResponse) => void;
 }) {
-  const { instanceRef, allowed, onEdit, onRestarted } = props;
+  const { instanceRef, allowed, deleteAllowed, onEdit, onRestarted } = props;
   // A disabled button fires no events, so the tooltip needs a wrapper.
   return (
-    <Tooltip title={allowed ? '' : NOT_ALLOWED}>
+    <Tooltip title={allowed && deleteAllowed ? '' : NOT_ALLOWED}>
       <Box display="flex" gridGap={8} component="span">
         <Button
           variant="contained"
@@ -75,6 +81,11 @@ function Actions(props: {
           instanceRef={instanceRef}
           disabled={!allowed}
           onRestarted={onRestarted}
+        />
+        <DeleteButton
+          instanceRef={instanceRef}
+          disabled={!deleteAllowed}
+          onDeleted={props.onDeleted}
         />
       </Box>
     </Tooltip>
@@ -91,8 +102,24 @@ function InstanceView(props: { instanceRef: MysqlInstanceRef }) {
     permission: mysqlInstanceConfigUpdatePermission,
     resourceRef: detail?.entityRef ?? stringifyEntityRef(entity),
   });
+  const { allowed: deleteAllowed } = usePermission({
+    permission: mysqlInstanceDeletePermission,
+    resourceRef: detail?.entityRef ?? stringifyEntityRef(entity),
+  });
   const [editing, setEditing] = useState(false);
+  const [deleted, setDeleted] = useState<DeleteMysqlInstanceResponse>();
   const now = useNow();
+
+  if (deleted) {
+    return (
+      <Alert severity="success">
+        <AlertTitle>{instanceRef.name} was deleted</AlertTitle>
+        Deleted: {deleted.deleted.join(', ') || 'nothing was left'}.
+        {deleted.kept.length > 0 && <> Kept: {deleted.kept.join(', ')}.</>} The
+        catalog entity goes at the catalog's next refresh.
+      </Alert>
+    );
+  }
 
   if (loading) {
     return <Progress />;
@@ -121,8 +148,10 @@ function InstanceView(props: { instanceRef: MysqlInstanceRef }) {
         <Actions
           instanceRef={instanceRef}
           allowed={allowed}
+          deleteAllowed={deleteAllowed}
           onEdit={() => setEditing(true)}
           onRestarted={update}
+          onDeleted={setDeleted}
         />
       </Box>
       {status.phase === 'Degraded' && (
@@ -138,6 +167,8 @@ function InstanceView(props: { instanceRef: MysqlInstanceRef }) {
       <Box marginY={1}>
         <VersionInfo detail={detail} now={now} />
       </Box>
+      <Typography variant="subtitle2">Connection</Typography>
+      <ConnectionInfo connection={detail.connection} />
       <Typography variant="subtitle2">Configuration</Typography>
       <ConfigTable config={detail.config} />
       <Box marginTop={2}>
@@ -163,7 +194,8 @@ function InstanceView(props: { instanceRef: MysqlInstanceRef }) {
 /**
  * The MySQL card for the current entity: status, server version against
  * the image, uptime, configuration (desired and running), recent history,
- * and the Edit configuration and Restart actions.
+ * how applications connect, and the Edit configuration, Restart and Delete
+ * actions.
  *
  * @public
  */
