@@ -584,6 +584,14 @@ describe('template:default/mysql-database through the scaffolder API', () => {
     });
     expect(again.status).toBe(202);
     expect(again.body.history.map((h: any) => h.kind)).toEqual(['provision']);
+    // Writes are decided on the entity, so the next delete waits for it.
+    await waitUntil('the new entity', async () => {
+      const res = await api(
+        'get',
+        `/api/catalog/entities/by-name/resource/default/${ORDERS}`,
+      );
+      return res.status === 200 ? true : undefined;
+    });
 
     const all = await api('delete', url, { confirm: ORDERS, keepData: false });
     expect(all.status).toBe(200);

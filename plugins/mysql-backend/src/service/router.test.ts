@@ -238,6 +238,20 @@ describe('createRouter', () => {
     expect(service.updateConfig).not.toHaveBeenCalled();
   });
 
+  it('answers 503 when a denial comes from an entity not in the catalog yet', async () => {
+    const { server, service } = await app({
+      allow: (_permission, resourceRef) => resourceRef === undefined,
+      entities: [entity(theirs)],
+    });
+    const res = await request(server)
+      .put(`${OURS}/config`)
+      .set('Authorization', user)
+      .send({ config: { max_connections: 200 }, resourceVersion: '7' });
+    expect(res.status).toBe(503);
+    expect(res.body.error.message).toContain('is not in the catalog yet');
+    expect(service.updateConfig).not.toHaveBeenCalled();
+  });
+
   it('answers 403 to a service writing', async () => {
     const { server, service, events } = await app();
     const asService = await request(server)

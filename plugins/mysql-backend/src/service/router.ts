@@ -8,7 +8,12 @@ import {
   PermissionsService,
 } from '@backstage/backend-plugin-api';
 import { JsonObject } from '@backstage/types';
-import { InputError, NotAllowedError, NotFoundError } from '@backstage/errors';
+import {
+  InputError,
+  NotAllowedError,
+  NotFoundError,
+  ServiceUnavailableError,
+} from '@backstage/errors';
 import { ANNOTATION_LOCATION } from '@backstage/catalog-model';
 import { CatalogService } from '@backstage/plugin-catalog-node';
 import { instanceLocation } from '@mysql-portal/plugin-mysql-node';
@@ -142,6 +147,11 @@ export async function createRouter(
       { credentials },
     );
     if (decision.result !== AuthorizeResult.ALLOW) {
+      if (record && !(await entityOf(record))) {
+        throw new ServiceUnavailableError(
+          `${record.entityRef}, the entity of ${record.ref}, is not in the catalog yet; it appears within seconds of the instance, so try again shortly`,
+        );
+      }
       throw new NotAllowedError(
         record
           ? `you may not change ${record.ref}: ${permission.name} on ${record.entityRef} is not granted to you`
@@ -156,10 +166,14 @@ export async function createRouter(
    * entity is the one our provider made, with the recorded owner, and not
    * one someone registered under the same name.
    */
-  async function checkEntityIsOurs(record: InstanceRecord) {
-    const entity = await catalog.getEntityByRef(record.entityRef, {
+  async function entityOf(record: InstanceRecord) {
+    return catalog.getEntityByRef(record.entityRef, {
       credentials: await auth.getOwnServiceCredentials(),
     });
+  }
+
+  async function checkEntityIsOurs(record: InstanceRecord) {
+    const entity = await entityOf(record);
     if (
       entity?.metadata.annotations?.[ANNOTATION_LOCATION] !==
         instanceLocation(record.ref) ||
