@@ -53,6 +53,8 @@ export {
   versionMatchesImage,
 } from './version';
 export type { MysqlFlavor, MysqlServerVersion } from './version';
+export { checkMysqlUpgrade } from './upgrades';
+export type { MysqlUpgradeCheck } from './upgrades';
 export {
   mysqlInstanceBackupCreatePermission,
   mysqlInstanceConfigUpdatePermission,
