@@ -5,6 +5,8 @@ const REQUIRED = [
   { pkg: 'etcd-server', file: '/usr/bin/etcd' },
   { pkg: 'mariadb-server', file: '/usr/sbin/mariadbd' },
   { pkg: 'mariadb-client', file: '/usr/bin/mariadb-admin' },
+  // mariadb-dump and mariadb, for the Jobs of mariadb images.
+  { pkg: 'mariadb-client', file: '/usr/bin/mariadb-dump' },
   { pkg: 'kubernetes-client', file: '/usr/bin/kubectl' },
 ];
 
@@ -30,7 +32,9 @@ export function ensureDebianPackages(
   log: (line: string) => void,
 ) {
   const wanted = forBuild ? [...REQUIRED, ...BUILD_REQUIRED] : REQUIRED;
-  const missing = wanted.filter(w => !installed(w.file)).map(w => w.pkg);
+  const missing = [
+    ...new Set(wanted.filter(w => !installed(w.file)).map(w => w.pkg)),
+  ];
   if (missing.length === 0) return;
   const command = `apt-get install -y ${missing.join(' ')}`;
   if (process.getuid?.() !== 0) {

@@ -6,9 +6,14 @@ import { runWithProgress } from './processes';
 /**
  * Where the real MySQL of the sandbox comes from: Debian sid's
  * `mysql-server-core` (bookworm and trixie have none), in a minimal sid root
- * filesystem that `debootstrap` makes once per machine.
+ * filesystem that `debootstrap` makes once per machine, with
+ * `mysql-client-core` (mysql, mysqldump, mysqladmin) for the Jobs of mysql
+ * images.
  */
 const PACKAGE = 'mysql-server-core';
+const PACKAGES = [PACKAGE, 'mysql-client-core'];
+/** A file of each package: a cache without one of them is built again. */
+const REQUIRED_FILES = ['usr/sbin/mysqld', 'usr/bin/mysqldump'];
 const COMPLETE = '.sandbox-complete';
 
 /** The cached root filesystem with real MySQL, or why there is none. */
@@ -44,7 +49,10 @@ export async function ensureMysqlRootfs(
   const dir = mysqlRootfsDir(cacheRoot);
   if (fs.existsSync(path.join(dir, COMPLETE))) {
     const version = fs.readFileSync(path.join(dir, COMPLETE), 'utf8').trim();
-    if (version && fs.existsSync(path.join(dir, 'usr', 'sbin', 'mysqld'))) {
+    if (
+      version &&
+      REQUIRED_FILES.every(f => fs.existsSync(path.join(dir, f)))
+    ) {
       return { dir, version };
     }
   }
@@ -70,7 +78,9 @@ export async function ensureMysqlRootfs(
   const building = `${dir}.building-${process.pid}`;
   fs.rmSync(building, { recursive: true, force: true });
   log(
-    `building a Debian sid root filesystem with real MySQL (${PACKAGE}) in ${dir}: first run only, about 40 s`,
+    `building a Debian sid root filesystem with real MySQL (${PACKAGES.join(
+      ', ',
+    )}) in ${dir}: first run only, about 40 s`,
   );
   const started = Date.now();
   try {
@@ -78,7 +88,13 @@ export async function ensureMysqlRootfs(
     let shownAt = 0;
     await runWithProgress(
       'debootstrap',
-      ['--variant=minbase', `--include=${PACKAGE}`, 'sid', building, mirror],
+      [
+        '--variant=minbase',
+        `--include=${PACKAGES.join(',')}`,
+        'sid',
+        building,
+        mirror,
+      ],
       log,
       line => {
         if (!/^I: [A-Z]/.test(line) || Date.now() - shownAt < 5000) {
@@ -96,8 +112,13 @@ export async function ensureMysqlRootfs(
       force: true,
     });
     fs.writeFileSync(path.join(building, COMPLETE), `${version}\n`);
-    fs.rmSync(dir, { recursive: true, force: true });
+    // An older cache is moved aside, not removed first: servers of running
+    // sandboxes start from this path, and two renames leave it missing for
+    // the shortest while.
+    const old = `${dir}.old-${process.pid}`;
+    if (fs.existsSync(dir)) fs.renameSync(dir, old);
     fs.renameSync(building, dir);
+    fs.rmSync(old, { recursive: true, force: true });
     log(
       `built MySQL ${version} in ${Math.round((Date.now() - started) / 1000)}s`,
     );

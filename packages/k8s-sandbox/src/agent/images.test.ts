@@ -1,4 +1,9 @@
-import { runsServer, serverRuntime } from './images';
+import {
+  clientRuntime,
+  containerCommand,
+  runsServer,
+  serverRuntime,
+} from './images';
 
 const withRootfs = {
   SANDBOX_MYSQL_ROOTFS: '/cache/debian-sid-mysql',
@@ -54,5 +59,103 @@ describe('runsServer', () => {
     expect(runsServer('mariadb:11')).toBe(true);
     expect(runsServer('busybox:1.36')).toBe(false);
     expect(runsServer(undefined)).toBe(false);
+  });
+});
+
+describe('containerCommand', () => {
+  it('runs a command of its own when command is set, or args that do not start the server', () => {
+    const dump = ['sh', '-c', 'mysqldump … | gzip > /backup/x.sql.gz'];
+    expect(
+      containerCommand({
+        image: 'mysql:9.7',
+        command: ['sh', '-c'],
+        args: [dump[2]],
+      }),
+    ).toEqual(dump);
+    expect(containerCommand({ image: 'mariadb:11.8', args: dump })).toEqual(
+      dump,
+    );
+  });
+
+  it('runs the server as the images’ entrypoint would', () => {
+    for (const container of [
+      { image: 'mysql:9.7' },
+      { image: 'mysql:9.7', args: ['--max-connections=10'] },
+      { image: 'mariadb:11.8', args: ['mariadbd', '--port=3307'] },
+      { image: 'mysql:8.4', command: ['docker-entrypoint.sh', 'mysqld'] },
+      { image: 'mysql:8.4', command: ['/usr/sbin/mysqld'] },
+    ]) {
+      expect(containerCommand(container)).toBeUndefined();
+    }
+  });
+
+  it('leaves other images alone', () => {
+    expect(
+      containerCommand({ image: 'busybox', command: ['sh', '-c', 'true'] }),
+    ).toBeUndefined();
+  });
+});
+
+describe('clientRuntime', () => {
+  const rootfsFiles = new Set(
+    ['mysql', 'mysqldump', 'mysqladmin'].map(
+      name => `/cache/debian-sid-mysql/usr/bin/${name}`,
+    ),
+  );
+  const hostFiles = new Set(
+    ['mariadb', 'mariadb-dump', 'mariadb-admin'].map(
+      name => `/usr/bin/${name}`,
+    ),
+  );
+  const exists = (file: string) => rootfsFiles.has(file) || hostFiles.has(file);
+
+  it('gives mysql images the MySQL clients of the root filesystem, and bash as sh', () => {
+    const runtime = clientRuntime('mysql:9.7', withRootfs, exists);
+    expect(runtime.family).toBe('mysql');
+    expect(runtime.imageID).toBe(
+      'sandbox://debian-sid/mysql-client-core@9.7.4-2',
+    );
+    expect(runtime.mounts).toEqual([
+      { source: '/cache/debian-sid-mysql', target: '/.sandbox/mysql' },
+    ]);
+    expect(Object.keys(runtime.programs).sort()).toEqual([
+      'mysql',
+      'mysqladmin',
+      'mysqldump',
+      'sh',
+    ]);
+    expect(runtime.programs.mysqldump).toEqual([
+      '/.sandbox/mysql/lib64/ld-linux-x86-64.so.2',
+      '--library-path',
+      '/.sandbox/mysql/usr/lib/x86_64-linux-gnu:/.sandbox/mysql/lib/x86_64-linux-gnu',
+      '--argv0',
+      'mysqldump',
+      '/.sandbox/mysql/usr/bin/mysqldump',
+    ]);
+    expect(runtime.programs.sh).toEqual(['/bin/bash', '--posix']);
+  });
+
+  it("gives mariadb images the machine's MariaDB clients under both names", () => {
+    const runtime = clientRuntime('mariadb:11.8', withRootfs, exists);
+    expect(runtime).toMatchObject({ family: 'mariadb', mounts: [] });
+    expect(runtime.programs).toEqual({
+      mariadb: ['/usr/bin/mariadb'],
+      mysql: ['/usr/bin/mariadb'],
+      'mariadb-dump': ['/usr/bin/mariadb-dump'],
+      mysqldump: ['/usr/bin/mariadb-dump'],
+      'mariadb-admin': ['/usr/bin/mariadb-admin'],
+      mysqladmin: ['/usr/bin/mariadb-admin'],
+    });
+  });
+
+  it('falls back to MariaDB clients for mysql images without the MySQL clients, and says why', () => {
+    const runtime = clientRuntime('mysql:9.7', withRootfs, file =>
+      hostFiles.has(file),
+    );
+    expect(runtime).toMatchObject({
+      family: 'mariadb',
+      imageID: 'sandbox://debian-bookworm/mariadb-client;fallback',
+      fallback: 'no MySQL clients in the MySQL root filesystem',
+    });
   });
 });

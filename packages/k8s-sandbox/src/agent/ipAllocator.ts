@@ -45,3 +45,11 @@ export class IpAllocator {
     throw new Error('no free loopback address left');
   }
 }
+
+/**
+ * An address of the sandbox's pod range that no pod ever gets, so nothing
+ * listens there and a connection to it is refused at once.
+ */
+export function refusedAddress(stateDir: string) {
+  return `${podAddressPrefix(stateDir)}.250.1`;
+}

@@ -18,6 +18,7 @@ const MERGE_PATCH = k8s.setHeaderOptions(
  */
 export class NodeAgent {
   private readonly core: k8s.CoreV1Api;
+  private readonly objects: k8s.KubernetesObjectApi;
   private readonly events: EventRecorder;
   private readonly ips: IpAllocator;
   private readonly workers = new Map<string, PodWorker>();
@@ -31,6 +32,7 @@ export class NodeAgent {
     private readonly log: (line: string) => void,
   ) {
     this.core = kc.makeApiClient(k8s.CoreV1Api);
+    this.objects = k8s.KubernetesObjectApi.makeApiClient(kc);
     this.events = new EventRecorder(this.core, log);
     this.ips = new IpAllocator(stateDir);
   }
@@ -174,6 +176,7 @@ export class NodeAgent {
       worker = new PodWorker(
         {
           core: this.core,
+          objects: this.objects,
           events: this.events,
           ips: this.ips,
           stateDir: this.stateDir,

@@ -1,7 +1,71 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { resolveFileEnv } from './podFiles';
+import * as k8s from '@kubernetes/client-node';
+import { podFields, resolveEnv, resolveFileEnv } from './podFiles';
+
+describe('resolveEnv', () => {
+  const secret = {
+    data: { username: Buffer.from('app').toString('base64') },
+  };
+  const core = {
+    readNamespacedSecret: jest.fn(async () => secret),
+  } as unknown as k8s.CoreV1Api;
+  const pod: k8s.V1Pod = {
+    metadata: {
+      name: 'orders-backup-1a2b-x7',
+      namespace: 'databases',
+      uid: 'u-1',
+      labels: { 'job-name': 'orders-backup-1a2b' },
+    },
+    spec: { nodeName: 'sandbox', containers: [] },
+  };
+
+  it('expands $(NAME) in values from the entries before, as the kubelet does', async () => {
+    const env = await resolveEnv(
+      core,
+      'databases',
+      {
+        name: 'dump',
+        env: [
+          {
+            name: 'MYSQL_USER',
+            valueFrom: { secretKeyRef: { name: 'orders', key: 'username' } },
+          },
+          {
+            name: 'POD',
+            valueFrom: { fieldRef: { fieldPath: 'metadata.name' } },
+          },
+          {
+            name: 'JOB',
+            valueFrom: {
+              fieldRef: { fieldPath: "metadata.labels['job-name']" },
+            },
+          },
+          {
+            name: 'IP',
+            valueFrom: { fieldRef: { fieldPath: 'status.podIP' } },
+          },
+          { name: 'TARGET', value: '/backup/$(JOB)-$(MYSQL_USER).sql.gz' },
+          { name: 'LATER', value: '$(DEFINED_AFTER) $$(POD)' },
+          { name: 'DEFINED_AFTER', value: 'x' },
+          { name: 'EMPTY', value: '' },
+        ],
+      },
+      podFields(pod, '127.9.0.5'),
+    );
+    expect(env).toEqual({
+      MYSQL_USER: 'app',
+      POD: 'orders-backup-1a2b-x7',
+      JOB: 'orders-backup-1a2b',
+      IP: '127.9.0.5',
+      TARGET: '/backup/orders-backup-1a2b-app.sql.gz',
+      LATER: '$(DEFINED_AFTER) $(POD)',
+      DEFINED_AFTER: 'x',
+      EMPTY: '',
+    });
+  });
+});
 
 describe('resolveFileEnv', () => {
   const rootfs = fs.mkdtempSync(path.join(os.tmpdir(), 'rootfs-'));

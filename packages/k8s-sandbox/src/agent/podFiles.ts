@@ -1,15 +1,48 @@
 import * as k8s from '@kubernetes/client-node';
 import fs from 'node:fs';
 import path from 'node:path';
+import { expand } from './expansion';
 
 /**
- * Resolves a container's env the way the kubelet does, including
- * `valueFrom.secretKeyRef` and `configMapKeyRef`.
+ * The pod fields a container's env can name in `valueFrom.fieldRef`, by
+ * field path, as the kubelet fills them in (`status.podIP` is the address
+ * the agent gave the pod).
+ */
+export function podFields(
+  pod: k8s.V1Pod,
+  podIP: string | undefined,
+): Record<string, string> {
+  const meta = pod.metadata ?? {};
+  const fields: Record<string, string> = {
+    'metadata.name': meta.name ?? '',
+    'metadata.namespace': meta.namespace ?? '',
+    'metadata.uid': meta.uid ?? '',
+    'spec.nodeName': pod.spec?.nodeName ?? '',
+    'spec.serviceAccountName': pod.spec?.serviceAccountName ?? '',
+    'status.hostIP': '127.0.0.1',
+    'status.podIP': podIP ?? '',
+    'status.podIPs': podIP ?? '',
+  };
+  for (const [k, v] of Object.entries(meta.labels ?? {})) {
+    fields[`metadata.labels['${k}']`] = v;
+  }
+  for (const [k, v] of Object.entries(meta.annotations ?? {})) {
+    fields[`metadata.annotations['${k}']`] = v;
+  }
+  return fields;
+}
+
+/**
+ * Resolves a container's env the way the kubelet does: `envFrom`, then each
+ * `env` entry in order, a `value` with its `$(NAME)` references to earlier
+ * entries expanded, `valueFrom` from a `secretKeyRef`, `configMapKeyRef` or
+ * (given `fields`, see {@link podFields}) `fieldRef`.
  */
 export async function resolveEnv(
   core: k8s.CoreV1Api,
   namespace: string,
   container: k8s.V1Container,
+  fields?: Record<string, string>,
 ): Promise<Record<string, string>> {
   const env: Record<string, string> = {};
   for (const source of container.envFrom ?? []) {
@@ -32,8 +65,17 @@ export async function resolveEnv(
     }
   }
   for (const variable of container.env ?? []) {
-    if (variable.value !== undefined) {
-      env[variable.name] = variable.value;
+    if (variable.value) {
+      env[variable.name] = expand(variable.value, name => env[name]);
+      continue;
+    }
+    const fieldPath = variable.valueFrom?.fieldRef?.fieldPath;
+    if (fieldPath && fields?.[fieldPath] !== undefined) {
+      env[variable.name] = fields[fieldPath];
+      continue;
+    }
+    if (!variable.valueFrom) {
+      env[variable.name] = variable.value ?? '';
       continue;
     }
     const secretRef = variable.valueFrom?.secretKeyRef;

@@ -5,11 +5,20 @@ import path from 'node:path';
 import { sleep } from '../processes';
 import { isTransient, retryDelayMs, statusOf } from './apiErrors';
 import { EventRecorder } from './events';
-import { runsServer, serverRuntime, ServerRuntime } from './images';
-import { IpAllocator } from './ipAllocator';
+import { clusterHostsFile } from './clusterDns';
+import { CommandContainer, ContainerMount } from './commandContainer';
+import { expandCommand } from './expansion';
+import {
+  clientRuntime,
+  containerCommand,
+  runsServer,
+  serverRuntime,
+} from './images';
+import { IpAllocator, refusedAddress } from './ipAllocator';
 import { MysqlServer } from './mysqlServer';
 import {
   hostPathFor,
+  podFields,
   resolveEnv,
   resolveFileEnv,
   writeMountedFiles,
@@ -20,6 +29,8 @@ import { writeClientShims } from './shims';
 /** What every pod worker shares. */
 export interface WorkerDeps {
   core: k8s.CoreV1Api;
+  /** For EndpointSlices, which 1.20 serves only as discovery.k8s.io/v1beta1. */
+  objects: k8s.KubernetesObjectApi;
   events: EventRecorder;
   ips: IpAllocator;
   stateDir: string;
@@ -36,9 +47,12 @@ const MERGE_PATCH = k8s.setHeaderOptions(
 );
 
 /**
- * The kubelet's job for one pod: runs its MySQL container as mariadbd (other
- * containers are reported running without running anything), probes it,
- * restarts it with back-off, and stops it when the pod is deleted.
+ * The kubelet's job for one pod: runs its MySQL container as the server of
+ * its family, or, when the container of a MySQL-family image has a command
+ * of its own (a Job's dump or restore), that command (see
+ * CommandContainer); other containers are reported running without running
+ * anything. It probes the server, restarts the container with back-off as
+ * the restart policy says, and stops it when the pod is deleted.
  */
 export class PodWorker {
   private pod: k8s.V1Pod;
@@ -51,7 +65,9 @@ export class PodWorker {
   private generation = 0;
   private timers = new Set<NodeJS.Timeout>();
   private server?: MysqlServer;
-  private runtime?: ServerRuntime;
+  private job?: CommandContainer;
+  /** What runs, as the container status's `imageID`. */
+  private imageID?: string;
   /** Whether the startup probe (if any) has succeeded for this start. */
   private startupDone = false;
   private ip?: string;
@@ -77,8 +93,18 @@ export class PodWorker {
     return `${this.pod.metadata!.namespace}/${this.pod.metadata!.name}`;
   }
 
-  private get serverContainer() {
-    return this.pod.spec!.containers.find(c => runsServer(c.image));
+  /** The container the agent runs: the server, or else a MySQL-family command. */
+  private get mainContainer() {
+    const containers = this.pod.spec!.containers;
+    return (
+      containers.find(c => runsServer(c.image) && !containerCommand(c)) ??
+      containers.find(c => containerCommand(c))
+    );
+  }
+
+  /** The process of the container that runs, whichever kind it is. */
+  private get process() {
+    return this.server ?? this.job;
   }
 
   private enqueue(work: () => Promise<void>) {
@@ -130,7 +156,7 @@ export class PodWorker {
       this.ip = this.deps.ips.allocate();
     }
     await this.pushStatus();
-    const container = this.serverContainer;
+    const container = this.mainContainer;
     if (!container) {
       this.state = { running: { startedAt: new Date().toISOString() } };
       this.ready = true;
@@ -145,12 +171,17 @@ export class PodWorker {
     await this.event(
       'Normal',
       'Pulled',
-      `Container image "${container.image}" stands for mariadbd on this node`,
+      containerCommand(container)
+        ? `Container image "${container.image}" runs its command with the sandbox's client programs on this node`
+        : `Container image "${container.image}" stands for mariadbd on this node`,
     );
     await this.startContainer(container);
   }
 
-  private async waitForVolumes(container: k8s.V1Container) {
+  private async waitForVolumes(
+    container: k8s.V1Container,
+    mountPath = '/var/lib/mysql',
+  ) {
     const deadline = Date.now() + 120_000;
     for (;;) {
       try {
@@ -158,7 +189,7 @@ export class PodWorker {
           this.deps.core,
           this.pod,
           container,
-          '/var/lib/mysql',
+          mountPath,
           this.runDir,
         );
       } catch (error) {
@@ -171,6 +202,10 @@ export class PodWorker {
   private async startContainer(container: k8s.V1Container) {
     if (this.terminating || this.disposed) return;
     const generation = ++this.generation;
+    if (containerCommand(container)) {
+      await this.startCommand(container, generation);
+      return;
+    }
     try {
       const datadir = await this.waitForVolumes(container);
       const rootfs = path.join(this.runDir, 'rootfs');
@@ -186,7 +221,7 @@ export class PodWorker {
       const port =
         container.ports?.find(p => p.name === 'mysql')?.containerPort ?? 3306;
       const runtime = serverRuntime(container.image ?? '');
-      this.runtime = runtime;
+      this.imageID = runtime.imageID;
       if (runtime.fallback) {
         await this.event(
           'Warning',
@@ -239,6 +274,133 @@ export class PodWorker {
       } else {
         others();
       }
+    } catch (error) {
+      if (generation !== this.generation) return;
+      fs.appendFileSync(
+        path.join(this.runDir, 'error.log'),
+        `${(error as Error).message}\n`,
+      );
+      await this.onExit(generation, 1);
+    }
+  }
+
+  /**
+   * The container's mounts, as host folders or files: each PVC's volume, a
+   * hostPath or emptyDir folder, and the files of ConfigMaps and Secrets
+   * (written under `rootfs` first).
+   */
+  private async containerMounts(
+    container: k8s.V1Container,
+    rootfs: string,
+  ): Promise<ContainerMount[]> {
+    await writeMountedFiles(this.deps.core, this.pod, container, rootfs);
+    const mounts: ContainerMount[] = [];
+    for (const mount of container.volumeMounts ?? []) {
+      const volume = this.pod.spec!.volumes?.find(v => v.name === mount.name);
+      if (!volume) continue;
+      const target = path.posix.normalize(mount.mountPath);
+      let source: string;
+      if (volume.configMap || volume.secret) {
+        source = path.join(rootfs, target);
+        if (!fs.existsSync(source)) {
+          if (mount.subPath) continue;
+          fs.mkdirSync(source, { recursive: true });
+        }
+      } else if (
+        volume.persistentVolumeClaim ||
+        volume.hostPath ||
+        volume.emptyDir
+      ) {
+        source = await this.waitForVolumes(container, target);
+      } else {
+        continue;
+      }
+      mounts.push({ source, target, readOnly: mount.readOnly });
+    }
+    return mounts;
+  }
+
+  /** The pod's /etc/hosts: cluster DNS names of every Service, as now. */
+  private async hostsFile() {
+    const [services, slices] = await Promise.all([
+      this.deps.core.listServiceForAllNamespaces(),
+      this.deps.objects.list<k8s.V1EndpointSlice>(
+        'discovery.k8s.io/v1beta1',
+        'EndpointSlice',
+      ),
+    ]);
+    const { name, namespace } = this.pod.metadata!;
+    return clusterHostsFile({
+      pod: {
+        name: name!,
+        namespace: namespace!,
+        ip: this.ip!,
+        hostname: this.pod.spec?.hostname,
+        subdomain: this.pod.spec?.subdomain,
+      },
+      services: services.items,
+      endpointSlices: slices.items,
+      refusedAddress: refusedAddress(this.deps.stateDir),
+    });
+  }
+
+  /** Starts a container that runs its own command instead of the server. */
+  private async startCommand(container: k8s.V1Container, generation: number) {
+    this.job = undefined;
+    try {
+      const rootfs = path.join(this.runDir, 'rootfs');
+      const mounts = await this.containerMounts(container, rootfs);
+      const env = await resolveEnv(
+        this.deps.core,
+        this.pod.metadata!.namespace!,
+        container,
+        podFields(this.pod, this.ip),
+      );
+      const runtime = clientRuntime(container.image ?? '');
+      this.imageID = runtime.imageID;
+      if (runtime.fallback) {
+        await this.event(
+          'Warning',
+          'MariaDBFallback',
+          `${container.image} runs with MariaDB's clients: ${runtime.fallback}`,
+        );
+      }
+      const hosts = await this.hostsFile();
+      const argv = expandCommand(containerCommand(container)!, env);
+      const messagePath =
+        container.terminationMessagePath ?? '/dev/termination-log';
+      const job = new CommandContainer({
+        runDir: this.runDir,
+        argv,
+        env: {
+          HOSTNAME: this.pod.spec?.hostname ?? this.pod.metadata!.name!,
+          HOME: '/root',
+          ...env,
+        },
+        workingDir: container.workingDir,
+        mounts: [
+          ...runtime.mounts.map(m => ({ ...m, readOnly: true })),
+          ...mounts,
+        ],
+        hosts,
+        programs: runtime.programs,
+        terminationLog: {
+          source: path.join(rootfs, messagePath),
+          target: messagePath,
+        },
+      });
+      if (this.terminating || generation !== this.generation) return;
+      this.job = job;
+      job.start(code => this.enqueue(() => this.onExit(generation, code)));
+      this.state = { running: { startedAt: new Date().toISOString() } };
+      this.startupDone = true;
+      this.setReady(true);
+      await this.event(
+        'Normal',
+        'Started',
+        `Started container ${container.name} (${runtime.family} clients, pid ${job.pid})`,
+      );
+      await this.pushStatus();
     } catch (error) {
       if (generation !== this.generation) return;
       fs.appendFileSync(
@@ -334,23 +496,30 @@ export class PodWorker {
       'rootfs',
       container.terminationMessagePath ?? '/dev/termination-log',
     );
-    if (fs.existsSync(file)) return fs.readFileSync(file, 'utf8').slice(-4096);
-    return container.terminationMessagePolicy === 'FallbackToLogsOnError' &&
+    const written = fs.existsSync(file)
+      ? fs.readFileSync(file, 'utf8').slice(-4096)
+      : '';
+    // As the kubelet: the log stands in only for an empty file.
+    return !written &&
+      container.terminationMessagePolicy === 'FallbackToLogsOnError' &&
       code !== 0
       ? errors
-      : '';
+      : written;
   }
 
   private async onExit(generation: number, code: number | null) {
     if (generation !== this.generation || this.terminating || this.disposed)
       return;
     this.generation++;
-    const container = this.serverContainer!;
+    const container = this.mainContainer!;
     const startedAt =
       (this.state.running?.startedAt as string) ?? new Date().toISOString();
+    const errorLog = path.join(this.runDir, 'error.log');
     const errors =
-      this.server?.lastErrors() ??
-      fs.readFileSync(path.join(this.runDir, 'error.log'), 'utf8').slice(-2000);
+      this.process?.lastErrors() ??
+      (fs.existsSync(errorLog)
+        ? fs.readFileSync(errorLog, 'utf8').slice(-2000)
+        : '');
     this.setReady(false);
     this.lastState = {
       terminated: {
@@ -359,7 +528,7 @@ export class PodWorker {
         message: this.terminationMessage(container, code, errors),
         startedAt,
         finishedAt: new Date().toISOString(),
-        containerID: `sandbox://${this.server?.pid ?? 0}`,
+        containerID: `sandbox://${this.process?.pid ?? 0}`,
       },
     };
     const policy = this.pod.spec!.restartPolicy ?? 'Always';
@@ -407,13 +576,14 @@ export class PodWorker {
       this.pod.metadata?.deletionGracePeriodSeconds ??
       this.pod.spec?.terminationGracePeriodSeconds ??
       30;
-    if (this.server?.pid) {
+    const running = this.process;
+    if (running?.pid) {
       await this.event(
         'Normal',
         'Killing',
-        `Stopping container ${this.serverContainer?.name}`,
+        `Stopping container ${this.mainContainer?.name}`,
       );
-      await this.server.stop(grace * 1000);
+      await running.stop(grace * 1000);
     }
     this.cleanUp();
     // The StatefulSet controller waits for this confirmation before it makes
@@ -457,7 +627,7 @@ export class PodWorker {
       if (this.disposed) return;
       this.generation++;
       for (const timer of this.timers) clearTimeout(timer);
-      await this.server?.stop(10_000);
+      await this.process?.stop(10_000);
       this.cleanUp();
     });
   }
@@ -469,7 +639,7 @@ export class PodWorker {
     this.generation++;
     for (const timer of this.timers) clearTimeout(timer);
     await this.queue;
-    await this.server?.stop(30_000);
+    await this.process?.stop(30_000);
   }
 
   /**
@@ -483,15 +653,15 @@ export class PodWorker {
     this.phase = phase;
     const now = new Date().toISOString();
     const ready = this.ready ? 'True' : 'False';
-    const server = this.serverContainer;
+    const server = this.mainContainer;
     const containerStatuses = this.pod.spec!.containers.map(c =>
       c === server
         ? {
             name: c.name,
             image: c.image,
-            imageID: this.runtime?.imageID ?? 'sandbox://pending',
-            containerID: this.server?.pid
-              ? `sandbox://${this.server.pid}`
+            imageID: this.imageID ?? 'sandbox://pending',
+            containerID: this.process?.pid
+              ? `sandbox://${this.process.pid}`
               : undefined,
             ready: this.ready,
             started: 'running' in this.state && this.startupDone,
