@@ -9,7 +9,8 @@ import { MYSQL_INSTANCE_ANNOTATION } from '@mysql-portal/plugin-mysql-common';
 import { mysqlApiRef, MysqlClient } from '../api';
 
 /**
- * The {@link MysqlApi} for the new frontend system.
+ * The `MysqlApi` (exported by the main entry point) for the new frontend
+ * system.
  *
  * @alpha
  */

@@ -2,7 +2,10 @@ import { AuthService, DiscoveryService } from '@backstage/backend-plugin-api';
 import { parseEntityRef, stringifyEntityRef } from '@backstage/catalog-model';
 import { InputError, ResponseError } from '@backstage/errors';
 import { CatalogService } from '@backstage/plugin-catalog-node';
-import { createTemplateAction } from '@backstage/plugin-scaffolder-node';
+import {
+  createTemplateAction,
+  TemplateAction,
+} from '@backstage/plugin-scaffolder-node';
 import {
   formatInstanceRef,
   MYSQL_INSTANCE_ANNOTATION,
@@ -73,7 +76,21 @@ export function createMysqlConfigureAction(options: {
   catalog: CatalogService;
   auth: AuthService;
   discovery: DiscoveryService;
-}) {
+}): TemplateAction<
+  // Spelled out rather than inferred from the schema: the compiler prints
+  // inferred zod object types with their keys in whatever order it met them,
+  // which would make report.api.md change from one build to the next.
+  {
+    entityRef: string;
+    config?: Record<string, string | number | boolean | null>;
+  },
+  {
+    entityRef: string;
+    changes: { name: string; from?: string; to: string }[];
+    restartRequired: boolean;
+  },
+  'v2'
+> {
   const { catalog, auth, discovery } = options;
   return createTemplateAction({
     id: 'mysql:configure',

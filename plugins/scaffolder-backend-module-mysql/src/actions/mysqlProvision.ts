@@ -1,10 +1,14 @@
 import { AuthService, DiscoveryService } from '@backstage/backend-plugin-api';
 import { InputError } from '@backstage/errors';
-import { createTemplateAction } from '@backstage/plugin-scaffolder-node';
+import {
+  createTemplateAction,
+  TemplateAction,
+} from '@backstage/plugin-scaffolder-node';
 import {
   CreateMysqlInstanceRequest,
   formatInstanceRef,
   MysqlInstanceRef,
+  MysqlInstanceSize,
 } from '@mysql-portal/plugin-mysql-common';
 import { explainBackendError } from './explainBackendError';
 import { MysqlApi } from './mysqlApi';
@@ -82,7 +86,40 @@ export function createMysqlProvisionAction(options: {
   discovery: DiscoveryService;
   readyTimeoutSeconds?: number;
   pollIntervalMs?: number;
-}) {
+}): TemplateAction<
+  // Spelled out rather than inferred from the schema, so that report.api.md
+  // does not depend on the order in which the compiler met zod's keys.
+  {
+    name: string;
+    owner: string;
+    cluster?: string;
+    namespace?: string;
+    version?: string;
+    size?: MysqlInstanceSize;
+    storageSize?: string;
+    storageClass?: string;
+    resources?: {
+      requests?: { cpu?: string; memory?: string };
+      limits?: { cpu?: string; memory?: string };
+    };
+    databaseName?: string;
+    username?: string;
+    config?: Record<string, string | number | boolean>;
+    adoptExistingData?: boolean;
+    waitForReady?: boolean;
+    timeoutSeconds?: number;
+  },
+  {
+    entityRef: string;
+    cluster: string;
+    namespace: string;
+    host: string;
+    port: number;
+    secretName: string;
+    manifests?: string;
+  },
+  'v2'
+> {
   const { auth, discovery } = options;
   const readyTimeoutSeconds =
     options.readyTimeoutSeconds ?? DEFAULT_READY_TIMEOUT_SECONDS;
