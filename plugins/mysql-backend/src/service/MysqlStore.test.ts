@@ -82,9 +82,9 @@ describe('MysqlStore', () => {
         message: 'connect ECONNREFUSED',
       });
       // Reading computes phases in memory; only the background task saves.
-      expect(await store.getStatus(ref)).toBeUndefined();
+      expect((await store.listStatuses()).get(ref)).toBeUndefined();
       await statuses.save();
-      expect(await store.getStatus(ref)).toEqual(changed);
+      expect((await store.listStatuses()).get(ref)).toEqual(changed);
       const reloaded = new InstanceStatuses(store);
       await reloaded.load();
       expect(

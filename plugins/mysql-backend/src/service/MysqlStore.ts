@@ -155,13 +155,6 @@ export class MysqlStore {
       await this.db(table).where({ instance_ref: ref }).delete();
     }
   }
-
-  async getStatus(ref: string): Promise<MysqlInstanceStatus | undefined> {
-    const row = await this.db('mysql_status')
-      .where({ instance_ref: ref })
-      .first();
-    return row ? toStatus(row) : undefined;
-  }
 }
 
 function toStatus(row: any): MysqlInstanceStatus {
