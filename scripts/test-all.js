@@ -12,6 +12,7 @@ const STEPS = [
   'tsc',
   'lint:all',
   'prettier:check',
+  'test:reports',
   'test:unit',
   'test:packs',
   'test:integration',
