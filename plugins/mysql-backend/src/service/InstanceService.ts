@@ -205,8 +205,8 @@ export class InstanceService {
           name: record.name,
           namespace: record.namespace,
         });
-      const decode = (key: string) => {
-        const value = secret.data?.[key];
+      const decode = (secretKey: string) => {
+        const value = secret.data?.[secretKey];
         return value
           ? Buffer.from(value, 'base64').toString('utf8')
           : undefined;
