@@ -16,6 +16,7 @@ const STEPS = [
   'test:unit',
   'test:packs',
   'test:integration',
+  'test:installs',
   'test:e2e',
 ];
 
