@@ -72,6 +72,16 @@ async function renderCard(
   );
 }
 
+/** Clicks an action button once the permission check has enabled it. */
+async function clickWhenEnabled(name: string) {
+  const button = await screen.findByRole('button', { name });
+  await waitFor(() => expect(button).toBeEnabled(), {
+    timeout: ENABLED_TIMEOUT_MS,
+  });
+  await userEvent.click(button);
+  return button;
+}
+
 async function editEnabled() {
   await waitFor(
     () =>
@@ -345,11 +355,7 @@ describe('MySqlCard', () => {
   it('restarts after confirmation', async () => {
     const api = mockMysqlApi();
     await renderCard(api);
-    const restart = await screen.findByRole('button', { name: 'Restart' });
-    await waitFor(() => expect(restart).toBeEnabled(), {
-      timeout: ENABLED_TIMEOUT_MS,
-    });
-    await userEvent.click(restart);
+    const restart = await clickWhenEnabled('Restart');
     const dialog = screen.getByRole('dialog', { name: 'Restart orders?' });
     await userEvent.click(
       within(dialog).getByRole('button', { name: 'Cancel' }),
@@ -375,11 +381,7 @@ describe('MySqlCard', () => {
   it('deletes only when the name is typed, keeping the data unless unticked', async () => {
     const api = mockMysqlApi();
     await renderCard(api);
-    const remove = await screen.findByRole('button', { name: 'Delete' });
-    await waitFor(() => expect(remove).toBeEnabled(), {
-      timeout: ENABLED_TIMEOUT_MS,
-    });
-    await userEvent.click(remove);
+    await clickWhenEnabled('Delete');
     const dialog = screen.getByRole('dialog', { name: 'Delete orders?' });
     const confirm = within(dialog).getByRole('button', {
       name: 'Delete database',
@@ -414,11 +416,7 @@ describe('MySqlCard', () => {
       }),
     );
     await renderCard(api);
-    const remove = await screen.findByRole('button', { name: 'Delete' });
-    await waitFor(() => expect(remove).toBeEnabled(), {
-      timeout: ENABLED_TIMEOUT_MS,
-    });
-    await userEvent.click(remove);
+    await clickWhenEnabled('Delete');
     const dialog = screen.getByRole('dialog', { name: 'Delete orders?' });
     await userEvent.click(within(dialog).getByRole('checkbox'));
     expect(within(dialog).getByText(/the data is gone for good/)).toBeVisible();
@@ -446,13 +444,7 @@ describe('MySqlCard', () => {
     saved.config.pending = ['max_connections'];
     api.updateConfig.mockResolvedValue(saved);
     await renderCard(api);
-    const edit = await screen.findByRole('button', {
-      name: 'Edit configuration',
-    });
-    await waitFor(() => expect(edit).toBeEnabled(), {
-      timeout: ENABLED_TIMEOUT_MS,
-    });
-    await userEvent.click(edit);
+    await clickWhenEnabled('Edit configuration');
     const field = screen.getByLabelText('max_connections');
     await userEvent.clear(field);
     await userEvent.type(field, '300');
