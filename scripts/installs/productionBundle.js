@@ -35,9 +35,9 @@
 const { spawn } = require('node:child_process');
 const crypto = require('node:crypto');
 const fs = require('node:fs');
-const net = require('node:net');
 const os = require('node:os');
 const path = require('node:path');
+const { freePort, tail, waitFor } = require('./support');
 
 /** The instances' namespace: deploy/rbac.yaml binds the backend there. */
 const NAMESPACE = 'databases';
@@ -48,19 +48,6 @@ const CARD_MARKER = 'You are not allowed to change this instance';
 
 function seconds(ms) {
   return `${(ms / 1000).toFixed(1)} s`;
-}
-
-function tail(file, lines = 40) {
-  try {
-    return fs
-      .readFileSync(file, 'utf8')
-      .trimEnd()
-      .split('\n')
-      .slice(-lines)
-      .join('\n');
-  } catch {
-    return '(no output)';
-  }
 }
 
 /** Runs a command with its output in `logFile`; fails with the log's tail. */
@@ -89,18 +76,6 @@ function runLogged(command, args, { cwd, env, logFile }) {
   });
 }
 
-/** A port nobody listens on right now. */
-function freePort() {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.on('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address();
-      server.close(() => resolve(port));
-    });
-  });
-}
-
 /** node-gyp cannot download headers here; point it at the ones Node ships. */
 function nodeHeadersDir(root) {
   const candidates = [
@@ -118,26 +93,6 @@ function nodeHeadersDir(root) {
   return candidates.find(
     dir =>
       dir && fs.existsSync(path.join(dir, 'include', 'node', 'node_api.h')),
-  );
-}
-
-async function waitFor(what, read, timeoutMs, check) {
-  const deadline = Date.now() + timeoutMs;
-  let last;
-  while (Date.now() < deadline) {
-    check?.();
-    try {
-      const value = await read();
-      if (value !== undefined) return value;
-    } catch (error) {
-      last = error;
-    }
-    await new Promise(r => setTimeout(r, 500));
-  }
-  throw new Error(
-    `timed out after ${seconds(timeoutMs)} waiting for ${what}${
-      last ? `: ${last.message ?? last}` : ''
-    }`,
   );
 }
 

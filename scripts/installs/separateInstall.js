@@ -29,67 +29,14 @@
 const { spawn } = require('node:child_process');
 const crypto = require('node:crypto');
 const fs = require('node:fs');
-const net = require('node:net');
 const os = require('node:os');
 const path = require('node:path');
+const { freePort, tail, waitFor } = require('./support');
 const { buildAndPackPlugins, run: runCommand } = require('../lib/packPlugins');
 
 const FIXTURE = path.join(__dirname, 'separate-app');
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const TAIL_LINES = 60;
-
-function sleep(ms) {
-  return new Promise(resolve => setTimeout(resolve, ms));
-}
-
-async function waitFor(what, read, timeoutMs, alive = () => {}) {
-  const deadline = Date.now() + timeoutMs;
-  let last;
-  while (Date.now() < deadline) {
-    alive();
-    try {
-      const value = await read();
-      if (value !== undefined) return value;
-    } catch (error) {
-      last = error;
-    }
-    await sleep(500);
-  }
-  throw new Error(
-    `timed out after ${timeoutMs / 1000} s waiting for ${what}${
-      last ? `: ${last.message ?? last}` : ''
-    }`,
-  );
-}
-
-function freePort() {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address();
-      server.close(() => resolve(port));
-    });
-  });
-}
-
-/**
- * The last lines of the backend's log, without colours and without its
- * access log (every request the checks made), which would bury the error.
- */
-function tail(file, lines = TAIL_LINES) {
-  if (!fs.existsSync(file)) return '(no log)';
-  return (
-    fs
-      .readFileSync(file, 'utf8')
-      // eslint-disable-next-line no-control-regex
-      .replace(/\x1b\[[0-9;]*m/g, '')
-      .split('\n')
-      .filter(line => !line.includes('type="incomingRequest"'))
-      .slice(-lines)
-      .join('\n')
-  );
-}
 
 /*
  * The environment for commands in the separate app, without what a yarn
