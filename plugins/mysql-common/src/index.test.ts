@@ -6,6 +6,7 @@ describe('index', () => {
       [
         'MYSQL_CONFIG_HASH_ANNOTATION',
         'MysqlApiClient',
+        'checkMysqlUpgrade',
         'describeMysqlConfigChange',
         'MYSQL_INSTANCE_ANNOTATION',
         'MYSQL_INSTANCE_PHASES',
