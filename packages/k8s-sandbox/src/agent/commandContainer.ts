@@ -2,7 +2,7 @@ import { ChildProcess, spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { isAlive, sleep, tail } from '../processes';
+import { sleep, tail } from '../processes';
 
 /** A host file or folder that a container sees at `target`. */
 export interface ContainerMount {
@@ -248,10 +248,27 @@ export class CommandContainer {
         // gone already
       }
     };
+    // The whole group, not just its leader: when the leader is gone the
+    // rest of a pipeline may still be on its way out.
+    const pgid = child.pid;
     group('SIGTERM');
     const deadline = Date.now() + graceMs;
-    while (isAlive(child.pid) && Date.now() < deadline) await sleep(100);
+    while (groupAlive(pgid) && Date.now() < deadline) await sleep(100);
     group('SIGKILL');
-    while (isAlive(child.pid)) await sleep(50);
+    while (groupAlive(pgid)) await sleep(50);
   }
+}
+
+/** Whether a process of the group is alive (zombies do not count). */
+function groupAlive(pgid: number): boolean {
+  return fs.readdirSync('/proc').some(pid => {
+    if (!/^\d+$/.test(pid)) return false;
+    try {
+      const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      return Number(fields[2]) === pgid && fields[0] !== 'Z';
+    } catch {
+      return false;
+    }
+  });
 }
