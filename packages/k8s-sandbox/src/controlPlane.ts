@@ -168,13 +168,26 @@ async function upLocked(
   }
 
   const t0 = Date.now();
-  ensureDebianPackages(false, log);
-  const bins = await ensureBinaries(paths.cache, log);
-  const mysql = await ensureMysqlRootfs(paths.cache, log).catch(
-    (error): MysqlRootfs => ({
-      unavailable: `building the MySQL root filesystem failed: ${error.message}`,
-    }),
-  );
+  // Sandboxes of other state dirs share the cache: one builds, the others
+  // wait for it instead of building the same binaries beside it.
+  const cacheLock = path.join(paths.cache, 'build');
+  if (fs.existsSync(`${cacheLock}.lock`)) {
+    log('waiting for another sandbox that is preparing the shared cache');
+  }
+  const releaseCache = await lockState(cacheLock);
+  let bins: Awaited<ReturnType<typeof ensureBinaries>>;
+  let mysql: MysqlRootfs;
+  try {
+    ensureDebianPackages(false, log);
+    bins = await ensureBinaries(paths.cache, log);
+    mysql = await ensureMysqlRootfs(paths.cache, log).catch(
+      (error): MysqlRootfs => ({
+        unavailable: `building the MySQL root filesystem failed: ${error.message}`,
+      }),
+    );
+  } finally {
+    releaseCache();
+  }
   if ('unavailable' in mysql) log(`warning: ${mysql.unavailable}`);
 
   const dirs = {
