@@ -118,7 +118,8 @@ async function guestToken() {
  * Two demo databases, created through the backend like any other, so that
  * a visitor signed in as guest sees one they own and can change, and one
  * of another team that they can only read. Retried until the backend and
- * the sandbox answer; a database that exists already is left alone.
+ * the sandbox answer; a database that exists already is left alone, and
+ * one deleted from the card with its data kept comes back on that data.
  */
 async function seedDemoDatabases() {
   const pending = [...DEMO_DATABASES];
@@ -132,7 +133,11 @@ async function seedDemoDatabases() {
           Authorization: `Bearer ${token}`,
           'Content-Type': 'application/json',
         },
-        body: JSON.stringify({ ...pending[0], size: 'small' }),
+        body: JSON.stringify({
+          ...pending[0],
+          size: 'small',
+          adoptExistingData: true,
+        }),
       });
       if (res.ok || (res.status >= 400 && res.status < 500)) {
         // 409 and 403: it exists already (the sandbox was running).
