@@ -42,5 +42,27 @@ export interface Config {
        */
       concurrency?: number;
     };
+    backups?: {
+      /**
+       * Where backups go unless an instance says otherwise: `pvc` (a
+       * claim per instance, `<name>-backups`) or `s3` (the cluster's
+       * `backups.s3`). Default: `pvc`.
+       */
+      target?: 'pvc' | 's3';
+      /** Five-field cron expression in UTC. Default: `0 3 * * *` (daily at 03:00). */
+      schedule?: string;
+      /** Completed backups kept per instance; older ones are removed. Default: 7. */
+      retention?: number;
+      /** Size of a new backup claim. Default: `5Gi`. */
+      storageSize?: string;
+      /** StorageClass of backup claims. Default: the cluster's default class. */
+      storageClass?: string;
+      /** A backup or restore Job running longer fails. Default: 3600. */
+      timeoutSeconds?: number;
+      /** The image S3 uploads and downloads run in. Default: `curlimages/curl:8.11.1`. */
+      uploadImage?: string;
+      /** Seconds between two checks of running backups and schedules. Default: 5. */
+      checkSeconds?: number;
+    };
   };
 }

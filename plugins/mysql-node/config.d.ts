@@ -39,6 +39,27 @@ export interface Config {
        * `serviceDns` (the backend runs in the cluster). Default: `podIP`.
        */
       podAccess?: 'podIP' | 'serviceDns';
+      backups?: {
+        /**
+         * An S3-compatible bucket for the backups of this cluster's
+         * instances whose target is `s3`. Jobs upload with curl and AWS
+         * Signature V4, path-style: `<endpoint>/<bucket>/<prefix><cluster>/<namespace>/<name>/<id>.sql.gz`.
+         */
+        s3?: {
+          /** E.g. `https://s3.eu-west-1.amazonaws.com` or a MinIO URL, reachable from pods. */
+          endpoint: string;
+          bucket: string;
+          /** Default: `us-east-1`. */
+          region?: string;
+          /** Put before each key, e.g. `mysql/`. Default: none. */
+          prefix?: string;
+          /**
+           * Name of a Secret, in every namespace that has instances, with
+           * the keys `access-key-id` and `secret-access-key`.
+           */
+          credentialsSecret: string;
+        };
+      };
     }>;
     /**
      * Images the create form offers, the first being the default.

@@ -10,6 +10,11 @@ import {
   MysqlClusters,
   readMysqlProvisionConfig,
 } from '@mysql-portal/plugin-mysql-node';
+import { readBackupConfig } from './backups/backupConfig';
+import { BackupRunner } from './backups/BackupRunner';
+import { BackupStore } from './backups/BackupStore';
+import { ensureBackupUser } from './backups/backupUser';
+import { Restorer } from './backups/Restorer';
 import { Deleter } from './provision/Deleter';
 import { Provisioner } from './provision/Provisioner';
 import { InstanceAnnouncer } from './service/InstanceAnnouncer';
@@ -22,6 +27,8 @@ import { Poller, PollerOptions } from './service/Poller';
 import { Reconciler, ReconcilerOptions } from './service/Reconciler';
 import { isReady } from './service/rollout';
 import { createRouter } from './service/router';
+import { readUpgrade } from './upgrade/upgradeState';
+import { Upgrader } from './upgrade/Upgrader';
 
 /** Seconds between two ticks of the poll task, at most. */
 const POLL_TICK_SECONDS = 2;
@@ -91,9 +98,8 @@ export const mysqlPlugin = createBackendPlugin({
         const options = readOptions(config);
         const clusters = MysqlClusters.fromConfig(config);
         const store = await MysqlStore.create(deps.database);
-        const records = await InstanceRecords.create(
-          await deps.database.getClient(),
-        );
+        const db = await deps.database.getClient();
+        const records = await InstanceRecords.create(db);
         const cache = new InstanceCache(
           clusters,
           logger,
@@ -110,6 +116,27 @@ export const mysqlPlugin = createBackendPlugin({
           logger,
         );
         const deleter = new Deleter(clusters, records, store, logger);
+        const backupConfig = readBackupConfig(config);
+        const backupStore = new BackupStore(db);
+        const backups = new BackupRunner(
+          clusters,
+          cache,
+          records,
+          backupStore,
+          store,
+          backupConfig,
+          logger,
+        );
+        const restorer = new Restorer(
+          clusters,
+          cache,
+          records,
+          backups,
+          backupStore,
+          store,
+          logger,
+          backupConfig.timeoutSeconds,
+        );
         const announcer = await InstanceAnnouncer.create({
           events,
           cache,
@@ -140,6 +167,26 @@ export const mysqlPlugin = createBackendPlugin({
           records,
           options.reconciler.mode,
         );
+        const upgrader = new Upgrader(
+          clusters,
+          cache,
+          backups,
+          store,
+          logger,
+          backupConfig.timeoutSeconds,
+        );
+        service.detailExtras = async ref => {
+          const restore = await backupStore.getRestore(ref);
+          const sts = cache.get(ref)?.statefulSet;
+          return {
+            upgrade: sts && readUpgrade(sts),
+            restore: restore && {
+              source: restore.source,
+              status: restore.status,
+              message: restore.message || undefined,
+            },
+          };
+        };
         const requestPoll = (inst: InstanceObjects) =>
           poller
             .requestPoll(inst.ref)
@@ -147,6 +194,7 @@ export const mysqlPlugin = createBackendPlugin({
               logger.warn(`asking to poll ${inst.ref}: ${error}`),
             );
         reconciler.onRolloutDone = requestPoll;
+        upgrader.onFinished = requestPoll;
         // A new instance is polled as soon as its pod is Ready, so the card
         // does not say "waiting for the first poll" until the next cycle.
         // Keyed by StatefulSet UID: a StatefulSet made again is new.
@@ -158,6 +206,10 @@ export const mysqlPlugin = createBackendPlugin({
             return;
           polledOnce.add(uid);
           requestPoll(inst);
+          // Instances made before backups existed get their user here too.
+          ensureBackupUser(clusters, inst).catch(error =>
+            logger.warn(`creating the backup user of ${inst.ref}: ${error}`),
+          );
         });
         provenance.start();
         reconciler.start();
@@ -199,12 +251,29 @@ export const mysqlPlugin = createBackendPlugin({
           fn: async () => reconciler.resync(),
         });
 
+        // Backups are followed and scheduled on one replica at a time.
+        await scheduler.scheduleTask({
+          id: 'mysql-backups',
+          frequency: { seconds: backupConfig.checkSeconds },
+          timeout: { seconds: 120 },
+          scope: 'global',
+          fn: async () => {
+            await backups.check();
+            await restorer.followAll();
+            await upgrader.followAll();
+            await backups.runSchedules();
+          },
+        });
+
         deps.permissionsRegistry.addPermissions(mysqlPermissions);
         deps.httpRouter.use(
           await createRouter({
             service,
             provisioner,
             deleter,
+            backups,
+            restorer,
+            upgrader,
             catalog: deps.catalog,
             auth: deps.auth,
             httpAuth: deps.httpAuth,

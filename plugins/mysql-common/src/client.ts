@@ -1,14 +1,19 @@
 import { ResponseError } from '@backstage/errors';
 import {
+  CreateMysqlBackupResponse,
   CreateMysqlInstanceRequest,
   CreateMysqlInstanceResponse,
   DeleteMysqlInstanceRequest,
   DeleteMysqlInstanceResponse,
+  MysqlBackupListResponse,
+  MysqlBackupPolicy,
   MysqlInstanceDetail,
   MysqlInstanceListResponse,
   MysqlInstanceRef,
   MysqlProvisionPlan,
+  UpdateMysqlBackupPolicyRequest,
   UpdateMysqlConfigRequest,
+  UpdateMysqlVersionRequest,
 } from './types';
 
 /**
@@ -122,6 +127,59 @@ export class MysqlApiClient {
     options?: MysqlRequestOptions,
   ): Promise<DeleteMysqlInstanceResponse> {
     return this.send(instancePath(ref), jsonBody('DELETE', body), options);
+  }
+
+  /**
+   * `POST /instances/:cluster/:namespace/:name/backups`: starts a backup
+   * now (202); 409 while another one runs.
+   */
+  async createBackup(
+    ref: MysqlInstanceRef,
+    options?: MysqlRequestOptions,
+  ): Promise<CreateMysqlBackupResponse> {
+    return this.send(
+      `${instancePath(ref)}/backups`,
+      { method: 'POST' },
+      options,
+    );
+  }
+
+  /** `GET /instances/:cluster/:namespace/:name/backups`: the newest first, with the policy. */
+  async listBackups(
+    ref: MysqlInstanceRef,
+    options?: MysqlRequestOptions,
+  ): Promise<MysqlBackupListResponse> {
+    return this.send(
+      `${instancePath(ref)}/backups`,
+      { method: 'GET' },
+      options,
+    );
+  }
+
+  /** `PUT /instances/:cluster/:namespace/:name/backups/policy`: schedule, retention and target. */
+  async updateBackupPolicy(
+    ref: MysqlInstanceRef,
+    body: UpdateMysqlBackupPolicyRequest,
+    options?: MysqlRequestOptions,
+  ): Promise<MysqlBackupPolicy> {
+    return this.send(
+      `${instancePath(ref)}/backups/policy`,
+      jsonBody('PUT', body),
+      options,
+    );
+  }
+
+  /**
+   * `PUT /instances/:cluster/:namespace/:name/version`: upgrades the server
+   * to `image` after a backup (202); 400 for a path MySQL does not
+   * support, 409 when `resourceVersion` is stale.
+   */
+  async updateVersion(
+    ref: MysqlInstanceRef,
+    body: UpdateMysqlVersionRequest,
+    options?: MysqlRequestOptions,
+  ): Promise<MysqlInstanceDetail> {
+    return this.request(ref, '/version', jsonBody('PUT', body), options);
   }
 
   private async request(

@@ -67,10 +67,16 @@ export { MysqlApiClient } from './client';
 export type { MysqlRequestOptions } from './client';
 export { MYSQL_INSTANCE_PHASES, isMysqlInstancePhase } from './types';
 export type {
+  CreateMysqlBackupResponse,
   CreateMysqlInstanceRequest,
   CreateMysqlInstanceResponse,
   DeleteMysqlInstanceRequest,
   DeleteMysqlInstanceResponse,
+  MysqlBackup,
+  MysqlBackupListResponse,
+  MysqlBackupPolicy,
+  MysqlBackupStatus,
+  MysqlBackupTarget,
   MysqlConnectionDetails,
   MysqlHistoryEntry,
   MysqlInstanceDetail,
@@ -83,5 +89,10 @@ export type {
   MysqlProvisionPlan,
   MysqlProvisionRun,
   MysqlResources,
+  MysqlRestoreSource,
+  MysqlRestoreStatus,
+  MysqlUpgradeStatus,
+  UpdateMysqlBackupPolicyRequest,
   UpdateMysqlConfigRequest,
+  UpdateMysqlVersionRequest,
 } from './types';

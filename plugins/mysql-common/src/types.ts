@@ -89,7 +89,16 @@ export interface MysqlInstanceListResponse {
  */
 export interface MysqlHistoryEntry {
   at: string;
-  kind: 'edit' | 'restart' | 'rollback' | 'version' | 'provision' | 'delete';
+  kind:
+    | 'edit'
+    | 'restart'
+    | 'rollback'
+    | 'version'
+    | 'provision'
+    | 'delete'
+    | 'backup'
+    | 'restore'
+    | 'upgrade';
   actor?: string;
   message: string;
 }
@@ -123,6 +132,10 @@ export interface MysqlInstanceDetail extends MysqlInstanceSummary {
   uptimeSeconds?: number;
   history: MysqlHistoryEntry[];
   connection: MysqlConnectionDetails;
+  /** Set while, and after, the instance was filled from a backup. */
+  restore?: MysqlRestoreStatus;
+  /** The last version upgrade, while it runs and after. */
+  upgrade?: MysqlUpgradeStatus;
 }
 
 /**
@@ -221,6 +234,10 @@ export interface CreateMysqlInstanceRequest {
   username?: string;
   config?: Record<string, string | number | boolean>;
   adoptExistingData?: boolean;
+  /** Start with the data of this backup of another instance. */
+  restoreFrom?: MysqlRestoreSource;
+  /** When to back the instance up; the backend's defaults otherwise. */
+  backup?: UpdateMysqlBackupPolicyRequest;
 }
 
 /**
@@ -260,4 +277,138 @@ export interface MysqlProvisionPlan {
   owner: string;
   image: string;
   manifests: string;
+}
+
+/**
+ * Where an instance's backups go: `pvc`, a volume claim of its own in its
+ * namespace, or `s3`, the S3-compatible bucket configured for its cluster.
+ *
+ * @public
+ */
+export type MysqlBackupTarget = 'pvc' | 's3';
+
+/**
+ * The state of one backup.
+ *
+ * @public
+ */
+export type MysqlBackupStatus = 'Running' | 'Completed' | 'Failed';
+
+/**
+ * One backup of an instance: a logical dump of its database, taken by a
+ * Kubernetes Job with the server's own dump tool. `location` is where the
+ * dump is (`pvc://<claim>/<file>` or `s3://<bucket>/<key>`); `message` is
+ * the tool's or the target's own words when it failed. `trigger` says why
+ * it was taken.
+ *
+ * @public
+ */
+export interface MysqlBackup {
+  id: string;
+  status: MysqlBackupStatus;
+  startedAt: string;
+  completedAt?: string;
+  sizeBytes?: number;
+  location: string;
+  message?: string;
+  trigger: 'manual' | 'schedule' | 'upgrade' | 'delete';
+  actor?: string;
+}
+
+/**
+ * When an instance is backed up: a five-field cron expression (UTC), and
+ * how many completed backups are kept. Older ones are removed from the
+ * target after a newer one completes.
+ *
+ * @public
+ */
+export interface MysqlBackupPolicy {
+  target: MysqlBackupTarget;
+  schedule: string;
+  retention: number;
+}
+
+/**
+ * The body of `GET /instances/:cluster/:namespace/:name/backups`: the
+ * newest first, with the policy, the last completed backup and whether
+ * it is older than the schedule promises.
+ *
+ * @public
+ */
+export interface MysqlBackupListResponse {
+  items: MysqlBackup[];
+  policy: MysqlBackupPolicy;
+  lastCompletedAt?: string;
+  /** Set when the last completed backup is older than the schedule allows, saying so. */
+  stale?: string;
+}
+
+/**
+ * The answer to `POST /instances/:cluster/:namespace/:name/backups` (202).
+ *
+ * @public
+ */
+export interface CreateMysqlBackupResponse {
+  id: string;
+  status: MysqlBackupStatus;
+}
+
+/**
+ * The body of `PUT /instances/:cluster/:namespace/:name/backups/policy`.
+ * Fields left out keep their value.
+ *
+ * @public
+ */
+export interface UpdateMysqlBackupPolicyRequest {
+  target?: MysqlBackupTarget;
+  schedule?: string;
+  retention?: number;
+}
+
+/**
+ * In `POST /instances`: the backup whose data the new instance starts
+ * with. `instance` is `<cluster>/<namespace>/<name>`.
+ *
+ * @public
+ */
+export interface MysqlRestoreSource {
+  instance: string;
+  backup: string;
+}
+
+/**
+ * The restore of a new instance from a backup, as its detail shows it.
+ *
+ * @public
+ */
+export interface MysqlRestoreStatus {
+  source: MysqlRestoreSource;
+  status: 'Pending' | 'Running' | 'Completed' | 'Failed';
+  message?: string;
+}
+
+/**
+ * The body of `PUT /instances/:cluster/:namespace/:name/version`: the image
+ * to run, and the `resourceVersion` of the detail it was decided on.
+ *
+ * @public
+ */
+export interface UpdateMysqlVersionRequest {
+  image: string;
+  resourceVersion: string;
+}
+
+/**
+ * An upgrade in progress or just finished, as the detail shows it: from
+ * and to which image, the backup taken first, and where it stands.
+ *
+ * @public
+ */
+export interface MysqlUpgradeStatus {
+  from: string;
+  to: string;
+  backup?: string;
+  status: 'BackingUp' | 'Upgrading' | 'Completed' | 'RolledBack' | 'Failed';
+  message?: string;
+  at: string;
 }

@@ -10,6 +10,7 @@ export type { MysqlClusterClient, MysqlClusterConfig } from './clusters';
 export {
   buildMysqlManifests,
   configHash,
+  MYSQL_BACKUP_USER,
   MYSQL_MONITOR_USER,
   MYSQL_SECRET_KEYS,
 } from './manifests';

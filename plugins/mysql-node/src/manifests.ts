@@ -56,6 +56,8 @@ export const MYSQL_SECRET_KEYS = {
   password: 'password',
   monitorUsername: 'monitor-username',
   monitorPassword: 'monitor-password',
+  backupUsername: 'backup-username',
+  backupPassword: 'backup-password',
   database: 'database',
 } as const;
 
@@ -66,6 +68,15 @@ export const MYSQL_SECRET_KEYS = {
  * @public
  */
 export const MYSQL_MONITOR_USER = 'backstage_monitor';
+
+/**
+ * The user backup Jobs dump with. It may read the application database
+ * and its routines, and nothing else; the backend creates it once the
+ * server is up.
+ *
+ * @public
+ */
+export const MYSQL_BACKUP_USER = 'backstage_backup';
 
 /** ConfigMap key of the entrypoint script that creates the monitoring user. */
 const INIT_KEY = 'init-monitor.sh';
@@ -133,6 +144,7 @@ export function buildMysqlManifests(spec: MysqlInstanceSpec): MysqlManifests {
       stringData: {
         [keys.username]: spec.username,
         [keys.monitorUsername]: MYSQL_MONITOR_USER,
+        [keys.backupUsername]: MYSQL_BACKUP_USER,
         [keys.database]: spec.databaseName,
       },
     },

@@ -23,7 +23,7 @@ export function generatePassword(length = 24): string {
 
 /**
  * The instance Secret's password entries, freshly generated: root, the
- * application user and the monitoring user. They go into the Secret only.
+ * application user, the monitoring user and the backup user. They go into the Secret only.
  *
  * @public
  */
@@ -32,5 +32,6 @@ export function generateInstancePasswords(): Record<string, string> {
     [MYSQL_SECRET_KEYS.rootPassword]: generatePassword(),
     [MYSQL_SECRET_KEYS.password]: generatePassword(),
     [MYSQL_SECRET_KEYS.monitorPassword]: generatePassword(),
+    [MYSQL_SECRET_KEYS.backupPassword]: generatePassword(),
   };
 }

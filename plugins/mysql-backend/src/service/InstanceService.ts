@@ -68,6 +68,10 @@ export class InstanceService {
     private readonly statuses = new InstanceStatuses(store),
   ) {}
 
+  /** Adds what other parts of the backend know to each detail (restore, upgrade). */
+  detailExtras: (ref: string) => Promise<Partial<MysqlInstanceDetail>> =
+    async () => ({});
+
   private readonly adoptedNames = new Map<
     string,
     { databaseName?: string; username?: string }
@@ -185,6 +189,7 @@ export class InstanceService {
       resourceVersion: inst?.configMap ? configToken(inst.configMap) : '',
       history,
       connection: connectionDetails(record, await this.names(record)),
+      ...(await this.detailExtras(record.ref)),
     };
   }
 

@@ -1,3 +1,4 @@
+import { ConflictError } from '@backstage/errors';
 import {
   mockCredentials,
   mockErrorHandler,
@@ -7,7 +8,10 @@ import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
 import { AuthorizeResult } from '@backstage/plugin-permission-common';
 import express from 'express';
 import request from 'supertest';
+import { BackupRunner } from '../backups/BackupRunner';
+import { Restorer } from '../backups/Restorer';
 import { Deleter } from '../provision/Deleter';
+import { Upgrader } from '../upgrade/Upgrader';
 import { Provisioner } from '../provision/Provisioner';
 import { instanceRecord } from '../__testUtils__/instanceRecord';
 import { InstanceRecord } from './InstanceRecords';
@@ -81,6 +85,16 @@ async function app(
       kept: [],
     })),
   };
+  const backups = {
+    start: jest.fn(async () => ({
+      id: '20261201000000-abcd',
+      status: 'Running',
+    })),
+    forget: jest.fn(async () => undefined),
+    checkPolicy: jest.fn(),
+    backUpAndWait: jest.fn(async () => ({ id: 'final', status: 'Completed' })),
+  };
+  const upgrader = { request: jest.fn(async () => undefined) };
   const allow = options.allow ?? (() => true);
   const permissions = mockServices.permissions.mock({
     authorize: async requests =>
@@ -104,6 +118,9 @@ async function app(
     service: service as unknown as InstanceService,
     provisioner: provisioner as unknown as Provisioner,
     deleter: deleter as unknown as Deleter,
+    backups: backups as unknown as BackupRunner,
+    restorer: {} as Restorer,
+    upgrader: upgrader as unknown as Upgrader,
     catalog: catalogServiceMock({
       entities: (options.entities ?? [entity(ours), entity(theirs)]) as any,
     }),
@@ -119,6 +136,8 @@ async function app(
     service,
     provisioner,
     deleter,
+    backups,
+    upgrader,
     permissions,
     auditor,
     events,
@@ -397,10 +416,6 @@ describe('createRouter', () => {
       ],
       [{ confirm: 'orders-db' }, 'keepData: Required'],
       [{ confirm: 'orders-db', keepData: 'yes' }, 'keepData: Expected boolean'],
-      [
-        { confirm: 'orders-db', keepData: true, finalBackup: true },
-        'finalBackup: this backend cannot take backups yet',
-      ],
     ])('answers 400 to %j and deletes nothing', async (body, message) => {
       const { server, deleter, events } = await app();
       const res = await request(server)
@@ -411,6 +426,33 @@ describe('createRouter', () => {
       expect(res.body.error.message).toContain(message);
       expect(deleter.delete).not.toHaveBeenCalled();
       expect(events[0].fail).toHaveBeenCalled();
+    });
+
+    it('takes a final backup first, and deletes nothing when it fails', async () => {
+      const { server, deleter, backups } = await app();
+      backups.backUpAndWait.mockRejectedValueOnce(
+        new ConflictError('backup x of sandbox/shop/orders-db failed: boom'),
+      );
+      const body = { confirm: 'orders-db', keepData: false, finalBackup: true };
+      const failed = await request(server)
+        .delete(OURS)
+        .set('Authorization', user)
+        .send(body);
+      expect(failed.status).toBe(409);
+      expect(failed.body.error.message).toContain('failed: boom');
+      expect(deleter.delete).not.toHaveBeenCalled();
+
+      const ok = await request(server)
+        .delete(OURS)
+        .set('Authorization', user)
+        .send(body);
+      expect(ok.status).toBe(200);
+      expect(backups.backUpAndWait).toHaveBeenLastCalledWith(ours, {
+        trigger: 'delete',
+        actor: USER,
+      });
+      expect(deleter.delete).toHaveBeenCalledTimes(1);
+      expect(backups.forget).toHaveBeenCalledWith(ours.ref);
     });
 
     it('deletes with mysql.instance.delete on the recorded entity, and audits it', async () => {

@@ -24,14 +24,19 @@ import {
 } from '@backstage/plugin-permission-common';
 import {
   CreateMysqlInstanceRequest,
+  mysqlInstanceBackupCreatePermission,
   mysqlInstanceConfigUpdatePermission,
   mysqlInstanceCreatePermission,
   mysqlInstanceDeletePermission,
+  parseInstanceRef,
 } from '@mysql-portal/plugin-mysql-common';
 import express, { Request } from 'express';
 import Router from 'express-promise-router';
 import { z } from 'zod';
+import { BackupRunner } from '../backups/BackupRunner';
+import { Restorer } from '../backups/Restorer';
 import { Deleter } from '../provision/Deleter';
+import { Upgrader } from '../upgrade/Upgrader';
 import { Provisioner } from '../provision/Provisioner';
 import { InstanceRecord } from './InstanceRecords';
 import { InstanceService } from './InstanceService';
@@ -47,6 +52,18 @@ const deleteBody = z
     keepData: z.boolean(),
     finalBackup: z.boolean().optional(),
   })
+  .strict();
+
+const policyBody = z
+  .object({
+    target: z.enum(['pvc', 's3']).optional(),
+    schedule: z.string().optional(),
+    retention: z.number().int().optional(),
+  })
+  .strict();
+
+const versionBody = z
+  .object({ image: z.string().min(1), resourceVersion: z.string().min(1) })
   .strict();
 
 const quantities = z
@@ -72,6 +89,11 @@ const createBody = z
     username: z.string().optional(),
     config: z.record(z.union([z.string(), z.number(), z.boolean()])).optional(),
     adoptExistingData: z.boolean().optional(),
+    restoreFrom: z
+      .object({ instance: z.string(), backup: z.string() })
+      .strict()
+      .optional(),
+    backup: policyBody.optional(),
   })
   .strict();
 
@@ -80,6 +102,9 @@ export interface RouterOptions {
   service: InstanceService;
   provisioner: Provisioner;
   deleter: Deleter;
+  backups: BackupRunner;
+  restorer: Restorer;
+  upgrader: Upgrader;
   httpAuth: HttpAuthService;
   permissions: PermissionsService;
   auditor: AuditorService;
@@ -121,6 +146,9 @@ export async function createRouter(
     service,
     provisioner,
     deleter,
+    backups,
+    restorer,
+    upgrader,
     httpAuth,
     permissions,
     auditor,
@@ -204,6 +232,21 @@ export async function createRouter(
     );
   }
 
+  /** The instance a `restoreFrom.instance` names, or a 400 saying why not. */
+  async function sourceOf(instance: string) {
+    let ref;
+    try {
+      ref = parseInstanceRef(instance);
+    } catch (error) {
+      throw new InputError(`restoreFrom.instance: ${(error as Error).message}`);
+    }
+    return service.record(ref).catch(() => {
+      throw new InputError(
+        `restoreFrom.instance: there is no MySQL instance ${instance}`,
+      );
+    });
+  }
+
   /** Runs a write with its audit event, so that a denied one is recorded too. */
   async function audited<T>(
     req: Request,
@@ -264,13 +307,51 @@ export async function createRouter(
       meta,
       async credentials => {
         await authorize(credentials, mysqlInstanceCreatePermission);
-        const body = parse(createBody, req.body) as CreateMysqlInstanceRequest;
-        if (dryRun) return { status: 200, body: provisioner.plan(body) };
+        const {
+          restoreFrom,
+          backup: policy,
+          ...body
+        } = parse(createBody, req.body) as CreateMysqlInstanceRequest;
+        const plan = provisioner.plan(body);
+        if (policy) backups.checkPolicy(policy, plan.cluster, 'backup');
+        let source: InstanceRecord | undefined;
+        if (restoreFrom) {
+          if (body.adoptExistingData) {
+            throw new InputError(
+              'restoreFrom: a new instance starts either from a backup or from existing data (adoptExistingData), not both',
+            );
+          }
+          source = await sourceOf(restoreFrom.instance);
+          await authorize(
+            credentials,
+            mysqlInstanceConfigUpdatePermission,
+            source,
+          ).catch(error => {
+            throw error instanceof NotAllowedError
+              ? new NotAllowedError(
+                  `restoreFrom: only those who may change ${
+                    source!.ref
+                  } may restore its backups (${error.message})`,
+                )
+              : error;
+          });
+          await restorer.check(source, restoreFrom.backup, {
+            ref: `${plan.cluster}/${plan.namespace}/${plan.name}`,
+            cluster: plan.cluster,
+            namespace: plan.namespace,
+            image: plan.image,
+          });
+        }
+        if (dryRun) return { status: 200, body: plan };
+        const actor = credentials.principal.userEntityRef;
         const result = await provisioner.create(body, {
-          actor: credentials.principal.userEntityRef,
+          actor,
           authorizeRerun: record =>
             authorize(credentials, mysqlInstanceConfigUpdatePermission, record),
         });
+        const record = await service.record(result.ref);
+        if (policy) await backups.setPolicy(record, policy, actor, 'backup');
+        if (restoreFrom) await restorer.request(record, restoreFrom, actor);
         await service.seen(result.ref);
         const detail = await service.detail(result.ref);
         return { status: 202, body: { ...detail, run: result.run } };
@@ -304,6 +385,31 @@ export async function createRouter(
           );
         },
       );
+      res.status(202).json(await service.detail(ref));
+    },
+  );
+
+  router.put(
+    '/instances/:cluster/:namespace/:name/version',
+    async (req, res) => {
+      const ref = refOf(req);
+      const meta: JsonObject = { instance: ref };
+      if (typeof req.body?.image === 'string') meta.image = req.body.image;
+      await audited(req, 'version-update', meta, async credentials => {
+        const record = await service.record(ref);
+        await authorize(
+          credentials,
+          mysqlInstanceConfigUpdatePermission,
+          record,
+        );
+        const body = parse(versionBody, req.body);
+        await upgrader.request(
+          record,
+          body.image,
+          body.resourceVersion,
+          credentials.principal.userEntityRef,
+        );
+      });
       res.status(202).json(await service.detail(ref));
     },
   );
@@ -344,18 +450,86 @@ export async function createRouter(
           );
         }
         if (body.finalBackup) {
-          throw new InputError(
-            'finalBackup: this backend cannot take backups yet; nothing was deleted. Delete with keepData: true to keep the data volume instead',
-          );
+          await backups.backUpAndWait(record, {
+            trigger: 'delete',
+            actor: credentials.principal.userEntityRef,
+          });
         }
-        return deleter.delete(record, {
+        const result = await deleter.delete(record, {
           keepData: body.keepData,
           actor: credentials.principal.userEntityRef,
         });
+        await backups.forget(record.ref);
+        return result;
       },
     );
     res.status(200).json(result);
   });
+
+  router.get(
+    '/instances/:cluster/:namespace/:name/backups',
+    async (req, res) => {
+      const credentials = await httpAuth.credentials(req, {
+        allow: ['user', 'service'],
+      });
+      const record = await service.record(refOf(req));
+      if (!(await readable(credentials, [record])).has(record.ref)) {
+        throw new NotFoundError(`no MySQL instance ${record.ref}`);
+      }
+      res.json(await backups.list(record));
+    },
+  );
+
+  router.post(
+    '/instances/:cluster/:namespace/:name/backups',
+    async (req, res) => {
+      const ref = refOf(req);
+      const backup = await audited(
+        req,
+        'backup-create',
+        { instance: ref },
+        async credentials => {
+          const record = await service.record(ref);
+          await authorize(
+            credentials,
+            mysqlInstanceBackupCreatePermission,
+            record,
+          );
+          return backups.start(record, {
+            trigger: 'manual',
+            actor: credentials.principal.userEntityRef,
+          });
+        },
+      );
+      res.status(202).json({ id: backup.id, status: backup.status });
+    },
+  );
+
+  router.put(
+    '/instances/:cluster/:namespace/:name/backups/policy',
+    async (req, res) => {
+      const ref = refOf(req);
+      const policy = await audited(
+        req,
+        'backup-policy-update',
+        { instance: ref },
+        async credentials => {
+          const record = await service.record(ref);
+          await authorize(
+            credentials,
+            mysqlInstanceConfigUpdatePermission,
+            record,
+          );
+          return backups.setPolicy(
+            record,
+            parse(policyBody, req.body),
+            credentials.principal.userEntityRef,
+          );
+        },
+      );
+      res.json(policy);
+    },
+  );
 
   router.delete(
     '/instances/:cluster/:namespace/:name/runs/:runId',

@@ -8,10 +8,12 @@ import {
 import * as k8s from '@kubernetes/client-node';
 import { InstanceObjects } from './InstanceCache';
 import { Observation } from './MysqlStore';
+import { readUpgrade } from '../upgrade/upgradeState';
 import {
   crashMessage,
   desiredConfig,
   desiredHash,
+  isReady,
   readRollout,
   runningConfig,
   runningHash,
@@ -28,6 +30,18 @@ export function computePhase(
       phase: 'Unreachable',
       message: `cluster ${inst.cluster} does not answer`,
     };
+  }
+  const upgrade = readUpgrade(inst.statefulSet);
+  if (upgrade?.status === 'Upgrading') {
+    return { phase: 'Reconciling', message: `upgrading to ${upgrade.to}` };
+  }
+  // Failed after the image changed: the server may not open its data.
+  if (
+    upgrade?.status === 'Failed' &&
+    upgrade.backup &&
+    !inst.pods.some(isReady)
+  ) {
+    return { phase: 'Degraded', message: upgrade.message };
   }
   const rollout = readRollout(inst.statefulSet);
   if (rollout?.failed) return { phase: 'Degraded', message: rollout.failed };

@@ -1,0 +1,252 @@
+import { LoggerService } from '@backstage/backend-plugin-api';
+import { ConflictError, InputError } from '@backstage/errors';
+import {
+  checkMysqlUpgrade,
+  MysqlUpgradeStatus,
+} from '@mysql-portal/plugin-mysql-common';
+import { MysqlClusters } from '@mysql-portal/plugin-mysql-node';
+import * as k8s from '@kubernetes/client-node';
+import { BackupRunner } from '../backups/BackupRunner';
+import { InstanceCache, InstanceObjects } from '../service/InstanceCache';
+import { InstanceRecord } from '../service/InstanceRecords';
+import { configToken } from '../service/InstanceService';
+import { MysqlStore } from '../service/MysqlStore';
+import { isReady } from '../service/rollout';
+import {
+  readUpgrade,
+  serverImage,
+  UPGRADE_ANNOTATION,
+  upgradeProgress,
+} from './upgradeState';
+
+const STRATEGIC_MERGE_PATCH = k8s.setHeaderOptions(
+  'Content-Type',
+  k8s.PatchStrategy.StrategicMergePatch,
+);
+
+/**
+ * Version upgrades (`PUT …/version`): only along paths MySQL supports, and
+ * only after a backup completed. The state is kept on the StatefulSet, so
+ * that whichever replica follows the upgrade (`followAll`, from the
+ * scheduler) sees it. A new image that never started, or crashed before
+ * its log shows any upgrade of the data, is rolled back to the old one;
+ * otherwise the instance is Degraded and the history names the backup to
+ * restore. Either way the upgrade ends there and is never retried.
+ */
+export class Upgrader {
+  constructor(
+    private readonly clusters: MysqlClusters,
+    private readonly cache: InstanceCache,
+    private readonly backups: BackupRunner,
+    private readonly store: MysqlStore,
+    private readonly logger: LoggerService,
+    private readonly backupTimeoutSeconds: number,
+  ) {}
+
+  /** Hears of each upgrade that ended, so the new version is polled at once. */
+  onFinished: (inst: InstanceObjects) => void = () => {};
+
+  /**
+   * Checks and starts an upgrade of `record` to `image`: 400 for a path
+   * MySQL does not support, 409 for a stale `resourceVersion` or while the
+   * server is down or another upgrade runs. The backup and the image change
+   * follow after the answer.
+   */
+  async request(
+    record: InstanceRecord,
+    image: string,
+    resourceVersion: string,
+    actor: string,
+  ): Promise<void> {
+    const inst = this.cache.get(record.ref);
+    if (!inst) {
+      throw new ConflictError(`${record.ref} has no StatefulSet to upgrade`);
+    }
+    if (inst.configMap && configToken(inst.configMap) !== resourceVersion) {
+      throw new ConflictError(
+        `resourceVersion: ${record.ref} changed since you loaded it; reload and try again`,
+      );
+    }
+    const current = serverImage(inst.statefulSet);
+    if (image === current) {
+      throw new InputError(`image: ${record.ref} runs ${image} already`);
+    }
+    const check = checkMysqlUpgrade(current, image);
+    if (!check.allowed) throw new InputError(check.reason);
+    const last = readUpgrade(inst.statefulSet);
+    if (last?.status === 'BackingUp' || last?.status === 'Upgrading') {
+      throw new ConflictError(
+        `${record.ref} is being upgraded to ${last.to} already`,
+      );
+    }
+    if (!inst.pods.some(isReady)) {
+      throw new ConflictError(
+        `${record.ref} has no Ready server; an upgrade starts with a backup, which needs one`,
+      );
+    }
+    const state: MysqlUpgradeStatus = {
+      from: current,
+      to: image,
+      status: 'BackingUp',
+      at: new Date().toISOString(),
+    };
+    await this.patch(inst, state);
+    await this.store.addHistory(record.ref, {
+      kind: 'upgrade',
+      actor,
+      message: `upgrade from ${current} to ${image} requested; taking a backup first`,
+    });
+    this.backUpAndUpgrade(record, state, actor).catch(error =>
+      this.logger.warn(`upgrading ${record.ref}: ${error}`),
+    );
+  }
+
+  private async backUpAndUpgrade(
+    record: InstanceRecord,
+    state: MysqlUpgradeStatus,
+    actor: string,
+  ) {
+    let backupId: string;
+    try {
+      backupId = (
+        await this.backups.backUpAndWait(record, { trigger: 'upgrade', actor })
+      ).id;
+    } catch (error) {
+      await this.end(record.ref, {
+        ...state,
+        status: 'Failed',
+        message: `the server was not changed, since the backup before it failed: ${
+          (error as Error).message
+        }`,
+      });
+      return;
+    }
+    // Read afresh: the watch may not have brought the BackingUp mark yet.
+    const { apps } = this.clusters.client(record.cluster);
+    const sts = await apps.readNamespacedStatefulSet({
+      name: record.name,
+      namespace: record.namespace,
+    });
+    if (readUpgrade(sts)?.at !== state.at) return;
+    const inst = { ...this.cache.get(record.ref)!, statefulSet: sts };
+    const upgrading: MysqlUpgradeStatus = {
+      ...state,
+      status: 'Upgrading',
+      backup: backupId,
+      at: new Date().toISOString(),
+    };
+    await this.patch(inst, upgrading, state.to);
+    await this.store.addHistory(record.ref, {
+      kind: 'upgrade',
+      actor,
+      message: `upgrading from ${state.from} to ${state.to} after backup ${backupId}`,
+    });
+  }
+
+  /** Follows every upgrade under way: done, rolled back, or Degraded. */
+  async followAll(): Promise<void> {
+    for (const inst of this.cache.list()) {
+      const state = readUpgrade(inst.statefulSet);
+      try {
+        if (state?.status === 'Upgrading') await this.follow(inst, state);
+        if (state?.status === 'BackingUp')
+          await this.checkBackingUp(inst, state);
+      } catch (error) {
+        this.logger.warn(`following the upgrade of ${inst.ref}: ${error}`);
+      }
+    }
+  }
+
+  private async follow(inst: InstanceObjects, state: MysqlUpgradeStatus) {
+    const progress = upgradeProgress(inst.pods, state.to);
+    if (progress.state === 'waiting') return;
+    if (progress.state === 'ready') {
+      await this.end(inst.ref, { ...state, status: 'Completed' }, inst);
+      await this.store.addHistory(inst.ref, {
+        kind: 'version',
+        message: `upgraded from ${state.from} to ${state.to}`,
+      });
+      this.onFinished(inst);
+      return;
+    }
+    if (!progress.dataTouched) {
+      await this.end(
+        inst.ref,
+        {
+          ...state,
+          status: 'RolledBack',
+          message: `${progress.message}; ${state.from} runs again`,
+        },
+        inst,
+        state.from,
+      );
+      await this.store.addHistory(inst.ref, {
+        kind: 'rollback',
+        message: `${progress.message}; rolled back to ${state.from}, the data untouched`,
+      });
+      return;
+    }
+    const message =
+      `${progress.message}. It may have begun upgrading the data, so it was not rolled back to ${state.from}; ` +
+      `restore backup ${state.backup} into a new database to go back`;
+    await this.end(inst.ref, { ...state, status: 'Failed', message }, inst);
+    await this.store.addHistory(inst.ref, { kind: 'upgrade', message });
+  }
+
+  /** A backup that no replica follows any more (the backend stopped) ends the upgrade. */
+  private async checkBackingUp(
+    inst: InstanceObjects,
+    state: MysqlUpgradeStatus,
+  ) {
+    const limit = (this.backupTimeoutSeconds + 300) * 1000;
+    if (Date.now() - new Date(state.at).getTime() < limit) return;
+    await this.end(
+      inst.ref,
+      {
+        ...state,
+        status: 'Failed',
+        message:
+          'the backup before the upgrade did not end; the server was not changed',
+      },
+      inst,
+    );
+  }
+
+  private async end(
+    ref: string,
+    state: MysqlUpgradeStatus,
+    known?: InstanceObjects,
+    image?: string,
+  ) {
+    const inst = known ?? this.cache.get(ref);
+    if (!inst) return;
+    await this.patch(inst, { ...state, at: new Date().toISOString() }, image);
+    this.logger.info(`${ref}: upgrade to ${state.to} ${state.status}`);
+  }
+
+  private async patch(
+    inst: InstanceObjects,
+    state: MysqlUpgradeStatus,
+    image?: string,
+  ) {
+    const { apps } = this.clusters.client(inst.cluster);
+    await apps.patchNamespacedStatefulSet(
+      {
+        name: inst.name,
+        namespace: inst.namespace,
+        body: {
+          metadata: {
+            resourceVersion: inst.statefulSet.metadata!.resourceVersion,
+            annotations: { [UPGRADE_ANNOTATION]: JSON.stringify(state) },
+          },
+          ...(image && {
+            spec: {
+              template: { spec: { containers: [{ name: 'mysql', image }] } },
+            },
+          }),
+        },
+      },
+      STRATEGIC_MERGE_PATCH,
+    );
+  }
+}
