@@ -1,30 +1,16 @@
-import {
-  mockCredentials,
-  mockServices,
-  startTestBackend,
-} from '@backstage/backend-test-utils';
-import catalogPlugin from '@backstage/plugin-catalog-backend';
-import catalogModuleTemplateKind from '@backstage/plugin-catalog-backend-module-scaffolder-entity-model';
-import scaffolderPlugin from '@backstage/plugin-scaffolder-backend';
-import { schedulerServiceFactory } from '@backstage/backend-defaults/scheduler';
-import { eventsServiceFactory } from '@backstage/plugin-events-node';
-import catalogModuleMysql from '@mysql-portal/plugin-catalog-backend-module-mysql';
-import mysqlPlugin from '@mysql-portal/plugin-mysql-backend';
+import { mockCredentials } from '@backstage/backend-test-utils';
 import { useSandbox, TestSandbox, waitUntil } from '@mysql-portal/k8s-sandbox';
-import scaffolderModuleMysql from '@mysql-portal/plugin-scaffolder-backend-module-mysql';
 import * as k8s from '@kubernetes/client-node';
 import mysql from 'mysql2/promise';
-import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import path from 'node:path';
 import request from 'supertest';
+import {
+  NAMESPACE,
+  startMysqlTestBackend,
+} from './__testUtils__/mysqlTestBackend';
 
 jest.setTimeout(300_000);
 
-// The repository root, from packages/backend/src.
-const root = path.resolve(__dirname, '..', '..', '..');
-// deploy/rbac.yaml binds the backend's account in this namespace only.
-const NAMESPACE = 'databases';
 // Volumes outlive their instances, so every run of this file uses new names.
 const RUN = randomBytes(2).toString('hex');
 const ORDERS = `it-orders-${RUN}`;
@@ -36,33 +22,7 @@ const SYSTEM = `it-system-${RUN}`;
 let sandbox: TestSandbox;
 let core: k8s.CoreV1Api;
 let apps: k8s.AppsV1Api;
-let backend: Awaited<ReturnType<typeof startTestBackend>>;
-
-/** The backend's own least-privilege account from deploy/rbac.yaml. */
-async function serviceAccountToken() {
-  const apply = spawnSync(
-    'kubectl',
-    ['apply', '-f', path.join(root, 'deploy', 'rbac.yaml')],
-    {
-      encoding: 'utf8',
-      env: { ...process.env, KUBECONFIG: sandbox.kubeconfig },
-    },
-  );
-  if (apply.status !== 0)
-    throw new Error(`kubectl apply failed: ${apply.stderr}`);
-  const secretName = await waitUntil('the service account token', async () => {
-    const sa = await core.readNamespacedServiceAccount({
-      name: 'backstage-mysql',
-      namespace: 'backstage',
-    });
-    return sa.secrets?.[0]?.name;
-  });
-  const secret = await core.readNamespacedSecret({
-    name: secretName,
-    namespace: 'backstage',
-  });
-  return Buffer.from(secret.data!.token, 'base64').toString('utf8');
-}
+let backend: Awaited<ReturnType<typeof startMysqlTestBackend>>;
 
 async function runTemplate(values: Record<string, unknown>) {
   const created = await request(backend.server)
@@ -114,58 +74,7 @@ beforeAll(async () => {
   sandbox = await useSandbox();
   core = sandbox.kc.makeApiClient(k8s.CoreV1Api);
   apps = sandbox.kc.makeApiClient(k8s.AppsV1Api);
-  const token = await serviceAccountToken();
-  const cluster = sandbox.kc.getCurrentCluster()!;
-  backend = await startTestBackend({
-    features: [
-      catalogPlugin,
-      catalogModuleTemplateKind,
-      scaffolderPlugin,
-      scaffolderModuleMysql,
-      catalogModuleMysql,
-      mysqlPlugin,
-      eventsServiceFactory,
-      // The real scheduler: the mock one runs tasks only at startup.
-      schedulerServiceFactory,
-      mockServices.rootConfig.factory({
-        data: {
-          catalog: {
-            rules: [{ allow: ['Template', 'Resource', 'Group', 'User'] }],
-            locations: [
-              {
-                type: 'file',
-                target: path.join(
-                  root,
-                  'examples',
-                  'templates',
-                  'mysql-database',
-                  'template.yaml',
-                ),
-              },
-            ],
-          },
-          mysql: {
-            clusters: [
-              {
-                name: 'sandbox',
-                url: cluster.server,
-                caData: cluster.caData,
-                token,
-                defaultNamespace: NAMESPACE,
-              },
-            ],
-            poller: { frequencySeconds: 5, timeoutSeconds: 2 },
-          },
-        },
-      }),
-    ],
-  });
-  await waitUntil('the template in the catalog', async () => {
-    const res = await request(backend.server)
-      .get('/api/catalog/entities/by-name/template/default/mysql-database')
-      .set('Authorization', mockCredentials.user.header());
-    return res.status === 200 ? res.body : undefined;
-  });
+  backend = await startMysqlTestBackend(sandbox);
 });
 
 afterAll(async () => {
