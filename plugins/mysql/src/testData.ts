@@ -1,5 +1,9 @@
 import { Entity } from '@backstage/catalog-model';
-import { MysqlInstanceDetail } from '@mysql-portal/plugin-mysql-common';
+import {
+  MysqlBackup,
+  MysqlBackupListResponse,
+  MysqlInstanceDetail,
+} from '@mysql-portal/plugin-mysql-common';
 
 // Shared fixtures for the component tests.
 
@@ -68,6 +72,30 @@ export function makeDetail(
       passwordKey: 'password',
       env: 'env: []\n',
     },
+    ...overrides,
+  };
+}
+
+export function makeBackup(overrides: Partial<MysqlBackup> = {}): MysqlBackup {
+  return {
+    id: 'b-20250101-0300',
+    status: 'Completed',
+    startedAt: '2025-01-01T03:00:00Z',
+    completedAt: '2025-01-01T03:00:42Z',
+    sizeBytes: 3 * 1024 * 1024,
+    location: 'pvc://orders-backups/b-20250101-0300.sql.gz',
+    trigger: 'schedule',
+    ...overrides,
+  };
+}
+
+export function makeBackupList(
+  overrides: Partial<MysqlBackupListResponse> = {},
+): MysqlBackupListResponse {
+  return {
+    items: [makeBackup()],
+    policy: { target: 'pvc', schedule: '0 3 * * *', retention: 7 },
+    lastCompletedAt: '2025-01-01T03:00:42Z',
     ...overrides,
   };
 }

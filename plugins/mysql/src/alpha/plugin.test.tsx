@@ -7,7 +7,7 @@ import { EntityProvider } from '@backstage/plugin-catalog-react';
 import { EntityCardBlueprint } from '@backstage/plugin-catalog-react/alpha';
 import { screen } from '@testing-library/react';
 import { mysqlApiRef } from '../api';
-import { entity, makeDetail } from '../testData';
+import { entity, makeBackupList, makeDetail } from '../testData';
 import { mysqlApi, mysqlEntityCard, mysqlPlugin } from './plugin';
 
 describe('mysql plugin (new frontend system)', () => {
@@ -38,6 +38,10 @@ describe('mysql plugin (new frontend system)', () => {
       updateConfig: jest.fn(),
       restart: jest.fn(),
       deleteInstance: jest.fn(),
+      createInstance: jest.fn(),
+      createBackup: jest.fn(),
+      listBackups: jest.fn().mockResolvedValue(makeBackupList()),
+      updateVersion: jest.fn(),
     };
     const tester = createExtensionTester(mysqlEntityCard, {
       apis: [[mysqlApiRef, api], mockApis.permission()],

@@ -1,10 +1,15 @@
 import { createApiRef } from '@backstage/core-plugin-api';
 import {
+  CreateMysqlBackupResponse,
+  CreateMysqlInstanceRequest,
+  CreateMysqlInstanceResponse,
   DeleteMysqlInstanceRequest,
   DeleteMysqlInstanceResponse,
+  MysqlBackupListResponse,
   MysqlInstanceDetail,
   MysqlInstanceRef,
   UpdateMysqlConfigRequest,
+  UpdateMysqlVersionRequest,
 } from '@mysql-portal/plugin-mysql-common';
 
 /**
@@ -33,6 +38,27 @@ export interface MysqlApi {
     ref: MysqlInstanceRef,
     request: DeleteMysqlInstanceRequest,
   ): Promise<DeleteMysqlInstanceResponse>;
+  /**
+   * Creates an instance; with `restoreFrom` it starts with the data of a
+   * backup of another instance. The backend answers 400 naming each bad
+   * field.
+   */
+  createInstance(
+    request: CreateMysqlInstanceRequest,
+  ): Promise<CreateMysqlInstanceResponse>;
+  /** Starts a backup now; the backend answers 409 while another one runs. */
+  createBackup(ref: MysqlInstanceRef): Promise<CreateMysqlBackupResponse>;
+  /** The instance's backups, newest first, with its backup policy. */
+  listBackups(ref: MysqlInstanceRef): Promise<MysqlBackupListResponse>;
+  /**
+   * Upgrades the server to another image after a backup. The backend
+   * answers 400 for a path MySQL does not support and 409 when
+   * `resourceVersion` is no longer current.
+   */
+  updateVersion(
+    ref: MysqlInstanceRef,
+    request: UpdateMysqlVersionRequest,
+  ): Promise<MysqlInstanceDetail>;
 }
 
 /**

@@ -16,6 +16,10 @@ function mockMysqlApi(): jest.Mocked<MysqlApi> {
     updateConfig: jest.fn().mockResolvedValue(makeDetail()),
     restart: jest.fn(),
     deleteInstance: jest.fn(),
+    createInstance: jest.fn(),
+    createBackup: jest.fn(),
+    listBackups: jest.fn(),
+    updateVersion: jest.fn(),
   };
 }
 

@@ -27,7 +27,8 @@ export function ConfirmButton(props: {
   const [open, setOpen] = useState(false);
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<Error>();
-  const titleId = `mysql-${label.toLowerCase()}-title`;
+  // aria-labelledby takes a list of ids separated by spaces.
+  const titleId = `mysql-${label.toLowerCase().replace(/\W+/g, '-')}-title`;
 
   const close = () => {
     setOpen(false);

@@ -1,86 +1,18 @@
-import { ResponseError } from '@backstage/errors';
-import { mockApis, renderInTestApp } from '@backstage/frontend-test-utils';
-import { EntityProvider } from '@backstage/plugin-catalog-react';
-import {
-  AuthorizeResult,
-  EvaluatePermissionRequest,
-} from '@backstage/plugin-permission-common';
-import { MysqlInstanceDetail } from '@mysql-portal/plugin-mysql-common';
+import { AuthorizeResult } from '@backstage/plugin-permission-common';
 import { screen, waitFor, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
-import { MysqlApi, mysqlApiRef } from '../../api';
-import { entity, makeDetail } from '../../testData';
-import { MySqlCard } from './MySqlCard';
+import { makeDetail } from '../../testData';
+import {
+  clickWhenEnabled,
+  ENABLED_TIMEOUT_MS,
+  mockMysqlApi,
+  renderCard,
+  responseError,
+} from './__testUtils__/renderCard';
 
 // Rendering the edit dialog's two dozen fields in jsdom takes seconds when
 // the machine is busy (a full `npm test` on 2 cores); 5 s is too tight.
 jest.setTimeout(20_000);
-
-// The buttons wait for the permission check and the first detail.
-const ENABLED_TIMEOUT_MS = 3000;
-
-function mockMysqlApi(detail?: MysqlInstanceDetail): jest.Mocked<MysqlApi> {
-  return {
-    getInstance: jest.fn().mockResolvedValue(detail ?? makeDetail()),
-    updateConfig: jest.fn().mockResolvedValue(detail ?? makeDetail()),
-    restart: jest.fn().mockResolvedValue(detail ?? makeDetail()),
-    deleteInstance: jest.fn().mockResolvedValue({
-      deleted: ['StatefulSet db/orders'],
-      kept: ['PersistentVolumeClaim db/data-orders-0'],
-    }),
-  };
-}
-
-async function renderCard(
-  api: MysqlApi,
-  options: {
-    allowed?: boolean;
-    annotated?: boolean;
-    authorize?: (
-      request: EvaluatePermissionRequest,
-    ) => AuthorizeResult.ALLOW | AuthorizeResult.DENY;
-    name?: string;
-  } = {},
-) {
-  const { allowed = true, annotated = true } = options;
-  // usePermission caches answers by resource ref across tests (and does not
-  // ask again within two seconds), so a test whose answers differ from the
-  // default ones gets an entity of its own.
-  const name = options.name ?? (allowed ? 'orders' : 'orders-denied');
-  const shown = {
-    ...entity,
-    metadata: {
-      ...entity.metadata,
-      name,
-      annotations: annotated ? entity.metadata.annotations : {},
-    },
-  };
-  return renderInTestApp(
-    <EntityProvider entity={shown}>
-      <MySqlCard />
-    </EntityProvider>,
-    {
-      apis: [
-        [mysqlApiRef, api],
-        mockApis.permission({
-          authorize:
-            options.authorize ??
-            (allowed ? AuthorizeResult.ALLOW : AuthorizeResult.DENY),
-        }),
-      ],
-    },
-  );
-}
-
-/** Clicks an action button once the permission check has enabled it. */
-async function clickWhenEnabled(name: string) {
-  const button = await screen.findByRole('button', { name });
-  await waitFor(() => expect(button).toBeEnabled(), {
-    timeout: ENABLED_TIMEOUT_MS,
-  });
-  await userEvent.click(button);
-  return button;
-}
 
 async function editEnabled() {
   await waitFor(
@@ -90,14 +22,6 @@ async function editEnabled() {
       ).toBeEnabled(),
     { timeout: ENABLED_TIMEOUT_MS },
   );
-}
-
-async function responseError(status: number, body?: object) {
-  const response = new Response(body ? JSON.stringify(body) : null, {
-    status,
-    headers: body ? { 'Content-Type': 'application/json' } : {},
-  });
-  return ResponseError.fromResponse(response);
 }
 
 describe('MySqlCard', () => {

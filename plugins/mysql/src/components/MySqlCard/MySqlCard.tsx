@@ -1,4 +1,4 @@
-import { stringifyEntityRef } from '@backstage/catalog-model';
+import { Entity, stringifyEntityRef } from '@backstage/catalog-model';
 import {
   InfoCard,
   Progress,
@@ -15,7 +15,9 @@ import {
   MYSQL_INSTANCE_ANNOTATION,
   MysqlInstanceDetail,
   MysqlInstanceRef,
+  mysqlInstanceBackupCreatePermission,
   mysqlInstanceConfigUpdatePermission,
+  mysqlInstanceCreatePermission,
   mysqlInstanceDeletePermission,
   parseInstanceRef,
 } from '@mysql-portal/plugin-mysql-common';
@@ -29,12 +31,16 @@ import AlertTitle from '@material-ui/lab/AlertTitle';
 import { useMemo, useState } from 'react';
 import { errorMessage, isBackendMissing } from '../../api';
 import { EditConfigDialog } from '../EditConfigDialog';
+import { BackupsSection } from './BackupsSection';
 import { ConfigTable } from './ConfigTable';
 import { ConnectionInfo } from './ConnectionInfo';
 import { DeleteButton } from './DeleteButton';
 import { HistoryList } from './HistoryList';
 import { RestartButton } from './RestartButton';
+import { RestoreNotice } from './RestoreNotice';
 import { StatusChip } from './StatusChip';
+import { UpgradeButton } from './UpgradeButton';
+import { UpgradeNotice } from './UpgradeNotice';
 import { useInstance } from './useInstance';
 import { useNow } from './useNow';
 import { VersionInfo } from './VersionInfo';
@@ -55,15 +61,21 @@ function BackendMissing() {
 
 const NOT_ALLOWED = 'You are not allowed to change this instance';
 
+function ownerOf(entity: Entity): string | undefined {
+  const owner = entity.spec?.owner;
+  return typeof owner === 'string' ? owner : undefined;
+}
+
 function Actions(props: {
   instanceRef: MysqlInstanceRef;
+  detail: MysqlInstanceDetail;
   allowed: boolean;
   deleteAllowed: boolean;
   onEdit: () => void;
-  onRestarted: (detail: MysqlInstanceDetail) => void;
+  onChanged: (detail: MysqlInstanceDetail) => void;
   onDeleted: (result: DeleteMysqlInstanceResponse) => void;
 }) {
-  const { instanceRef, allowed, deleteAllowed, onEdit, onRestarted } = props;
+  const { instanceRef, allowed, deleteAllowed, onEdit, onChanged } = props;
   // A disabled button fires no events, so the tooltip needs a wrapper.
   return (
     <Tooltip title={allowed && deleteAllowed ? '' : NOT_ALLOWED}>
@@ -77,10 +89,16 @@ function Actions(props: {
         >
           Edit configuration
         </Button>
+        <UpgradeButton
+          instanceRef={instanceRef}
+          detail={props.detail}
+          disabled={!allowed}
+          onUpgraded={onChanged}
+        />
         <RestartButton
           instanceRef={instanceRef}
           disabled={!allowed}
-          onRestarted={onRestarted}
+          onRestarted={onChanged}
         />
         <DeleteButton
           instanceRef={instanceRef}
@@ -105,6 +123,15 @@ function InstanceView(props: { instanceRef: MysqlInstanceRef }) {
   const { allowed: deleteAllowed } = usePermission({
     permission: mysqlInstanceDeletePermission,
     resourceRef: detail?.entityRef ?? stringifyEntityRef(entity),
+  });
+  const { allowed: backupAllowed } = usePermission({
+    permission: mysqlInstanceBackupCreatePermission,
+    resourceRef: detail?.entityRef ?? stringifyEntityRef(entity),
+  });
+  // A restore creates a database and reads this one's data: the backend
+  // checks both, so the button asks about both.
+  const { allowed: createAllowed } = usePermission({
+    permission: mysqlInstanceCreatePermission,
   });
   const [editing, setEditing] = useState(false);
   const [deleted, setDeleted] = useState<DeleteMysqlInstanceResponse>();
@@ -147,10 +174,11 @@ function InstanceView(props: { instanceRef: MysqlInstanceRef }) {
         <Box flexGrow={1} />
         <Actions
           instanceRef={instanceRef}
+          detail={detail}
           allowed={allowed}
           deleteAllowed={deleteAllowed}
           onEdit={() => setEditing(true)}
-          onRestarted={update}
+          onChanged={update}
           onDeleted={setDeleted}
         />
       </Box>
@@ -164,6 +192,8 @@ function InstanceView(props: { instanceRef: MysqlInstanceRef }) {
           Could not refresh: {errorMessage(error)}
         </Alert>
       )}
+      {detail.upgrade && <UpgradeNotice upgrade={detail.upgrade} now={now} />}
+      {detail.restore && <RestoreNotice restore={detail.restore} />}
       <Box marginY={1}>
         <VersionInfo detail={detail} now={now} />
       </Box>
@@ -171,6 +201,16 @@ function InstanceView(props: { instanceRef: MysqlInstanceRef }) {
       <ConnectionInfo connection={detail.connection} />
       <Typography variant="subtitle2">Configuration</Typography>
       <ConfigTable config={detail.config} />
+      <Box marginTop={2}>
+        <BackupsSection
+          instanceRef={instanceRef}
+          detail={detail}
+          defaultOwner={ownerOf(entity) ?? detail.owner}
+          now={now}
+          backupAllowed={backupAllowed}
+          restoreAllowed={createAllowed && allowed}
+        />
+      </Box>
       <Box marginTop={2}>
         <Typography variant="subtitle2">Recent history</Typography>
         <HistoryList history={detail.history} now={now} />
@@ -193,9 +233,9 @@ function InstanceView(props: { instanceRef: MysqlInstanceRef }) {
 
 /**
  * The MySQL card for the current entity: status, server version against
- * the image, uptime, configuration (desired and running), recent history,
- * how applications connect, and the Edit configuration, Restart and Delete
- * actions.
+ * the image, uptime, configuration (desired and running), backups, recent
+ * history, how applications connect, and the Edit configuration, Upgrade
+ * version, Restart, Delete, Back up now and Restore actions.
  *
  * @public
  */

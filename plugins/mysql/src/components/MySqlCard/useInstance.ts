@@ -22,16 +22,29 @@ export interface InstanceState {
   update: (detail: MysqlInstanceDetail) => void;
 }
 
-function pollDelay(detail: MysqlInstanceDetail | undefined): number {
+/** Whether the instance is changing: a rollout, an upgrade or a restore. */
+export function isChanging(detail: MysqlInstanceDetail | undefined): boolean {
   const phase = detail?.status.phase;
-  return phase === 'Reconciling' || phase === 'Provisioning'
-    ? FAST_POLL_MS
-    : SLOW_POLL_MS;
+  const upgrade = detail?.upgrade?.status;
+  const restore = detail?.restore?.status;
+  return (
+    phase === 'Reconciling' ||
+    phase === 'Provisioning' ||
+    upgrade === 'BackingUp' ||
+    upgrade === 'Upgrading' ||
+    restore === 'Pending' ||
+    restore === 'Running'
+  );
+}
+
+function pollDelay(detail: MysqlInstanceDetail | undefined): number {
+  return isChanging(detail) ? FAST_POLL_MS : SLOW_POLL_MS;
 }
 
 /**
  * Fetches an instance's detail and keeps it fresh: every few seconds while
- * it is provisioning or reconciling, less often otherwise. A failed refresh
+ * it is provisioning, reconciling, upgrading or restoring, less often
+ * otherwise. A failed refresh
  * keeps the last detail beside the error.
  */
 export function useInstance(ref: MysqlInstanceRef | undefined): InstanceState {
