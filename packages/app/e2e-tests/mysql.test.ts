@@ -230,3 +230,60 @@ test("another team's database is read-only for the guest, and the backend refuse
     )
     .toEqual(['config-update', 'restart']);
 });
+
+test('backs up a database from the card and sees it listed', async ({
+  page,
+  request,
+}) => {
+  test.setTimeout(300_000);
+  await sandboxUp();
+  // `npm start` creates this demo database, owned by the guests' group, so
+  // the guest may back it up.
+  const name = 'demo-guests-db';
+  const instance = `/api/mysql/instances/sandbox/default/${name}`;
+  const backend = 'http://localhost:7007';
+  const session = await request.get(`${backend}/api/auth/guest/refresh`, {
+    headers: { 'X-Requested-With': 'XMLHttpRequest' },
+  });
+  const headers = {
+    Authorization: `Bearer ${(await session.json()).backstageIdentity.token}`,
+  };
+  await expect
+    .poll(
+      async () =>
+        (await request.get(`${backend}${instance}`, { headers })).status(),
+      { timeout: 240_000 },
+    )
+    .toBe(200);
+
+  await signInAsGuest(page);
+  await page.goto(`/catalog/default/resource/${name}`);
+  await expect(page.getByTestId('mysql-status')).toHaveText('Running', {
+    timeout: 120_000,
+  });
+  const backups = page.getByRole('table', { name: 'Backups' });
+  await expect(backups).toBeVisible();
+
+  // A scheduled backup may be running; the button waits for it to end.
+  const backUp = page.getByRole('button', { name: 'Back up now' });
+  await expect(backUp).toBeEnabled({ timeout: 120_000 });
+  const [started] = await Promise.all([
+    page.waitForResponse(
+      response =>
+        response.url().endsWith(`${instance}/backups`) &&
+        response.request().method() === 'POST',
+    ),
+    backUp.click(),
+  ]);
+  expect(started.status()).toBe(202);
+  const { id } = await started.json();
+
+  // The card lists the new backup at once, before its next fetch.
+  const row = backups.locator(`tr[data-backup-id="${id}"]`);
+  await expect(row).toContainText('Running', { timeout: 5_000 });
+  await expect(backUp).toBeDisabled();
+  // A failed backup shows its message in the row, and so in this assertion.
+  await expect(row).toContainText('Completed', { timeout: 90_000 });
+  await expect(row.getByRole('cell').nth(3)).toHaveText(/^\d+([KMGT]| bytes)$/);
+  await expect(backUp).toBeEnabled();
+});
