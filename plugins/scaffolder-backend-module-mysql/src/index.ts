@@ -6,6 +6,7 @@
 
 export { scaffolderModuleMysql as default } from './module';
 export {
+  createMysqlBackupAction,
   createMysqlConfigureAction,
   createMysqlProvisionAction,
 } from './actions';

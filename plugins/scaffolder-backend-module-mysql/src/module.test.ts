@@ -4,7 +4,7 @@ import { scaffolderActionsExtensionPoint } from '@backstage/plugin-scaffolder-no
 import { scaffolderModuleMysql } from './module';
 
 describe('scaffolderModuleMysql', () => {
-  it('adds mysql:provision and mysql:configure', async () => {
+  it('adds mysql:provision, mysql:configure and mysql:backup', async () => {
     const addActions = jest.fn();
     await startTestBackend({
       extensionPoints: [[scaffolderActionsExtensionPoint, { addActions }]],
@@ -25,6 +25,6 @@ describe('scaffolderModuleMysql', () => {
     });
     expect(
       addActions.mock.calls.flat().map((action: { id: string }) => action.id),
-    ).toEqual(['mysql:provision', 'mysql:configure']);
+    ).toEqual(['mysql:provision', 'mysql:configure', 'mysql:backup']);
   });
 });

@@ -5,14 +5,15 @@ import {
 import { catalogServiceRef } from '@backstage/plugin-catalog-node';
 import { scaffolderActionsExtensionPoint } from '@backstage/plugin-scaffolder-node';
 import {
+  createMysqlBackupAction,
   createMysqlConfigureAction,
   createMysqlProvisionAction,
 } from './actions';
 
 /**
- * Adds the `mysql:provision` and `mysql:configure` actions to the scaffolder.
- * Both are clients of the mysql backend's REST API, on behalf of the user
- * who runs the template.
+ * Adds the `mysql:provision`, `mysql:configure` and `mysql:backup` actions
+ * to the scaffolder. All are clients of the mysql backend's REST API, on
+ * behalf of the user who runs the template.
  *
  * @public
  */
@@ -38,6 +39,11 @@ export const scaffolderModuleMysql = createBackendModule({
             ),
           }),
           createMysqlConfigureAction({
+            catalog,
+            auth,
+            discovery,
+          }),
+          createMysqlBackupAction({
             catalog,
             auth,
             discovery,

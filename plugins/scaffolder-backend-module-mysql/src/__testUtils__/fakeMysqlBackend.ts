@@ -1,6 +1,7 @@
 import { Entity } from '@backstage/catalog-model';
 import {
   MYSQL_INSTANCE_ANNOTATION,
+  MysqlBackup,
   MysqlInstancePhase,
 } from '@mysql-portal/plugin-mysql-common';
 import { http, HttpResponse, RequestHandler } from 'msw';
@@ -56,6 +57,8 @@ export interface FakeMysqlBackend {
     resourceVersion: number;
     /** Whether a create run made the instance. */
     created: boolean;
+    /** The instance's backups, newest first. */
+    backups: MysqlBackup[];
   };
   /** Someone else saves a configuration, as with the entity page's form. */
   edit(desired: Record<string, string>): void;
@@ -70,14 +73,29 @@ export const CREATED_OBJECTS = [
   'StatefulSet databases/orders-db',
 ];
 
+/** The backup policy the fake reports. */
+export const BACKUP_POLICY = {
+  target: 'pvc',
+  schedule: '0 3 * * *',
+  retention: 7,
+} as const;
+
+/** Where the fake puts backup `id`. */
+export function backupLocation(id: string): string {
+  return `pvc://orders-db-backups/orders-db-${id}.sql.gz`;
+}
+
 /**
  * Stands in for the mysql backend's endpoints of
  * `sandbox/databases/orders-db`: detail, config, create (a dry run plans
- * whatever name it is given), and undo of a create run. It keeps the
- * desired configuration and the ConfigMap's resourceVersion, answers a
+ * whatever name it is given), undo of a create run, and backups. It keeps
+ * the desired configuration and the ConfigMap's resourceVersion, answers a
  * stale PUT with 409 like the real one, creates objects only on the first
  * create, and records every call. GET answers the `observations` in turn,
- * the last one repeating (default: Running). `override` answers some calls
+ * the last one repeating (default: Running). A backup starts Running (409
+ * while another one runs, like the real one); each list of backups first
+ * applies the next of `backupProgress` to the running one, the last
+ * repeating (default: it completed). `override` answers some calls
  * differently.
  */
 export function fakeMysqlBackend(
@@ -86,13 +104,26 @@ export function fakeMysqlBackend(
     override?: (call: BackendCall) => Response | undefined;
     mode?: 'restart' | 'online';
     observations?: FakeObservation[];
+    backupProgress?: Partial<MysqlBackup>[];
   } = {},
 ): FakeMysqlBackend {
   const state = {
     desired: { ...options.desired },
     resourceVersion: 7,
     created: false,
+    backups: [] as MysqlBackup[],
   };
+  const backupProgress = [
+    ...(options.backupProgress ?? [
+      {
+        status: 'Completed',
+        completedAt: '2025-01-01T00:01:00Z',
+        sizeBytes: 1048576,
+      } as const,
+    ]),
+  ];
+  const progress = () =>
+    backupProgress.length > 1 ? backupProgress.shift()! : backupProgress[0];
   const calls: BackendCall[] = [];
   const observations = [...(options.observations ?? [])];
   const observe = (): FakeObservation =>
@@ -129,9 +160,9 @@ export function fakeMysqlBackend(
       method: request.method,
       path: `${url.pathname}${url.search}`,
       authorization: request.headers.get('authorization'),
-      body: ['PUT', 'POST'].includes(request.method)
-        ? await request.json()
-        : undefined,
+      body: await request
+        .text()
+        .then(text => (text ? JSON.parse(text) : undefined)),
     };
     calls.push(call);
     return call;
@@ -198,6 +229,44 @@ export function fakeMysqlBackend(
       if (answer) return answer;
       state.created = false;
       return new HttpResponse(null, { status: 204 });
+    }),
+    http.post(`${path}/backups`, async ({ request }) => {
+      const call = await record(request);
+      const answer = options.override?.(call);
+      if (answer) return answer;
+      const running = state.backups.find(b => b.status === 'Running');
+      if (running) {
+        return errorBody(
+          409,
+          'ConflictError',
+          `backup ${running.id} of sandbox/databases/orders-db is still running; wait for it to end`,
+        );
+      }
+      const id = String(state.backups.length + 1);
+      state.backups.unshift({
+        id,
+        status: 'Running',
+        startedAt: '2025-01-01T00:00:00Z',
+        location: backupLocation(id),
+        trigger: 'manual',
+        actor: 'user:default/mock',
+      });
+      return HttpResponse.json({ id, status: 'Running' }, { status: 202 });
+    }),
+    http.get(`${path}/backups`, async ({ request }) => {
+      const call = await record(request);
+      const answer = options.override?.(call);
+      if (answer) return answer;
+      const running = state.backups.findIndex(b => b.status === 'Running');
+      if (running >= 0) {
+        state.backups[running] = { ...state.backups[running], ...progress() };
+      }
+      return HttpResponse.json({
+        items: state.backups,
+        policy: BACKUP_POLICY,
+        lastCompletedAt: state.backups.find(b => b.status === 'Completed')
+          ?.completedAt,
+      });
     }),
   ];
   return {

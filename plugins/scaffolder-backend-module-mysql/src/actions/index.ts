@@ -1,2 +1,3 @@
+export { createMysqlBackupAction } from './mysqlBackup';
 export { createMysqlProvisionAction } from './mysqlProvision';
 export { createMysqlConfigureAction } from './mysqlConfigure';

@@ -5,9 +5,11 @@ import {
 } from '@backstage/backend-plugin-api';
 import { assertError, ResponseError } from '@backstage/errors';
 import {
+  CreateMysqlBackupResponse,
   CreateMysqlInstanceRequest,
   CreateMysqlInstanceResponse,
   MysqlApiClient,
+  MysqlBackupListResponse,
   MysqlInstanceDetail,
   MysqlInstanceRef,
   MysqlProvisionPlan,
@@ -62,6 +64,18 @@ export class MysqlApi {
     return this.call(token =>
       this.client.undoProvisionRun(ref, runId, { token }),
     );
+  }
+
+  /** `POST /instances/:cluster/:namespace/:name/backups`: starts a backup now. */
+  async createBackup(
+    ref: MysqlInstanceRef,
+  ): Promise<CreateMysqlBackupResponse> {
+    return this.call(token => this.client.createBackup(ref, { token }));
+  }
+
+  /** `GET /instances/:cluster/:namespace/:name/backups`: the newest first. */
+  async listBackups(ref: MysqlInstanceRef): Promise<MysqlBackupListResponse> {
+    return this.call(token => this.client.listBackups(ref, { token }));
   }
 
   private async call<T>(send: (token: string) => Promise<T>): Promise<T> {

@@ -1,17 +1,10 @@
 import { AuthService, DiscoveryService } from '@backstage/backend-plugin-api';
-import { parseEntityRef, stringifyEntityRef } from '@backstage/catalog-model';
-import { InputError, ResponseError } from '@backstage/errors';
+import { ResponseError } from '@backstage/errors';
 import { CatalogService } from '@backstage/plugin-catalog-node';
 import {
   createTemplateAction,
   TemplateAction,
 } from '@backstage/plugin-scaffolder-node';
-import {
-  formatInstanceRef,
-  MYSQL_INSTANCE_ANNOTATION,
-  MysqlInstanceRef,
-  parseInstanceRef,
-} from '@mysql-portal/plugin-mysql-common';
 import { createHash } from 'node:crypto';
 import {
   ConfigChange,
@@ -21,23 +14,7 @@ import {
 import { explainBackendError } from './explainBackendError';
 import { MysqlApi } from './mysqlApi';
 import { examples } from './mysqlConfigure.examples';
-
-function toEntityRef(value: string): string {
-  try {
-    return stringifyEntityRef(
-      parseEntityRef(value, {
-        defaultKind: 'resource',
-        defaultNamespace: 'default',
-      }),
-    );
-  } catch (error) {
-    throw new InputError(
-      `Invalid input for mysql:configure:\n- entityRef: "${value}" is not an entity ref (${
-        (error as Error).message
-      })`,
-    );
-  }
-}
+import { resolveInstance } from './resolveInstance';
 
 function describeChange(change: ConfigChange): string {
   return `${change.name}: ${change.from ?? '(default)'} -> ${change.to}`;
@@ -140,33 +117,13 @@ export function createMysqlConfigureAction(options: {
     },
     async handler(ctx) {
       const requested = toRequestedConfig(ctx.input.config);
-      const entityRef = toEntityRef(ctx.input.entityRef);
-
       const credentials = await ctx.getInitiatorCredentials();
-      const entity = await catalog.getEntityByRef(entityRef, { credentials });
-      if (!entity) {
-        throw new InputError(
-          `entityRef: ${entityRef} is not in the catalog (or you may not see it)`,
-        );
-      }
-      const annotation =
-        entity.metadata.annotations?.[MYSQL_INSTANCE_ANNOTATION];
-      if (!annotation) {
-        throw new InputError(
-          `entityRef: ${entityRef} is not a MySQL database of this portal: it has no ${MYSQL_INSTANCE_ANNOTATION} annotation`,
-        );
-      }
-      let ref: MysqlInstanceRef;
-      try {
-        ref = parseInstanceRef(annotation);
-      } catch (error) {
-        throw new InputError(
-          `entityRef: ${entityRef} has a bad ${MYSQL_INSTANCE_ANNOTATION} annotation: ${
-            (error as Error).message
-          }`,
-        );
-      }
-      const instanceRef = formatInstanceRef(ref);
+      const { entityRef, ref, instanceRef } = await resolveInstance({
+        actionId: 'mysql:configure',
+        entityRef: ctx.input.entityRef,
+        catalog,
+        credentials,
+      });
       const api = new MysqlApi(discovery, auth, credentials);
       const read = async () => {
         try {
