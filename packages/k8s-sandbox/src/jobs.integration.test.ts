@@ -4,7 +4,13 @@ import fs from 'node:fs';
 import path from 'node:path';
 import zlib from 'node:zlib';
 import mysql from 'mysql2/promise';
-import { TestSandbox, useSandbox, waitUntil } from './testing';
+import { closedPort, FakeS3, startFakeS3 } from './fakeS3';
+import {
+  sandboxServerVersion,
+  TestSandbox,
+  useSandbox,
+  waitUntil,
+} from './testing';
 
 jest.setTimeout(300_000);
 
@@ -134,6 +140,23 @@ async function connect(instance: string) {
   });
 }
 
+/** The instance's address and credentials, as a Job's env. */
+function dbEnv(instance: string): k8s.V1EnvVar[] {
+  const fromSecret = (env: string, key: string): k8s.V1EnvVar => ({
+    name: env,
+    valueFrom: { secretKeyRef: { name: instance, key } },
+  });
+  return [
+    {
+      name: 'MYSQL_HOST',
+      value: `${instance}.${namespace}.svc.cluster.local`,
+    },
+    fromSecret('MYSQL_USER', 'username'),
+    fromSecret('MYSQL_PWD', 'password'),
+    fromSecret('MYSQL_DATABASE', 'database'),
+  ];
+}
+
 /** The Job of issue 14's manifest: `script` in the instance's image, with its credentials. */
 function job(
   name: string,
@@ -142,10 +165,6 @@ function job(
   script: string,
   extra: Partial<k8s.V1Container> = {},
 ): k8s.V1Job {
-  const fromSecret = (env: string, key: string): k8s.V1EnvVar => ({
-    name: env,
-    valueFrom: { secretKeyRef: { name: instance, key } },
-  });
   return {
     apiVersion: 'batch/v1',
     kind: 'Job',
@@ -165,15 +184,7 @@ function job(
               image,
               command: ['sh', '-c'],
               args: [script],
-              env: [
-                {
-                  name: 'MYSQL_HOST',
-                  value: `${instance}.${namespace}.svc.cluster.local`,
-                },
-                fromSecret('MYSQL_USER', 'username'),
-                fromSecret('MYSQL_PWD', 'password'),
-                fromSecret('MYSQL_DATABASE', 'database'),
-              ],
+              env: dbEnv(instance),
               volumeMounts: [{ name: 'backup', mountPath: '/backup' }],
               // Without it, as on a real kubelet, a failed container's
               // message is empty: the script writes the termination log
@@ -230,15 +241,21 @@ async function runJob(body: k8s.V1Job) {
   });
   expect(pods.items).toHaveLength(1);
   const pod = pods.items[0];
-  const container = pod.status?.containerStatuses?.[0];
-  const terminated = container?.state?.terminated;
+  const ended = (status?: k8s.V1ContainerStatus) => {
+    const terminated = status?.state?.terminated;
+    return {
+      exitCode: terminated?.exitCode,
+      reason: terminated?.reason,
+      message: terminated?.message,
+      imageID: status?.imageID,
+    };
+  };
   return {
     condition: condition.type,
     phase: pod.status?.phase,
-    exitCode: terminated?.exitCode,
-    reason: terminated?.reason,
-    message: terminated?.message,
-    imageID: container?.imageID,
+    ...ended(pod.status?.containerStatuses?.[0]),
+    init: pod.status?.initContainerStatuses?.map(ended),
+    containerState: pod.status?.containerStatuses?.[0].state,
   };
 }
 
@@ -254,10 +271,11 @@ async function backupFile(file: string) {
 
 async function writeRows(instance: string) {
   const db = await connect(instance);
+  // Idempotent, so that every test can run on its own.
   await db.query(
-    'CREATE TABLE items (id INT PRIMARY KEY, name VARCHAR(50)) CHARACTER SET utf8mb4',
+    'CREATE TABLE IF NOT EXISTS items (id INT PRIMARY KEY, name VARCHAR(50)) CHARACTER SET utf8mb4',
   );
-  for (const row of ROWS) await db.query('INSERT INTO items SET ?', row);
+  for (const row of ROWS) await db.query('INSERT IGNORE INTO items SET ?', row);
   await db.end();
 }
 
@@ -295,6 +313,7 @@ beforeAll(async () => {
   await Promise.all([
     createInstance('orders', 'mysql:9.7'),
     createInstance('orders-copy', 'mysql:9.7'),
+    createInstance('orders-s3', 'mysql:9.7'),
     createInstance('shop', 'mariadb:11.8'),
     createInstance('shop-copy', 'mariadb:10.11'),
   ]);
@@ -310,7 +329,7 @@ it('backs up a mysql instance with its own mysqldump into a PVC and restores it 
     job('orders-backup-1a2b', 'orders', 'mysql:9.7', dumpScript('1a2b.sql.gz')),
   );
   const file = await backupFile('1a2b.sql.gz');
-  expect(dump).toEqual({
+  expect(dump).toMatchObject({
     condition: 'Complete',
     phase: 'Succeeded',
     exitCode: 0,
@@ -352,7 +371,7 @@ it('does the same for mariadb images with mariadb-dump and mariadb', async () =>
       bash,
     ),
   );
-  expect(dump).toEqual({
+  expect(dump).toMatchObject({
     ...COMPLETED,
     message: expect.stringMatching(/^[1-9]\d{2,}\n$/),
     imageID: 'sandbox://debian-bookworm/mariadb-client',
@@ -424,4 +443,236 @@ it('fails the Job with the client’s error when the instance does not answer', 
       `mysqldump: Got error: 2003: Can't connect to MySQL server on 'stopped\\.${namespace}\\.svc\\.cluster\\.local:3306' \\(111\\)`,
     ),
   );
+});
+
+// The backend's S3 Jobs (plugins/mysql-backend/src/backups/backupJob.ts):
+// one container of the instance's image and one of curl's, in either
+// order, sharing an emptyDir; curl signs its requests with --aws-sigv4.
+const CURL_IMAGE = 'curlimages/curl:8.11.1';
+const S3_CURL =
+  'curl --fail-with-body --silent --show-error --aws-sigv4 "aws:amz:$S3_REGION:s3" ' +
+  '--user "$S3_ACCESS_KEY_ID:$S3_SECRET_ACCESS_KEY"';
+
+function s3Env(url: string): k8s.V1EnvVar[] {
+  const fromSecret = (env: string, key: string): k8s.V1EnvVar => ({
+    name: env,
+    valueFrom: { secretKeyRef: { name: 's3-credentials', key } },
+  });
+  return [
+    { name: 'S3_URL', value: url },
+    { name: 'S3_REGION', value: 'us-east-1' },
+    fromSecret('S3_ACCESS_KEY_ID', 'access-key-id'),
+    fromSecret('S3_SECRET_ACCESS_KEY', 'secret-access-key'),
+  ];
+}
+
+function step(
+  name: string,
+  image: string,
+  shell: 'sh' | 'bash',
+  script: string,
+  env: k8s.V1EnvVar[],
+): k8s.V1Container {
+  return {
+    name,
+    image,
+    command: [shell, '-c', script],
+    env,
+    volumeMounts: [{ name: 'work', mountPath: '/work' }],
+    terminationMessagePolicy: 'FallbackToLogsOnError',
+  };
+}
+
+function twoStepJob(
+  name: string,
+  instance: string,
+  first: k8s.V1Container,
+  then: k8s.V1Container,
+): k8s.V1Job {
+  const body = job(name, instance, CURL_IMAGE, '');
+  body.spec!.template.spec = {
+    restartPolicy: 'Never',
+    initContainers: [first],
+    containers: [then],
+    volumes: [{ name: 'work', emptyDir: {} }],
+  };
+  return body;
+}
+
+function s3BackupJob(name: string, url: string, file: string, prune = '') {
+  const dump =
+    `set -eo pipefail\n${MYSQL_DUMP} --host="$MYSQL_HOST" --user="$MYSQL_USER" ` +
+    `--single-transaction --databases "$MYSQL_DATABASE" | gzip > /work/${file}`;
+  const upload = [
+    'set -e',
+    `${S3_CURL} -T /work/${file} "$S3_URL/${file}"`,
+    `for old in $PRUNE; do ${S3_CURL} -X DELETE "$S3_URL/$old.sql.gz"; done`,
+    `wc -c < /work/${file} > /dev/termination-log`,
+  ].join('\n');
+  return twoStepJob(
+    name,
+    'orders',
+    step('dump', 'mysql:9.7', 'bash', dump, dbEnv('orders')),
+    step('upload', CURL_IMAGE, 'sh', upload, [
+      ...s3Env(url),
+      { name: 'PRUNE', value: prune },
+    ]),
+  );
+}
+
+describe('S3', () => {
+  let s3: FakeS3;
+  /** The sandbox's MySQL version, e.g. 9.7.4. */
+  let mysqlVersion: string;
+
+  beforeAll(async () => {
+    s3 = await startFakeS3('backups');
+    mysqlVersion = /^\d+\.\d+\.\d+/.exec(sandboxServerVersion('mysql:9.7'))![0];
+    await core.createNamespacedSecret({
+      namespace,
+      body: {
+        metadata: { name: 's3-credentials', labels: LABELS },
+        stringData: {
+          'access-key-id': s3.accessKeyId,
+          'secret-access-key': s3.secretAccessKey,
+        },
+      },
+    });
+  });
+  afterAll(() => s3?.stop());
+
+  it('backs up a mysql instance to S3 with curl and restores it from there into another', async () => {
+    await writeRows('orders');
+    const url = `${s3.endpoint}/backups/orders`;
+    // An older dump that the Job prunes.
+    await fetch(`${url}/0000.sql.gz`, { method: 'PUT', body: 'old' });
+    const backup = await runJob(
+      s3BackupJob('orders-s3-backup-7a8b', url, '7a8b.sql.gz', '0000'),
+    );
+    const object = await fetch(`${url}/7a8b.sql.gz`);
+    expect(object.status).toBe(200);
+    const dump = Buffer.from(await object.arrayBuffer());
+    expect(backup).toMatchObject({
+      condition: 'Complete',
+      phase: 'Succeeded',
+      exitCode: 0,
+      reason: 'Completed',
+      message: `${dump.length}\n`,
+      imageID: 'sandbox://debian-sid/curl',
+      init: [
+        {
+          exitCode: 0,
+          reason: 'Completed',
+          imageID: expect.stringMatching(/mysql-client-core@9\./),
+        },
+      ],
+    });
+    expect(zlib.gunzipSync(dump).toString('utf8')).toContain(
+      'CREATE TABLE `items`',
+    );
+    expect((await fetch(`${url}/0000.sql.gz`)).status).toBe(404);
+
+    await ready('orders-s3');
+    const restore = await runJob(
+      twoStepJob(
+        'orders-s3-restore-7a8b',
+        'orders-s3',
+        step(
+          'fetch',
+          CURL_IMAGE,
+          'sh',
+          `set -e\n${S3_CURL} -o /work/7a8b.sql.gz "$S3_URL/7a8b.sql.gz"`,
+          s3Env(url),
+        ),
+        // The full version tag the sandbox has runs as the short one does.
+        step(
+          'restore',
+          `mysql:${mysqlVersion}`,
+          'bash',
+          'set -eo pipefail\ngunzip -c /work/7a8b.sql.gz | ' +
+            'mysql --host="$MYSQL_HOST" --user="$MYSQL_USER" "$MYSQL_DATABASE"',
+          dbEnv('orders-s3'),
+        ),
+      ),
+    );
+    expect(restore).toMatchObject({
+      ...COMPLETED,
+      init: [
+        {
+          exitCode: 0,
+          reason: 'Completed',
+          imageID: 'sandbox://debian-sid/curl',
+        },
+      ],
+    });
+    expect(await readRows('orders-s3')).toEqual(ROWS);
+  });
+
+  it('fails the Job with curl’s error when S3 does not answer', async () => {
+    await ready('orders');
+    const port = await closedPort();
+    const url = `http://127.0.0.1:${port}/backups/orders`;
+    const failed = await runJob(
+      s3BackupJob('orders-s3-backup-9c0d', url, '9c0d.sql.gz'),
+    );
+    expect(failed).toMatchObject({
+      condition: 'Failed',
+      phase: 'Failed',
+      exitCode: 7,
+      reason: 'Error',
+      init: [{ exitCode: 0, reason: 'Completed' }],
+    });
+    // curl 8.11 says `127.0.0.1 port <port>`, later ones `127.0.0.1:<port>`.
+    expect(failed.message).toMatch(
+      new RegExp(
+        `^curl: \\(7\\) Failed to connect to 127\\.0\\.0\\.1(:| port )${port} `,
+      ),
+    );
+  });
+
+  it('never starts a server image of a version the sandbox does not have, as a kubelet that cannot pull it', async () => {
+    const [major, minor, patch] = mysqlVersion.split('.').map(Number);
+    const image = `mysql:${major}.${minor}.${patch + 1}`;
+    await core.createNamespacedPod({
+      namespace,
+      body: {
+        metadata: { name: 'unpullable', labels: LABELS },
+        spec: {
+          containers: [
+            {
+              name: 'mysql',
+              image,
+              env: [{ name: 'MYSQL_ALLOW_EMPTY_PASSWORD', value: '1' }],
+            },
+          ],
+        },
+      },
+    });
+    const phases = new Set<string>();
+    const waiting = (reason: string) =>
+      waitUntil(
+        `the container to wait with ${reason}`,
+        async () => {
+          const pod = await core.readNamespacedPod({
+            name: 'unpullable',
+            namespace,
+          });
+          phases.add(pod.status?.phase ?? '');
+          const state = pod.status?.containerStatuses?.[0].state?.waiting;
+          return state?.reason === reason ? state : undefined;
+        },
+        30_000,
+      );
+    const pullFailed = await waiting('ErrImagePull');
+    expect(pullFailed.message).toContain(
+      `failed to pull image "${image}": the sandbox has no MySQL ${major}.${minor}.${
+        patch + 1
+      }; it runs MySQL ${mysqlVersion} (mysql:${mysqlVersion})`,
+    );
+    const backOff = await waiting('ImagePullBackOff');
+    expect(backOff.message).toMatch(
+      new RegExp(`^Back-off pulling image "${image}": .*MySQL ${mysqlVersion}`),
+    );
+    expect([...phases]).toEqual(['Pending']);
+  });
 });

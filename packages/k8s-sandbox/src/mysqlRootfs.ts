@@ -8,12 +8,13 @@ import { runWithProgress } from './processes';
  * `mysql-server-core` (bookworm and trixie have none), in a minimal sid root
  * filesystem that `debootstrap` makes once per machine, with
  * `mysql-client-core` (mysql, mysqldump, mysqladmin) for the Jobs of mysql
- * images.
+ * images, and curl for those of curl images (bookworm's curl 7.88 cannot
+ * sign S3 requests as curl 8 does).
  */
 const PACKAGE = 'mysql-server-core';
-const PACKAGES = [PACKAGE, 'mysql-client-core'];
+const PACKAGES = [PACKAGE, 'mysql-client-core', 'curl'];
 /** A file of each package: a cache without one of them is built again. */
-const REQUIRED_FILES = ['usr/sbin/mysqld', 'usr/bin/mysqldump'];
+const REQUIRED_FILES = ['usr/sbin/mysqld', 'usr/bin/mysqldump', 'usr/bin/curl'];
 const COMPLETE = '.sandbox-complete';
 
 /** The cached root filesystem with real MySQL, or why there is none. */

@@ -28,6 +28,8 @@ export interface CommandContainerSpec {
   programs: Record<string, string[]>;
   /** The host file behind the container's termination message path. */
   terminationLog: ContainerMount;
+  /** The container's log file in `runDir`, `container.log` unless named. */
+  logName?: string;
 }
 
 /** Where the client programs appear inside the container, first on PATH. */
@@ -130,7 +132,7 @@ exec /usr/sbin/chroot "$r" /bin/sh -c 'cd "$0" && exec "$@"' ${q(
  * A container that runs its own command (a Job's dump or restore) instead of
  * a server: a host process tree in a root of its own (see
  * {@link containerScript}), with the image's client programs first on PATH.
- * Its output goes to `container.log` in the pod's folder.
+ * Its output goes to `container.log` (or its `logName`) in the pod's folder.
  */
 export class CommandContainer {
   private child?: ChildProcess;
@@ -139,7 +141,7 @@ export class CommandContainer {
   readonly log: string;
 
   constructor(private readonly spec: CommandContainerSpec) {
-    this.log = path.join(spec.runDir, 'container.log');
+    this.log = path.join(spec.runDir, spec.logName ?? 'container.log');
   }
 
   get pid() {

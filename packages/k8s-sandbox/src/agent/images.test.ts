@@ -1,8 +1,11 @@
 import {
   clientRuntime,
   containerCommand,
+  isCurlImage,
+  pullError,
   runsServer,
   serverRuntime,
+  serverVersions,
 } from './images';
 
 const withRootfs = {
@@ -89,6 +92,30 @@ describe('containerCommand', () => {
     }
   });
 
+  it('runs curl images’ commands, and curl itself as their entrypoint does', () => {
+    const upload = ['sh', '-c', 'curl -T /work/x "$S3_URL/x"'];
+    for (const image of [
+      'curlimages/curl:8.11.1',
+      'docker.io/curlimages/curl:latest',
+      'registry.example.com/mirror/curl@sha256:abc',
+    ]) {
+      expect(isCurlImage(image)).toBe(true);
+      expect(containerCommand({ image, command: upload })).toEqual(upload);
+    }
+    const image = 'curlimages/curl:8.11.1';
+    expect(containerCommand({ image, args: ['-sS', 'http://x/'] })).toEqual([
+      'curl',
+      '-sS',
+      'http://x/',
+    ]);
+    expect(containerCommand({ image, args: ['http://x/'] })).toEqual([
+      'curl',
+      'http://x/',
+    ]);
+    expect(containerCommand({ image })).toEqual(['curl']);
+    expect(isCurlImage('curlimages/curl-base:8')).toBe(false);
+  });
+
   it('leaves other images alone', () => {
     expect(
       containerCommand({ image: 'busybox', command: ['sh', '-c', 'true'] }),
@@ -157,5 +184,95 @@ describe('clientRuntime', () => {
       imageID: 'sandbox://debian-bookworm/mariadb-client;fallback',
       fallback: 'no MySQL clients in the MySQL root filesystem',
     });
+  });
+});
+
+describe('clientRuntime of curl images', () => {
+  it('gives them the curl of the sid root filesystem, which signs S3 requests', () => {
+    const runtime = clientRuntime(
+      'curlimages/curl:8.11.1',
+      withRootfs,
+      file => file === '/cache/debian-sid-mysql/usr/bin/curl',
+    );
+    expect(runtime).toEqual({
+      family: 'curl',
+      imageID: 'sandbox://debian-sid/curl',
+      programs: {
+        curl: [
+          '/.sandbox/mysql/lib64/ld-linux-x86-64.so.2',
+          '--library-path',
+          '/.sandbox/mysql/usr/lib/x86_64-linux-gnu:/.sandbox/mysql/lib/x86_64-linux-gnu',
+          '--argv0',
+          'curl',
+          '/.sandbox/mysql/usr/bin/curl',
+        ],
+      },
+      mounts: [
+        { source: '/cache/debian-sid-mysql', target: '/.sandbox/mysql' },
+      ],
+    });
+  });
+
+  it("falls back to the machine's curl without it, and says why", () => {
+    const runtime = clientRuntime('curlimages/curl', {}, () => false);
+    expect(runtime).toMatchObject({
+      family: 'curl',
+      imageID: 'sandbox://debian-bookworm/curl;fallback',
+      programs: {},
+      fallback: expect.stringMatching(/no curl in the sid root filesystem/),
+    });
+  });
+});
+
+describe('pullError', () => {
+  const versions = { mysql: '9.7.4', mariadb: '10.11.19' };
+
+  it('pulls tags without a patch version, and the full versions the sandbox has', () => {
+    for (const image of [
+      'mysql:9.7',
+      'mysql:8.4',
+      'mysql',
+      'mysql:latest',
+      'mysql:lts',
+      'mysql:9.7.4',
+      'mysql:9.7.4-oraclelinux9',
+      'mysql@sha256:abc',
+      'mariadb:11.8',
+      'mariadb:10.11.19',
+      'docker.io/library/mariadb:10.11.19-jammy',
+      'curlimages/curl:8.11.1',
+      'busybox:1.36.1',
+      undefined,
+    ]) {
+      expect(pullError(image, versions)).toBeUndefined();
+    }
+  });
+
+  it('cannot pull a full version it does not have, and says which it has', () => {
+    expect(pullError('mysql:9.7.5', versions)).toBe(
+      'failed to pull image "mysql:9.7.5": the sandbox has no MySQL 9.7.5; it runs ' +
+        'MySQL 9.7.4 (mysql:9.7.4) and MariaDB 10.11.19 (mariadb:10.11.19), and tags ' +
+        'without a patch version (mysql:9.7, mariadb:11.8, latest) stand for those',
+    );
+    expect(pullError('mysql:8.4.3', versions)).toMatch(/no MySQL 8\.4\.3;/);
+    expect(pullError('percona/percona-server:8.0.36', versions)).toMatch(
+      /no MySQL 8\.0\.36;/,
+    );
+    expect(pullError('mariadb:11.8.2-noble', versions)).toMatch(
+      /no MariaDB 11\.8\.2;/,
+    );
+    // Without the MySQL root filesystem no MySQL version can be pulled.
+    expect(pullError('mysql:9.7.4', { mariadb: '10.11.19' })).toMatch(
+      /no MySQL 9\.7\.4; it runs MariaDB 10\.11\.19 \(mariadb:10\.11\.19\), and/,
+    );
+  });
+});
+
+describe('serverVersions', () => {
+  it("takes MySQL's from the root filesystem's package and MariaDB's from the machine", () => {
+    const versions = serverVersions(withRootfs);
+    expect(versions.mysql).toBe('9.7.4');
+    expect(versions.mariadb).toMatch(/^\d+\.\d+\.\d+$/);
+    expect(serverVersions({}).mysql).toBeUndefined();
   });
 });

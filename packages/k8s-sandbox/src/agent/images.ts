@@ -1,3 +1,4 @@
+import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 
@@ -8,11 +9,22 @@ const MYSQL_IMAGES = new Set([
   'percona-server',
 ]);
 const MARIADB_IMAGES = new Set(['mariadb']);
+const CURL_IMAGES = new Set(['curl']);
 
 function imageName(image: string): string {
   const withoutDigest = image.split('@')[0];
   const lastSegment = withoutDigest.split('/').pop() ?? '';
   return lastSegment.split(':')[0];
+}
+
+function imageTag(image: string): string | undefined {
+  const lastSegment = image.split('@')[0].split('/').pop() ?? '';
+  return lastSegment.split(':')[1];
+}
+
+/** Whether a container image is curl's (`curlimages/curl`, any registry and tag). */
+export function isCurlImage(image: string | undefined): boolean {
+  return !!image && CURL_IMAGES.has(imageName(image));
 }
 
 /**
@@ -102,28 +114,35 @@ const SERVER_COMMANDS = new Set([
 ]);
 
 /**
- * The command line a container of a MySQL-family image runs instead of its
- * server, or undefined when it runs the server. As with the official
- * images: `command` replaces their entrypoint; `args` alone go to the
- * entrypoint, which starts the server when the first is an option or the
- * server's name, and runs them as a command otherwise.
+ * The command line the agent runs for a container: for a MySQL-family image
+ * its own command instead of its server (undefined when it runs the
+ * server), for a curl image always one; undefined for other images. As with
+ * the official images: `command` replaces their entrypoint; `args` alone go
+ * to the entrypoint, which starts the server (runs curl) when the first is
+ * an option or the server's name (a URL), and runs them as a command
+ * otherwise.
  */
 export function containerCommand(container: {
   image?: string;
   command?: string[];
   args?: string[];
 }): string[] | undefined {
-  if (!runsServer(container.image)) return undefined;
   const argv = container.command?.length
     ? [...container.command, ...(container.args ?? [])]
     : container.args ?? [];
+  if (isCurlImage(container.image)) {
+    return argv.length === 0 || /^-|:\/\//.test(argv[0])
+      ? ['curl', ...argv]
+      : argv;
+  }
+  if (!runsServer(container.image)) return undefined;
   if (argv.length === 0 || argv[0].startsWith('-')) return undefined;
   return SERVER_COMMANDS.has(path.posix.basename(argv[0])) ? undefined : argv;
 }
 
 /** How the agent runs a command container of one image: its client programs. */
 export interface ClientRuntime {
-  family: 'mysql' | 'mariadb';
+  family: 'mysql' | 'mariadb' | 'curl';
   /** What really runs, as the container status's `imageID`. */
   imageID: string;
   /**
@@ -133,7 +152,7 @@ export interface ClientRuntime {
   programs: Record<string, string[]>;
   /** Host folders the programs need: host path, read-only, at container path. */
   mounts: { source: string; target: string }[];
-  /** Why a MySQL image's clients are MariaDB's, when they are. */
+  /** Why a MySQL image's clients are MariaDB's (curl's the machine's), when they are. */
   fallback?: string;
 }
 
@@ -190,6 +209,7 @@ export function clientRuntime(
   exists: (file: string) => boolean = fs.existsSync,
 ): ClientRuntime {
   const rootfs = env.SANDBOX_MYSQL_ROOTFS;
+  if (isCurlImage(image)) return curlRuntime(env, exists);
   if (!MYSQL_IMAGES.has(imageName(image))) {
     return {
       family: 'mariadb',
@@ -209,27 +229,119 @@ export function clientRuntime(
         'no MySQL clients in the MySQL root filesystem',
     };
   }
-  const inside = CONTAINER_MYSQL_ROOTFS;
-  const loader = [
-    `${inside}/lib64/ld-linux-x86-64.so.2`,
-    '--library-path',
-    `${inside}/usr/lib/x86_64-linux-gnu:${inside}/lib/x86_64-linux-gnu`,
-  ];
   const programs: Record<string, string[]> = { sh: ['/bin/bash', '--posix'] };
   for (const name of MYSQL_CLIENTS) {
     if (exists(path.join(rootfs, 'usr', 'bin', name))) {
-      programs[name] = [
-        ...loader,
-        '--argv0',
-        name,
-        `${inside}/usr/bin/${name}`,
-      ];
+      programs[name] = rootfsProgram(name);
     }
   }
   return {
     family: 'mysql',
     imageID: `sandbox://debian-sid/mysql-client-core@${env.SANDBOX_MYSQL_VERSION}`,
     programs,
-    mounts: [{ source: rootfs, target: inside }],
+    mounts: [{ source: rootfs, target: CONTAINER_MYSQL_ROOTFS }],
   };
+}
+
+/** A program of the sid root filesystem, run through its own dynamic loader. */
+function rootfsProgram(name: string): string[] {
+  const inside = CONTAINER_MYSQL_ROOTFS;
+  return [
+    `${inside}/lib64/ld-linux-x86-64.so.2`,
+    '--library-path',
+    `${inside}/usr/lib/x86_64-linux-gnu:${inside}/lib/x86_64-linux-gnu`,
+    '--argv0',
+    name,
+    `${inside}/usr/bin/${name}`,
+  ];
+}
+
+/**
+ * curl images: the curl of the cached sid root filesystem (curl 8, which
+ * signs S3 requests with `--aws-sigv4` as the images' curl does) and the
+ * machine's sh. Without it the machine's curl stands in and says so: Debian
+ * bookworm's curl 7.88 sends no `x-amz-content-sha256` header, which S3
+ * requires, unless the script passes one itself.
+ */
+function curlRuntime(
+  env: NodeJS.ProcessEnv,
+  exists: (file: string) => boolean,
+): ClientRuntime {
+  const rootfs = env.SANDBOX_MYSQL_ROOTFS;
+  if (!rootfs || !exists(path.join(rootfs, 'usr', 'bin', 'curl'))) {
+    return {
+      family: 'curl',
+      imageID: 'sandbox://debian-bookworm/curl;fallback',
+      programs: {},
+      mounts: [],
+      fallback:
+        "no curl in the sid root filesystem; the machine's curl signs no S3 payload hash",
+    };
+  }
+  return {
+    family: 'curl',
+    imageID: 'sandbox://debian-sid/curl',
+    programs: { curl: rootfsProgram('curl') },
+    mounts: [{ source: rootfs, target: CONTAINER_MYSQL_ROOTFS }],
+  };
+}
+
+/** The upstream versions of the servers the sandbox runs, e.g. `9.7.4`. */
+export interface ServerVersions {
+  mysql?: string;
+  mariadb?: string;
+}
+
+let machineMariadb: string | undefined;
+
+/**
+ * The versions the agent can run: MySQL's from the root filesystem's
+ * package version (`9.7.4-2`), MariaDB's from the machine's `mariadbd`.
+ */
+export function serverVersions(
+  env: NodeJS.ProcessEnv = process.env,
+): ServerVersions {
+  if (machineMariadb === undefined) {
+    const out = spawnSync('/usr/sbin/mariadbd', ['--version'], {
+      encoding: 'utf8',
+    }).stdout;
+    machineMariadb = /Ver (\d+\.\d+\.\d+)/.exec(out ?? '')?.[1] ?? '';
+  }
+  return {
+    mysql: env.SANDBOX_MYSQL_ROOTFS
+      ? /^(?:\d+:)?(\d+\.\d+\.\d+)/.exec(env.SANDBOX_MYSQL_VERSION ?? '')?.[1]
+      : undefined,
+    mariadb: machineMariadb || undefined,
+  };
+}
+
+/**
+ * Why a server image cannot be pulled here, as a kubelet reports an image
+ * that does not exist, or undefined when it can run. A tag with a full
+ * version (`mysql:9.7.5`, `mariadb:11.8.2-noble`) names one release, and
+ * the sandbox has one of each family; a tag without a patch version
+ * (`mysql:9.7`, `lts`) stands for whatever the sandbox runs.
+ */
+export function pullError(
+  image: string | undefined,
+  versions: ServerVersions,
+): string | undefined {
+  if (!image || !runsServer(image)) return undefined;
+  const wanted = /^(\d+\.\d+\.\d+)(?:$|[-_.+])/.exec(
+    imageTag(image) ?? '',
+  )?.[1];
+  const mysql = MYSQL_IMAGES.has(imageName(image));
+  const have = mysql ? versions.mysql : versions.mariadb;
+  if (!wanted || wanted === have) return undefined;
+  const runs = [
+    versions.mysql && `MySQL ${versions.mysql} (mysql:${versions.mysql})`,
+    versions.mariadb &&
+      `MariaDB ${versions.mariadb} (mariadb:${versions.mariadb})`,
+  ].filter(Boolean);
+  return (
+    `failed to pull image "${image}": the sandbox has no ${
+      mysql ? 'MySQL' : 'MariaDB'
+    } ${wanted}; it runs ${runs.join(' and ') || 'no server'}, ` +
+    'and tags without a patch version (mysql:9.7, mariadb:11.8, latest) stand for those'
+  );
 }

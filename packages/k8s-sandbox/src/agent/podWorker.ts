@@ -11,8 +11,10 @@ import { expandCommand } from './expansion';
 import {
   clientRuntime,
   containerCommand,
+  pullError,
   runsServer,
   serverRuntime,
+  serverVersions,
 } from './images';
 import { IpAllocator, refusedAddress } from './ipAllocator';
 import { MysqlServer } from './mysqlServer';
@@ -23,6 +25,15 @@ import {
   resolveFileEnv,
   writeMountedFiles,
 } from './podFiles';
+import {
+  ContainerState,
+  InitRun,
+  initContainerStatus,
+  initializedCondition,
+  notRunStatus,
+  PullFailure,
+  pullingStatus,
+} from './podStatus';
 import { runProbe } from './probes';
 import { writeClientShims } from './shims';
 
@@ -37,8 +48,6 @@ export interface WorkerDeps {
   log: (line: string) => void;
 }
 
-type ContainerState = Record<string, Record<string, unknown>>;
-
 const MAX_BACKOFF_MS = 300_000;
 const BASE_BACKOFF_MS = Number(process.env.SANDBOX_BACKOFF_BASE_MS ?? 10_000);
 const MERGE_PATCH = k8s.setHeaderOptions(
@@ -47,12 +56,15 @@ const MERGE_PATCH = k8s.setHeaderOptions(
 );
 
 /**
- * The kubelet's job for one pod: runs its MySQL container as the server of
- * its family, or, when the container of a MySQL-family image has a command
- * of its own (a Job's dump or restore), that command (see
- * CommandContainer); other containers are reported running without running
- * anything. It probes the server, restarts the container with back-off as
- * the restart policy says, and stops it when the pod is deleted.
+ * The kubelet's job for one pod: runs its init containers one after the
+ * other, then its MySQL container as the server of its family, or, when the
+ * container of a MySQL-family or curl image has a command of its own (a
+ * Job's dump, upload or restore), that command (see CommandContainer);
+ * other containers are reported running without running anything. It
+ * probes the server, restarts the container with back-off as the restart
+ * policy says, and stops it when the pod is deleted. A server image whose
+ * tag names a version the sandbox does not have is never run: it fails to
+ * pull, as on a kubelet.
  */
 export class PodWorker {
   private pod: k8s.V1Pod;
@@ -76,6 +88,12 @@ export class PodWorker {
   private failures = 0;
   private state: ContainerState = { waiting: { reason: 'ContainerCreating' } };
   private lastState: ContainerState = {};
+  /** Init containers by name, as they ran. */
+  private readonly initRuns = new Map<string, InitRun>();
+  /** When every init container had completed; unset until then. */
+  private initializedAt?: string;
+  /** A container whose image cannot be pulled, and how its pull stands. */
+  private pullFailure?: PullFailure;
   private readyChangedAt = new Date().toISOString();
   /** The phase last reported, for a status report that has to be repeated. */
   private phase = 'Running';
@@ -146,6 +164,10 @@ export class PodWorker {
     }
   }
 
+  private get initContainers() {
+    return this.pod.spec!.initContainers ?? [];
+  }
+
   private async startPod() {
     fs.mkdirSync(this.runDir, { recursive: true });
     const known = this.pod.status?.podIP;
@@ -155,7 +177,233 @@ export class PodWorker {
     } else {
       this.ip = this.deps.ips.allocate();
     }
+    if (this.initContainers.length > 0) {
+      this.phase = 'Pending';
+      this.state = { waiting: { reason: 'PodInitializing' } };
+    } else {
+      this.initializedAt = this.startTime;
+    }
+    if (await this.failPulls()) return;
     await this.pushStatus();
+    if (this.initContainers.length > 0) {
+      await this.startInit(0);
+    } else {
+      await this.startMain();
+    }
+  }
+
+  /**
+   * Reports the first container whose image the sandbox cannot run as a
+   * kubelet reports an image it cannot pull, and keeps retrying the pull
+   * with back-off, as a kubelet does; the pod never runs. Answers whether
+   * there was one.
+   */
+  private async failPulls() {
+    const versions = serverVersions();
+    const container = [
+      ...this.initContainers,
+      ...this.pod.spec!.containers,
+    ].find(c => pullError(c.image, versions));
+    if (!container) return false;
+    const message = pullError(container.image, versions)!;
+    const pull = async (attempt: number) => {
+      if (this.terminating) return;
+      this.pullFailure = {
+        container: container.name,
+        reason: 'ErrImagePull',
+        message,
+      };
+      await this.event(
+        'Normal',
+        'Pulling',
+        `Pulling image "${container.image}"`,
+      );
+      await this.event('Warning', 'Failed', message);
+      await this.event('Warning', 'Failed', 'Error: ErrImagePull');
+      await this.pushStatus('Pending');
+      const backoff = Math.min(BASE_BACKOFF_MS * 2 ** attempt, MAX_BACKOFF_MS);
+      this.later(Math.min(1000, backoff), async () =>
+        this.enqueue(async () => {
+          if (this.terminating) return;
+          this.pullFailure = {
+            container: container.name,
+            reason: 'ImagePullBackOff',
+            message: `Back-off pulling image "${container.image}": ${message}`,
+          };
+          await this.event(
+            'Normal',
+            'BackOff',
+            `Back-off pulling image "${container.image}"`,
+          );
+          await this.event('Warning', 'Failed', 'Error: ImagePullBackOff');
+          await this.pushStatus();
+        }),
+      );
+      this.later(backoff, async () => this.enqueue(() => pull(attempt + 1)));
+    };
+    await pull(0);
+    return true;
+  }
+
+  /**
+   * Runs init container `index`; each one that completes starts the next,
+   * and the last the pod's containers (see onInitExit).
+   */
+  private async startInit(index: number) {
+    if (this.terminating || this.disposed) return;
+    const generation = ++this.generation;
+    const container = this.initContainers[index];
+    const prior = this.initRuns.get(container.name);
+    const startedAt = new Date().toISOString();
+    if (!containerCommand(container)) {
+      // As for other containers of images it cannot run: reported, not run.
+      this.initRuns.set(container.name, {
+        imageID: 'sandbox://not-run',
+        restartCount: 0,
+        state: {
+          terminated: {
+            exitCode: 0,
+            reason: 'Completed',
+            startedAt,
+            finishedAt: startedAt,
+          },
+        },
+        lastState: {},
+      });
+      await this.event(
+        'Normal',
+        'Started',
+        `Init container ${container.name} not run by the sandbox: it runs no command of ${container.image}`,
+      );
+      await this.afterInit(index);
+      return;
+    }
+    this.job = undefined;
+    try {
+      const { job, runtime } = await this.commandContainer(
+        container,
+        `init-${container.name}.log`,
+      );
+      if (this.terminating || generation !== this.generation) return;
+      this.job = job;
+      job.start(code =>
+        this.enqueue(() => this.onInitExit(generation, index, code)),
+      );
+      this.initRuns.set(container.name, {
+        imageID: runtime.imageID,
+        containerID: `sandbox://${job.pid}`,
+        restartCount: prior?.restartCount ?? 0,
+        state: { running: { startedAt } },
+        lastState: prior?.lastState ?? {},
+      });
+      await this.event(
+        'Normal',
+        'Started',
+        `Started init container ${container.name} (${runtime.family} clients, pid ${job.pid})`,
+      );
+      await this.pushStatus();
+    } catch (error) {
+      if (generation !== this.generation) return;
+      fs.appendFileSync(
+        path.join(this.runDir, 'error.log'),
+        `${(error as Error).message}\n`,
+      );
+      this.initRuns.set(container.name, {
+        imageID: prior?.imageID ?? '',
+        restartCount: prior?.restartCount ?? 0,
+        state: { running: { startedAt } },
+        lastState: prior?.lastState ?? {},
+      });
+      await this.onInitExit(generation, index, 1);
+    }
+  }
+
+  /** The next init container, or, after the last, the pod's containers. */
+  private async afterInit(index: number) {
+    if (index + 1 < this.initContainers.length) {
+      await this.pushStatus();
+      await this.startInit(index + 1);
+      return;
+    }
+    this.initializedAt = new Date().toISOString();
+    this.phase = 'Running';
+    this.state = { waiting: { reason: 'ContainerCreating' } };
+    await this.pushStatus();
+    await this.startMain();
+  }
+
+  /**
+   * As the kubelet: an init container that fails fails the pod under
+   * `restartPolicy: Never`, and is run again with back-off otherwise.
+   */
+  private async onInitExit(
+    generation: number,
+    index: number,
+    code: number | null,
+  ) {
+    if (generation !== this.generation || this.terminating || this.disposed)
+      return;
+    this.generation++;
+    const container = this.initContainers[index];
+    const run = this.initRuns.get(container.name)!;
+    const errorLog = path.join(this.runDir, 'error.log');
+    const errors =
+      this.job?.lastErrors() ??
+      (fs.existsSync(errorLog)
+        ? fs.readFileSync(errorLog, 'utf8').slice(-2000)
+        : '');
+    run.state = {
+      terminated: {
+        exitCode: code ?? 137,
+        reason: code === 0 ? 'Completed' : 'Error',
+        message: this.terminationMessage(container, code, errors),
+        startedAt: run.state.running?.startedAt ?? new Date().toISOString(),
+        finishedAt: new Date().toISOString(),
+        containerID: run.containerID,
+      },
+    };
+    this.job = undefined;
+    if (code === 0) {
+      await this.afterInit(index);
+      return;
+    }
+    if ((this.pod.spec!.restartPolicy ?? 'Always') === 'Never') {
+      await this.pushStatus('Failed');
+      return;
+    }
+    const backoff = Math.min(
+      BASE_BACKOFF_MS * 2 ** this.failures,
+      MAX_BACKOFF_MS,
+    );
+    this.failures++;
+    run.lastState = run.state;
+    run.state = {
+      waiting: {
+        reason: 'CrashLoopBackOff',
+        message: `back-off ${backoff / 1000}s restarting failed container=${
+          container.name
+        } pod=${this.pod.metadata!.name}`,
+      },
+    };
+    await this.event(
+      'Warning',
+      'BackOff',
+      `Back-off restarting failed container ${container.name} in pod ${
+        this.pod.metadata!.name
+      }`,
+    );
+    await this.pushStatus();
+    this.later(backoff, async () =>
+      this.enqueue(async () => {
+        if (this.terminating) return;
+        run.restartCount++;
+        await this.startInit(index);
+      }),
+    );
+  }
+
+  /** Starts the pod's containers: the one the agent runs (see mainContainer). */
+  private async startMain() {
     const container = this.mainContainer;
     if (!container) {
       this.state = { running: { startedAt: new Date().toISOString() } };
@@ -344,51 +592,63 @@ export class PodWorker {
     });
   }
 
+  /**
+   * A container that runs its own command, with the client programs of its
+   * image (see clientRuntime), not started yet.
+   */
+  private async commandContainer(container: k8s.V1Container, logName?: string) {
+    const rootfs = path.join(this.runDir, 'rootfs');
+    const mounts = await this.containerMounts(container, rootfs);
+    const env = await resolveEnv(
+      this.deps.core,
+      this.pod.metadata!.namespace!,
+      container,
+      podFields(this.pod, this.ip),
+    );
+    const runtime = clientRuntime(container.image ?? '');
+    if (runtime.fallback) {
+      await this.event(
+        'Warning',
+        runtime.family === 'curl' ? 'CurlFallback' : 'MariaDBFallback',
+        runtime.family === 'curl'
+          ? `${container.image} runs with the machine's curl: ${runtime.fallback}`
+          : `${container.image} runs with MariaDB's clients: ${runtime.fallback}`,
+      );
+    }
+    const hosts = await this.hostsFile();
+    const argv = expandCommand(containerCommand(container)!, env);
+    const messagePath =
+      container.terminationMessagePath ?? '/dev/termination-log';
+    const job = new CommandContainer({
+      runDir: this.runDir,
+      argv,
+      env: {
+        HOSTNAME: this.pod.spec?.hostname ?? this.pod.metadata!.name!,
+        HOME: '/root',
+        ...env,
+      },
+      workingDir: container.workingDir,
+      mounts: [
+        ...runtime.mounts.map(m => ({ ...m, readOnly: true })),
+        ...mounts,
+      ],
+      hosts,
+      programs: runtime.programs,
+      terminationLog: {
+        source: path.join(rootfs, messagePath),
+        target: messagePath,
+      },
+      logName,
+    });
+    return { job, runtime };
+  }
+
   /** Starts a container that runs its own command instead of the server. */
   private async startCommand(container: k8s.V1Container, generation: number) {
     this.job = undefined;
     try {
-      const rootfs = path.join(this.runDir, 'rootfs');
-      const mounts = await this.containerMounts(container, rootfs);
-      const env = await resolveEnv(
-        this.deps.core,
-        this.pod.metadata!.namespace!,
-        container,
-        podFields(this.pod, this.ip),
-      );
-      const runtime = clientRuntime(container.image ?? '');
+      const { job, runtime } = await this.commandContainer(container);
       this.imageID = runtime.imageID;
-      if (runtime.fallback) {
-        await this.event(
-          'Warning',
-          'MariaDBFallback',
-          `${container.image} runs with MariaDB's clients: ${runtime.fallback}`,
-        );
-      }
-      const hosts = await this.hostsFile();
-      const argv = expandCommand(containerCommand(container)!, env);
-      const messagePath =
-        container.terminationMessagePath ?? '/dev/termination-log';
-      const job = new CommandContainer({
-        runDir: this.runDir,
-        argv,
-        env: {
-          HOSTNAME: this.pod.spec?.hostname ?? this.pod.metadata!.name!,
-          HOME: '/root',
-          ...env,
-        },
-        workingDir: container.workingDir,
-        mounts: [
-          ...runtime.mounts.map(m => ({ ...m, readOnly: true })),
-          ...mounts,
-        ],
-        hosts,
-        programs: runtime.programs,
-        terminationLog: {
-          source: path.join(rootfs, messagePath),
-          target: messagePath,
-        },
-      });
       if (this.terminating || generation !== this.generation) return;
       this.job = job;
       job.start(code => this.enqueue(() => this.onExit(generation, code)));
@@ -651,35 +911,10 @@ export class PodWorker {
   private async pushStatus(phase = this.phase) {
     if (this.disposed) return;
     this.phase = phase;
-    const now = new Date().toISOString();
     const ready = this.ready ? 'True' : 'False';
-    const server = this.mainContainer;
+    const pull = this.pullFailure;
     const containerStatuses = this.pod.spec!.containers.map(c =>
-      c === server
-        ? {
-            name: c.name,
-            image: c.image,
-            imageID: this.imageID ?? 'sandbox://pending',
-            containerID: this.process?.pid
-              ? `sandbox://${this.process.pid}`
-              : undefined,
-            ready: this.ready,
-            started: 'running' in this.state && this.startupDone,
-            restartCount: this.restartCount,
-            state: this.state,
-            lastState: this.lastState,
-          }
-        : {
-            name: c.name,
-            image: c.image,
-            imageID: 'sandbox://not-run',
-            containerID: 'sandbox://not-run',
-            ready: true,
-            started: true,
-            restartCount: 0,
-            state: { running: { startedAt: this.startTime } },
-            lastState: {},
-          },
+      this.containerStatus(c),
     );
     const status = {
       phase,
@@ -688,11 +923,12 @@ export class PodWorker {
       podIPs: this.ip ? [{ ip: this.ip }] : undefined,
       startTime: this.startTime,
       conditions: [
-        {
-          type: 'Initialized',
-          status: 'True',
-          lastTransitionTime: this.startTime,
-        },
+        initializedCondition(
+          this.initContainers,
+          this.initRuns,
+          this.initializedAt,
+          this.startTime,
+        ),
         {
           type: 'Ready',
           status: ready,
@@ -710,16 +946,11 @@ export class PodWorker {
         },
       ],
       containerStatuses,
-      initContainerStatuses: (this.pod.spec!.initContainers ?? []).map(c => ({
-        name: c.name,
-        image: c.image,
-        imageID: 'sandbox://not-run',
-        ready: true,
-        restartCount: 0,
-        state: {
-          terminated: { exitCode: 0, reason: 'Completed', finishedAt: now },
-        },
-      })),
+      initContainerStatuses: this.initContainers.map(c =>
+        c.name === pull?.container
+          ? pullingStatus(c, pull)
+          : initContainerStatus(c, this.initRuns.get(c.name)),
+      ),
     };
     try {
       await this.deps.core.patchNamespacedPodStatus(
@@ -751,6 +982,30 @@ export class PodWorker {
       this.statusAttempts++;
       if (!pending) this.repeatStatus();
     }
+  }
+
+  /** A container's status: the one the agent runs, or one it does not. */
+  private containerStatus(c: k8s.V1Container) {
+    const initialized = !!this.initializedAt;
+    if (c.name === this.pullFailure?.container) {
+      return pullingStatus(c, this.pullFailure);
+    }
+    if (c === this.mainContainer) {
+      // While init containers run, the process is theirs.
+      const pid = initialized ? this.process?.pid : undefined;
+      return {
+        name: c.name,
+        image: c.image,
+        imageID: this.imageID ?? 'sandbox://pending',
+        containerID: pid ? `sandbox://${pid}` : undefined,
+        ready: this.ready,
+        started: 'running' in this.state && this.startupDone,
+        restartCount: this.restartCount,
+        state: this.state,
+        lastState: this.lastState,
+      };
+    }
+    return notRunStatus(c, initialized, this.startTime);
   }
 
   private repeatStatus() {
