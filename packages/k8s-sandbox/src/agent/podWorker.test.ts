@@ -29,7 +29,7 @@ asRoot('PodWorker', () => {
     fs.rmSync(dir, { recursive: true, force: true });
   });
 
-  function start(spec: k8s.V1PodSpec) {
+  function start(spec: k8s.V1PodSpec, status?: k8s.V1PodStatus) {
     const core = {
       patchNamespacedPodStatus: async (request: {
         body: { status: k8s.V1PodStatus };
@@ -61,6 +61,7 @@ asRoot('PodWorker', () => {
     worker.update({
       metadata: { name: 'backup-x', namespace: 'db', uid: 'uid-1' },
       spec,
+      status,
     });
   }
 
@@ -194,6 +195,20 @@ asRoot('PodWorker', () => {
     });
     const volume = path.join(dir, 'pods', 'uid-1', 'volumes', 'work');
     expect(fs.readdirSync(volume)).toEqual([]);
+  });
+
+  it('does not run a pod again that ran to its end before the agent restarted', async () => {
+    start(
+      {
+        restartPolicy: 'Never',
+        containers: [shell('main', 'touch /work/again')],
+        volumes: work,
+      },
+      { phase: 'Succeeded' },
+    );
+    await new Promise(r => setTimeout(r, 500));
+    expect(statuses).toEqual([]);
+    expect(fs.existsSync(path.join(dir, 'pods', 'uid-1'))).toBe(false);
   });
 
   it('never runs a server image whose version the sandbox does not have: ErrImagePull, then ImagePullBackOff', async () => {

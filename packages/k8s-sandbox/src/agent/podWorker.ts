@@ -160,6 +160,13 @@ export class PodWorker {
       }
     } else if (!this.started) {
       this.started = true;
+      const phase = pod.status?.phase;
+      // As a kubelet: a pod that ran to its end (before the agent
+      // restarted) is not run again; a Job's dump would be taken twice.
+      if (phase === 'Succeeded' || phase === 'Failed') {
+        if (this.deps.ips.owns(pod.status?.podIP)) this.ip = pod.status!.podIP;
+        return;
+      }
       this.enqueue(() => this.startPod());
     }
   }
