@@ -56,7 +56,8 @@ export async function startFakeS3(bucket: string): Promise<FakeS3> {
     accessKeyId: 'S3RVER',
     secretAccessKey: 'S3RVER',
     stop: async () => {
-      if (child.exitCode === null) {
+      // A killed child has a signalCode and no exitCode: stop twice is fine.
+      if (child.exitCode === null && child.signalCode === null) {
         const exited = new Promise(r => child.once('exit', r));
         child.kill();
         await exited;

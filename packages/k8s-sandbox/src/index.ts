@@ -48,3 +48,5 @@ export type {
   TestSandbox,
   TestSandboxUser,
 } from './testing';
+export { startFakeS3 } from './fakeS3';
+export type { FakeS3 } from './fakeS3';

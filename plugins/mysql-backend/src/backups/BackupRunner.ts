@@ -256,23 +256,11 @@ export class BackupRunner {
     }
     const policy = await this.policy(record.ref);
     const { destination, location } = this.destination(record, policy.target);
-    await ensureBackupUser(this.clusters, inst);
-    if (destination.kind === 'pvc') {
-      await this.ensureClaim(record, destination.claimName);
-    }
     const completed = (await this.backups.listBackups(record.ref)).filter(
       b => b.status === 'Completed' && b.target === policy.target,
     );
     const prune = completed.slice(Math.max(0, policy.retention - 1));
     const id = newId();
-    const image = serverImage(inst);
-    const body = buildBackupJob({
-      inst: { name: record.name, namespace: record.namespace, image },
-      id,
-      destination,
-      prune: prune.map(b => b.id),
-      timeoutSeconds: this.config.timeoutSeconds,
-    });
     const backup: BackupRow = {
       id,
       ref: record.ref,
@@ -284,18 +272,40 @@ export class BackupRunner {
       jobName: jobName(record.name, 'backup', id),
       startedAt: new Date().toISOString(),
     };
+    // Recorded first, so that whatever fails from here on is listed.
     await this.backups.addBackup(backup);
     try {
-      await this.batch(record.cluster).createNamespacedJob({
-        namespace: record.namespace,
-        body,
+      await ensureBackupUser(this.clusters, inst);
+      if (destination.kind === 'pvc') {
+        await this.ensureClaim(record, destination.claimName);
+      }
+      const body = buildBackupJob({
+        inst: {
+          name: record.name,
+          namespace: record.namespace,
+          image: serverImage(inst),
+        },
+        id,
+        destination,
+        prune: prune.map(b => b.id),
+        timeoutSeconds: this.config.timeoutSeconds,
       });
+      await this.batch(record.cluster)
+        .createNamespacedJob({ namespace: record.namespace, body })
+        .catch(error => {
+          throw describeKubernetesError(
+            error,
+            `creating Job ${record.namespace}/${backup.jobName}`,
+          );
+        });
     } catch (error) {
-      const message = describeKubernetesError(
-        error,
-        `creating Job ${record.namespace}/${backup.jobName}`,
-      ).message;
+      const message = (error as Error).message;
       await this.backups.finishBackup(id, { status: 'Failed', message });
+      await this.store.addHistory(record.ref, {
+        kind: 'backup',
+        actor: options.actor,
+        message: `Backup ${id} failed: ${message}`,
+      });
       throw new ConflictError(
         `backup ${id} of ${record.ref} failed: ${message}`,
       );
@@ -423,10 +433,11 @@ export class BackupRunner {
 
   /** Starts the backups whose scheduled time has come. */
   async runSchedules(now = new Date()): Promise<void> {
+    const policies = await this.backups.listPolicies();
     for (const record of this.records.list()) {
       const inst = this.cache.get(record.ref);
       if (!inst || !inst.pods.some(isReady)) continue;
-      let row = await this.backups.getPolicy(record.ref);
+      let row = policies.get(record.ref);
       if (!row) {
         row = {
           ref: record.ref,

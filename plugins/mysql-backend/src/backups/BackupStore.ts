@@ -49,6 +49,16 @@ function toBackup(row: any): BackupRow {
   };
 }
 
+function toPolicy(row: any): PolicyRow {
+  return {
+    ref: row.instance_ref,
+    target: row.target,
+    schedule: row.schedule,
+    retention: Number(row.retention),
+    nextRunAt: iso(row.next_run_at),
+  };
+}
+
 function toRestore(row: any): RestoreRow {
   return {
     ref: row.instance_ref,
@@ -129,14 +139,13 @@ export class BackupStore {
     const row = await this.db('mysql_backup_policies')
       .where({ instance_ref: ref })
       .first();
-    if (!row) return undefined;
-    return {
-      ref,
-      target: row.target,
-      schedule: row.schedule,
-      retention: Number(row.retention),
-      nextRunAt: iso(row.next_run_at),
-    };
+    return row ? toPolicy(row) : undefined;
+  }
+
+  /** Every policy row, by instance ref: one query for all schedules. */
+  async listPolicies(): Promise<Map<string, PolicyRow>> {
+    const rows = await this.db('mysql_backup_policies').select();
+    return new Map(rows.map(row => [row.instance_ref, toPolicy(row)]));
   }
 
   async savePolicy(policy: PolicyRow, updatedBy?: string) {

@@ -54,9 +54,11 @@ function clientCommand(image: string) {
   return imageServerFamily(image) === 'mariadb' ? 'mariadb' : 'mysql';
 }
 
+// curl 8 sends x-amz-content-sha256 for s3 by itself; older ones do not,
+// and S3 refuses a request without it.
 const S3_CURL =
   'curl --fail-with-body --silent --show-error --aws-sigv4 "aws:amz:$S3_REGION:s3" ' +
-  '--user "$S3_ACCESS_KEY_ID:$S3_SECRET_ACCESS_KEY"';
+  '--user "$S3_ACCESS_KEY_ID:$S3_SECRET_ACCESS_KEY" -H "x-amz-content-sha256: UNSIGNED-PAYLOAD"';
 
 function s3Env(destination: BackupDestination & { kind: 's3' }) {
   return [
