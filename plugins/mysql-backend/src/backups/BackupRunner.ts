@@ -11,7 +11,6 @@ import {
 import { MysqlClusters } from '@mysql-portal/plugin-mysql-node';
 import * as k8s from '@kubernetes/client-node';
 import { randomBytes } from 'node:crypto';
-import { CronTime } from 'cron';
 import { InstanceCache, InstanceObjects } from '../service/InstanceCache';
 import { InstanceRecord, InstanceRecords } from '../service/InstanceRecords';
 import { describeKubernetesError, statusOf } from '../service/kubernetesErrors';
@@ -32,6 +31,7 @@ import {
 import { BackupRow, BackupStore } from './BackupStore';
 import { ensureBackupUser } from './backupUser';
 import { jobOutcome } from './jobOutcome';
+import { nextRun, staleness } from './schedule';
 
 /** The claim that holds an instance's dumps when its target is `pvc`. */
 export function backupClaimName(instance: string) {
@@ -42,10 +42,6 @@ export function backupClaimName(instance: string) {
 function newId(now = new Date()) {
   const stamp = now.toISOString().replace(/[-:T]/g, '').slice(0, 14);
   return `${stamp}-${randomBytes(2).toString('hex')}`;
-}
-
-function nextRun(schedule: string, after: Date) {
-  return new CronTime(schedule, 'UTC').getNextDateFrom(after).toJSDate();
 }
 
 function serverImage(inst: InstanceObjects) {
@@ -203,33 +199,13 @@ export class BackupRunner {
       items: rows.map(publicBackup),
       policy,
       lastCompletedAt,
-      stale: this.staleness(policy, record, lastCompletedAt),
+      stale: staleness({
+        schedule: policy.schedule,
+        since: new Date(lastCompletedAt ?? record.readyAt ?? record.createdAt),
+        lastCompleted: !!lastCompletedAt,
+        graceLimitMs: this.config.timeoutSeconds * 1000,
+      }),
     };
-  }
-
-  /**
-   * Stale: a scheduled time passed, longer ago than one period (or the Job
-   * timeout, if shorter), and no backup completed since.
-   */
-  private staleness(
-    policy: MysqlBackupPolicy,
-    record: InstanceRecord,
-    lastCompletedAt?: string,
-  ): string | undefined {
-    const since = new Date(
-      lastCompletedAt ?? record.readyAt ?? record.createdAt,
-    );
-    const due = nextRun(policy.schedule, since);
-    const period = nextRun(policy.schedule, due).getTime() - due.getTime();
-    const grace = Math.min(period, this.config.timeoutSeconds * 1000);
-    if (Date.now() <= due.getTime() + grace) return undefined;
-    return lastCompletedAt
-      ? `The last good backup is from ${lastCompletedAt}; the schedule "${
-          policy.schedule
-        }" promised one at ${due.toISOString()}`
-      : `No backup has completed; the schedule "${
-          policy.schedule
-        }" promised one at ${due.toISOString()}`;
   }
 
   /**
