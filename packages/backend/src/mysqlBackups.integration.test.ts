@@ -262,7 +262,7 @@ it('backs up into the instance backup volume and restores into a new instance wi
   );
 });
 
-it('refuses a restore from a backup that is not there, or into another namespace, before creating anything', async () => {
+it('refuses a restore from a backup or an instance that is not there, before creating anything', async () => {
   const missing = await api('post', '/api/mysql/instances', {
     name: `it-bk-none-${RUN}`,
     owner: 'user:default/mock',

@@ -247,6 +247,29 @@ export async function createRouter(
     });
   }
 
+  /** The record of `ref`, once `permission` on its entity is granted. */
+  async function recordFor(
+    credentials: BackstageCredentials,
+    ref: ReturnType<typeof refOf>,
+    permission: ResourcePermission<'catalog-entity'>,
+  ) {
+    const record = await service.record(ref);
+    await authorize(credentials, permission, record);
+    return record;
+  }
+
+  /** The record of the request's instance, or 404 unless the caller may read it. */
+  async function readableRecord(req: Request) {
+    const credentials = await httpAuth.credentials(req, {
+      allow: ['user', 'service'],
+    });
+    const record = await service.record(refOf(req));
+    if (!(await readable(credentials, [record])).has(record.ref)) {
+      throw new NotFoundError(`no MySQL instance ${record.ref}`);
+    }
+    return record;
+  }
+
   /** Runs a write with its audit event, so that a denied one is recorded too. */
   async function audited<T>(
     req: Request,
@@ -285,13 +308,7 @@ export async function createRouter(
   });
 
   router.get('/instances/:cluster/:namespace/:name', async (req, res) => {
-    const credentials = await httpAuth.credentials(req, {
-      allow: ['user', 'service'],
-    });
-    const record = await service.record(refOf(req));
-    if (!(await readable(credentials, [record])).has(record.ref)) {
-      throw new NotFoundError(`no MySQL instance ${record.ref}`);
-    }
+    await readableRecord(req);
     res.json(await service.detail(refOf(req)));
   });
 
@@ -370,11 +387,10 @@ export async function createRouter(
         'config-update',
         { instance: ref, keys },
         async credentials => {
-          const record = await service.record(ref);
-          await authorize(
+          await recordFor(
             credentials,
+            ref,
             mysqlInstanceConfigUpdatePermission,
-            record,
           );
           const body = parse(updateBody, req.body);
           return service.updateConfig(
@@ -396,11 +412,10 @@ export async function createRouter(
       const meta: JsonObject = { instance: ref };
       if (typeof req.body?.image === 'string') meta.image = req.body.image;
       await audited(req, 'version-update', meta, async credentials => {
-        const record = await service.record(ref);
-        await authorize(
+        const record = await recordFor(
           credentials,
+          ref,
           mysqlInstanceConfigUpdatePermission,
-          record,
         );
         const body = parse(versionBody, req.body);
         await upgrader.request(
@@ -419,12 +434,7 @@ export async function createRouter(
     async (req, res) => {
       const ref = refOf(req);
       await audited(req, 'restart', { instance: ref }, async credentials => {
-        const record = await service.record(ref);
-        await authorize(
-          credentials,
-          mysqlInstanceConfigUpdatePermission,
-          record,
-        );
+        await recordFor(credentials, ref, mysqlInstanceConfigUpdatePermission);
         await service.restart(ref, credentials.principal.userEntityRef);
       });
       res.status(202).json(await service.detail(ref));
@@ -441,8 +451,11 @@ export async function createRouter(
       'instance-delete',
       meta,
       async credentials => {
-        const record = await service.record(ref);
-        await authorize(credentials, mysqlInstanceDeletePermission, record);
+        const record = await recordFor(
+          credentials,
+          ref,
+          mysqlInstanceDeletePermission,
+        );
         const body = parse(deleteBody, req.body);
         if (body.confirm !== ref.name) {
           throw new InputError(
@@ -469,13 +482,7 @@ export async function createRouter(
   router.get(
     '/instances/:cluster/:namespace/:name/backups',
     async (req, res) => {
-      const credentials = await httpAuth.credentials(req, {
-        allow: ['user', 'service'],
-      });
-      const record = await service.record(refOf(req));
-      if (!(await readable(credentials, [record])).has(record.ref)) {
-        throw new NotFoundError(`no MySQL instance ${record.ref}`);
-      }
+      const record = await readableRecord(req);
       res.json(await backups.list(record));
     },
   );
@@ -489,11 +496,10 @@ export async function createRouter(
         'backup-create',
         { instance: ref },
         async credentials => {
-          const record = await service.record(ref);
-          await authorize(
+          const record = await recordFor(
             credentials,
+            ref,
             mysqlInstanceBackupCreatePermission,
-            record,
           );
           return backups.start(record, {
             trigger: 'manual',
@@ -514,11 +520,10 @@ export async function createRouter(
         'backup-policy-update',
         { instance: ref },
         async credentials => {
-          const record = await service.record(ref);
-          await authorize(
+          const record = await recordFor(
             credentials,
+            ref,
             mysqlInstanceConfigUpdatePermission,
-            record,
           );
           return backups.setPolicy(
             record,
@@ -544,11 +549,10 @@ export async function createRouter(
           const user = credentials.principal.userEntityRef;
           const run = await provisioner.run(ref, runId);
           if (run.actor !== user) {
-            const record = await service.record(ref);
-            await authorize(
+            await recordFor(
               credentials,
+              ref,
               mysqlInstanceConfigUpdatePermission,
-              record,
             );
           }
           await provisioner.undo(ref, runId, user);
