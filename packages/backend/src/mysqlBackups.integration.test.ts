@@ -79,11 +79,11 @@ async function create(name: string, extra: object = {}) {
   );
   // Owners' writes are decided on the entity, which follows within seconds.
   await waitUntil(`the entity of ${name}`, async () => {
-    const res = await api(
+    const entity = await api(
       'get',
       `/api/catalog/entities/by-name/resource/default/${name}`,
     );
-    return res.status === 200 ? res.body : undefined;
+    return entity.status === 200 ? entity.body : undefined;
   });
 }
 

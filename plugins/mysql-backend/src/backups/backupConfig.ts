@@ -37,7 +37,8 @@ export function checkSchedule(schedule: string, field: string) {
   let problem = fields.length === 5 ? undefined : 'needs five fields';
   if (!problem) {
     try {
-      new CronTime(schedule, 'UTC');
+      // Parses it, and throws on what it cannot fire on.
+      new CronTime(schedule, 'UTC').sendAt();
     } catch (error) {
       problem = (error as Error).message;
     }

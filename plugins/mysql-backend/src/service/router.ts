@@ -468,12 +468,12 @@ export async function createRouter(
             actor: credentials.principal.userEntityRef,
           });
         }
-        const result = await deleter.delete(record, {
+        const deleted = await deleter.delete(record, {
           keepData: body.keepData,
           actor: credentials.principal.userEntityRef,
         });
         await backups.forget(record.ref);
-        return result;
+        return deleted;
       },
     );
     res.status(200).json(result);
