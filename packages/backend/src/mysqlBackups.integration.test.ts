@@ -411,6 +411,9 @@ it('upgrades along a supported path keeping the data, refuses others, and rolls 
     240_000,
   );
   expect(rolledBack.upgrade.message).toContain('mysql:9.7.5 cannot start');
+  expect(rolledBack.history.map((h: any) => h.message)).toEqual(
+    expect.arrayContaining(['rolled back to mysql:9.7.4, which runs again']),
+  );
   expect(rolledBack.version.image).toBe('mysql:9.7.4');
   expect(await readRows(ORDERS)).toEqual(ROWS);
   const sts = await apps.readNamespacedStatefulSet({

@@ -408,7 +408,13 @@ export interface MysqlUpgradeStatus {
   from: string;
   to: string;
   backup?: string;
-  status: 'BackingUp' | 'Upgrading' | 'Completed' | 'RolledBack' | 'Failed';
+  status:
+    | 'BackingUp'
+    | 'Upgrading'
+    | 'RollingBack'
+    | 'Completed'
+    | 'RolledBack'
+    | 'Failed';
   message?: string;
   at: string;
 }

@@ -35,6 +35,12 @@ export function computePhase(
   if (upgrade?.status === 'Upgrading') {
     return { phase: 'Reconciling', message: `upgrading to ${upgrade.to}` };
   }
+  if (upgrade?.status === 'RollingBack') {
+    return {
+      phase: 'Reconciling',
+      message: `rolling back to ${upgrade.from}: ${upgrade.message}`,
+    };
+  }
   // Failed after the image changed: the server may not open its data.
   if (
     upgrade?.status === 'Failed' &&

@@ -74,7 +74,11 @@ export class Upgrader {
     const check = checkMysqlUpgrade(current, image);
     if (!check.allowed) throw new InputError(check.reason);
     const last = readUpgrade(inst.statefulSet);
-    if (last?.status === 'BackingUp' || last?.status === 'Upgrading') {
+    if (
+      last?.status === 'BackingUp' ||
+      last?.status === 'Upgrading' ||
+      last?.status === 'RollingBack'
+    ) {
       throw new ConflictError(
         `${record.ref} is being upgraded to ${last.to} already`,
       );
@@ -149,6 +153,9 @@ export class Upgrader {
       const state = readUpgrade(inst.statefulSet);
       try {
         if (state?.status === 'Upgrading') await this.follow(inst, state);
+        if (state?.status === 'RollingBack') {
+          await this.followRollback(inst, state);
+        }
         if (state?.status === 'BackingUp')
           await this.checkBackingUp(inst, state);
       } catch (error) {
@@ -170,25 +177,50 @@ export class Upgrader {
       return;
     }
     if (!progress.dataTouched) {
-      await this.end(
-        inst.ref,
-        {
-          ...state,
-          status: 'RolledBack',
-          message: `${progress.message}; ${state.from} runs again`,
-        },
+      // RolledBack only once the old image runs again (followRollback).
+      await this.patch(
         inst,
+        { ...state, status: 'RollingBack', message: progress.message },
         state.from,
       );
       await this.store.addHistory(inst.ref, {
         kind: 'rollback',
-        message: `${progress.message}; rolled back to ${state.from}, the data untouched`,
+        message: `${progress.message}; rolling back to ${state.from}, the data untouched`,
       });
       return;
     }
     const message =
       `${progress.message}. It may have begun upgrading the data, so it was not rolled back to ${state.from}; ` +
       `restore backup ${state.backup} into a new database to go back`;
+    await this.end(inst.ref, { ...state, status: 'Failed', message }, inst);
+    await this.store.addHistory(inst.ref, { kind: 'upgrade', message });
+  }
+
+  /** Ends a rollback once the old image is Ready again, or as Failed if it is not. */
+  private async followRollback(
+    inst: InstanceObjects,
+    state: MysqlUpgradeStatus,
+  ) {
+    const progress = upgradeProgress(inst.pods, state.from);
+    if (progress.state === 'waiting') return;
+    if (progress.state === 'ready') {
+      await this.end(
+        inst.ref,
+        {
+          ...state,
+          status: 'RolledBack',
+          message: `${state.message}; ${state.from} runs again`,
+        },
+        inst,
+      );
+      await this.store.addHistory(inst.ref, {
+        kind: 'rollback',
+        message: `rolled back to ${state.from}, which runs again`,
+      });
+      this.onFinished(inst);
+      return;
+    }
+    const message = `${state.message}; after the rollback ${progress.message}. Restore backup ${state.backup} into a new database`;
     await this.end(inst.ref, { ...state, status: 'Failed', message }, inst);
     await this.store.addHistory(inst.ref, { kind: 'upgrade', message });
   }

@@ -6,6 +6,7 @@ import { formatAgo } from '../time';
 const RUNNING_TEXT = {
   BackingUp: 'taking a backup first',
   Upgrading: 'waiting for the new server to start',
+  RollingBack: 'it did not start, so the old image is being put back',
 };
 
 /**
@@ -23,6 +24,7 @@ export function UpgradeNotice(props: {
   switch (status) {
     case 'BackingUp':
     case 'Upgrading':
+    case 'RollingBack':
       return (
         <Alert severity="info">
           Upgrading from {from} to {to}: {RUNNING_TEXT[status]}…{backupText}

@@ -32,6 +32,7 @@ export function isChanging(detail: MysqlInstanceDetail | undefined): boolean {
     phase === 'Provisioning' ||
     upgrade === 'BackingUp' ||
     upgrade === 'Upgrading' ||
+    upgrade === 'RollingBack' ||
     restore === 'Pending' ||
     restore === 'Running'
   );
