@@ -120,7 +120,7 @@ export class InstanceService {
     // One namespace the backend cannot watch does not darken the others.
     const connected = this.cache.connected(record.cluster, record.namespace);
     const { phase, message } = inst
-      ? computePhase(inst, observation, connected)
+      ? computePhase(inst, observation, connected, !!record.readyAt)
       : missingPhase(record, connected);
     return {
       cluster: record.cluster,

@@ -53,6 +53,21 @@ describe('computePhase', () => {
     ).toBe('Provisioning');
   });
 
+  it('says Provisioning while a new server answers but its pod is not Ready yet', () => {
+    const answered = polled({ reachable: true, version: '9.7.4-2' });
+    expect(computePhase(inst, answered, true, false)).toEqual({
+      phase: 'Provisioning',
+      message: 'the server answers; waiting for its pod to be Ready',
+    });
+    const ready: k8s.V1Pod = {
+      metadata: { ownerReferences: [] },
+      status: { conditions: [{ type: 'Ready', status: 'True' }] },
+    } as k8s.V1Pod;
+    expect(
+      computePhase({ ...inst, pods: [ready] }, answered, true, false),
+    ).toEqual({ phase: 'Running' });
+  });
+
   it('says Running when the server answers, and Unreachable when the cluster does not', () => {
     const answered = polled({ reachable: true, version: '9.7.4-2' });
     expect(computePhase(inst, answered, true)).toEqual({ phase: 'Running' });

@@ -24,6 +24,7 @@ export function computePhase(
   inst: InstanceObjects,
   observation: Observation | undefined,
   clusterConnected: boolean,
+  everReady = true,
 ): { phase: MysqlInstancePhase; message?: string } {
   if (!clusterConnected) {
     return {
@@ -89,6 +90,14 @@ export function computePhase(
   }
   if (!observation.reachable) {
     return { phase: 'Unreachable', message: crash ?? observation.error };
+  }
+  // The Service sends connections (and backup Jobs) only to a Ready pod: a
+  // new server that answers the poller is not in service until then.
+  if (!everReady && !inst.pods.some(isReady)) {
+    return {
+      phase: 'Provisioning',
+      message: 'the server answers; waiting for its pod to be Ready',
+    };
   }
   return { phase: 'Running' };
 }
