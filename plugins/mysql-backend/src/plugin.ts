@@ -2,6 +2,7 @@ import {
   coreServices,
   createBackendPlugin,
 } from '@backstage/backend-plugin-api';
+import { actionsRegistryServiceRef } from '@backstage/backend-plugin-api/alpha';
 import { Config } from '@backstage/config';
 import { catalogServiceRef } from '@backstage/plugin-catalog-node';
 import { eventsServiceRef } from '@backstage/plugin-events-node';
@@ -10,6 +11,7 @@ import {
   MysqlClusters,
   readMysqlProvisionConfig,
 } from '@mysql-portal/plugin-mysql-node';
+import { createMysqlActions } from './actions';
 import { readBackupConfig } from './backups/backupConfig';
 import { BackupRunner } from './backups/BackupRunner';
 import { BackupStore } from './backups/BackupStore';
@@ -90,6 +92,8 @@ export const mysqlPlugin = createBackendPlugin({
         auditor: coreServices.auditor,
         lifecycle: coreServices.lifecycle,
         auth: coreServices.auth,
+        discovery: coreServices.discovery,
+        actionsRegistry: actionsRegistryServiceRef,
         catalog: catalogServiceRef,
         events: eventsServiceRef,
       },
@@ -282,6 +286,12 @@ export const mysqlPlugin = createBackendPlugin({
             logger,
           }),
         );
+        // Actions for agents, served over MCP; they call the REST API above.
+        createMysqlActions({
+          actionsRegistry: deps.actionsRegistry,
+          discovery: deps.discovery,
+          auth: deps.auth,
+        });
       },
     });
   },

@@ -1,3 +1,4 @@
+import { BackendFeature } from '@backstage/backend-plugin-api';
 import {
   mockCredentials,
   mockServices,
@@ -54,11 +55,17 @@ async function serviceAccountToken(sandbox: TestSandbox) {
  * The portal's backend (catalog, scaffolder with the template, the mysql
  * plugins, the real scheduler) against the sandbox, as the backend's
  * least-privilege account. `mysql` is merged into the mysql config;
- * `cluster` into the sandbox cluster's entry.
+ * `cluster` into the sandbox cluster's entry; `config` into the top level;
+ * `features` are added.
  */
 export async function startMysqlTestBackend(
   sandbox: TestSandbox,
-  extra: { mysql?: object; cluster?: object } = {},
+  extra: {
+    mysql?: object;
+    cluster?: object;
+    config?: object;
+    features?: BackendFeature[];
+  } = {},
 ) {
   const token = await serviceAccountToken(sandbox);
   const cluster = sandbox.kc.getCurrentCluster()!;
@@ -73,8 +80,10 @@ export async function startMysqlTestBackend(
       eventsServiceFactory,
       // The real scheduler: the mock one runs tasks only at startup.
       schedulerServiceFactory,
+      ...(extra.features ?? []),
       mockServices.rootConfig.factory({
         data: {
+          ...extra.config,
           catalog: {
             rules: [{ allow: ['Template', 'Resource', 'Group', 'User'] }],
             locations: [

@@ -37,6 +37,7 @@ import { BackupRunner } from '../backups/BackupRunner';
 import { Restorer } from '../backups/Restorer';
 import { Deleter } from '../provision/Deleter';
 import { Upgrader } from '../upgrade/Upgrader';
+import { actorOf, viaOf } from '../actions/via';
 import { Provisioner } from '../provision/Provisioner';
 import { InstanceRecord } from './InstanceRecords';
 import { InstanceService } from './InstanceService';
@@ -137,7 +138,8 @@ function parse<T>(schema: z.ZodType<T>, body: unknown): T {
  * `mysql.instance.create`, changing one `mysql.instance.config.update` on
  * the entity the backend recorded for that exact instance, deleting it
  * `mysql.instance.delete`. Every write is
- * audited, denied ones included.
+ * audited, denied ones included. A write one of the plugin's actions made
+ * for a user names the action in the history (actions/via.ts).
  */
 export async function createRouter(
   options: RouterOptions,
@@ -285,13 +287,19 @@ export async function createRouter(
       request: req,
       meta,
     });
+    // A write an agent made through one of our actions says so (actions/via.ts).
+    let via: string | undefined;
     try {
       const credentials = await httpAuth.credentials(req, { allow: ['user'] });
+      via = viaOf(req, credentials);
       const result = await work(credentials);
-      await event.success();
+      await event.success(via ? { meta: { via } } : undefined);
       return result;
     } catch (error) {
-      await event.fail({ error: error as Error });
+      await event.fail({
+        error: error as Error,
+        ...(via && { meta: { via } }),
+      });
       throw error;
     }
   }
@@ -397,7 +405,7 @@ export async function createRouter(
             ref,
             body.config,
             body.resourceVersion,
-            credentials.principal.userEntityRef,
+            actorOf(req, credentials),
           );
         },
       );
@@ -435,7 +443,7 @@ export async function createRouter(
       const ref = refOf(req);
       await audited(req, 'restart', { instance: ref }, async credentials => {
         await recordFor(credentials, ref, mysqlInstanceConfigUpdatePermission);
-        await service.restart(ref, credentials.principal.userEntityRef);
+        await service.restart(ref, actorOf(req, credentials));
       });
       res.status(202).json(await service.detail(ref));
     },
@@ -503,7 +511,7 @@ export async function createRouter(
           );
           return backups.start(record, {
             trigger: 'manual',
-            actor: credentials.principal.userEntityRef,
+            actor: actorOf(req, credentials),
           });
         },
       );

@@ -1,0 +1,1 @@
+export { createMysqlActions } from './createMysqlActions';
