@@ -6,6 +6,8 @@ import { actionsRegistryServiceRef } from '@backstage/backend-plugin-api/alpha';
 import { Config } from '@backstage/config';
 import { catalogServiceRef } from '@backstage/plugin-catalog-node';
 import { eventsServiceRef } from '@backstage/plugin-events-node';
+import { notificationService } from '@backstage/plugin-notifications-node';
+import { signalsServiceRef } from '@backstage/plugin-signals-node';
 import { mysqlPermissions } from '@mysql-portal/plugin-mysql-common';
 import {
   MysqlClusters,
@@ -17,6 +19,7 @@ import { BackupRunner } from './backups/BackupRunner';
 import { BackupStore } from './backups/BackupStore';
 import { ensureBackupUser } from './backups/backupUser';
 import { Restorer } from './backups/Restorer';
+import { wireOwnerEvents } from './notifications/wireOwnerEvents';
 import { Deleter } from './provision/Deleter';
 import { Provisioner } from './provision/Provisioner';
 import { InstanceAnnouncer } from './service/InstanceAnnouncer';
@@ -96,6 +99,8 @@ export const mysqlPlugin = createBackendPlugin({
         actionsRegistry: actionsRegistryServiceRef,
         catalog: catalogServiceRef,
         events: eventsServiceRef,
+        notifications: notificationService,
+        signals: signalsServiceRef,
       },
       async init(deps) {
         const { config, logger, scheduler, lifecycle, events } = deps;
@@ -199,6 +204,21 @@ export const mysqlPlugin = createBackendPlugin({
             );
         reconciler.onRolloutDone = requestPoll;
         upgrader.onFinished = requestPoll;
+        // Owners are notified of what went wrong, and open cards are told
+        // to fetch whenever something they show changes.
+        const ownerEvents = wireOwnerEvents({
+          db,
+          notifications: deps.notifications,
+          signals: deps.signals,
+          logger,
+          cache,
+          records,
+          store,
+          poller,
+          reconciler,
+          backups,
+          upgrader,
+        });
         // A new instance is polled as soon as its pod is Ready, so the card
         // does not say "waiting for the first poll" until the next cycle.
         // Keyed by StatefulSet UID: a StatefulSet made again is new.
@@ -219,6 +239,7 @@ export const mysqlPlugin = createBackendPlugin({
         reconciler.start();
         cache.start();
         lifecycle.addShutdownHook(async () => {
+          ownerEvents.stop();
           reconciler.stop();
           await cache.stop();
         });
@@ -240,7 +261,7 @@ export const mysqlPlugin = createBackendPlugin({
             // Phases are saved when polls may have changed them, not on
             // every tick: at 1,000 instances that is a read of them all.
             if ((await poller.pollDue(signal)) > 0) {
-              await service.saveStatuses();
+              await ownerEvents.statusesChanged(await service.saveStatuses());
             }
           },
         });

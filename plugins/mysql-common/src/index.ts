@@ -63,6 +63,11 @@ export {
   mysqlOwnerPermissions,
   mysqlPermissions,
 } from './permissions';
+export { mysqlInstanceSignalChannel } from './signals';
+export type {
+  MysqlInstanceSignal,
+  MysqlInstanceSignalReason,
+} from './signals';
 export { MysqlApiClient } from './client';
 export type { MysqlRequestOptions } from './client';
 export { MYSQL_INSTANCE_PHASES, isMysqlInstancePhase } from './types';

@@ -71,6 +71,9 @@ export class BackupRunner {
   /** Hears of each backup that ended, with its instance record. */
   onFinished: (record: InstanceRecord, backup: BackupRow) => void = () => {};
 
+  /** Hears of each backup that started. */
+  onStarted: (record: InstanceRecord, backup: BackupRow) => void = () => {};
+
   batch(cluster: string): k8s.BatchV1Api {
     let api = this.batchClients.get(cluster);
     if (!api) {
@@ -282,6 +285,12 @@ export class BackupRunner {
         actor: options.actor,
         message: `Backup ${id} failed: ${message}`,
       });
+      this.onFinished(record, {
+        ...backup,
+        status: 'Failed',
+        message,
+        completedAt: new Date().toISOString(),
+      });
       throw new ConflictError(
         `backup ${id} of ${record.ref} failed: ${message}`,
       );
@@ -289,6 +298,7 @@ export class BackupRunner {
     this.logger.info(
       `backup ${id} of ${record.ref} started (${options.trigger})`,
     );
+    this.onStarted(record, backup);
     return backup;
   }
 

@@ -12,6 +12,7 @@ import {
   MysqlInstanceDetail,
   MysqlInstancePhase,
   MysqlInstanceRef,
+  MysqlInstanceStatus,
   MysqlInstanceSummary,
   MysqlReconcilerMode,
   parseMyCnf,
@@ -152,10 +153,13 @@ export class InstanceService {
     );
   }
 
-  /** Computes every phase and saves those that changed; for the background task. */
-  async saveStatuses(): Promise<void> {
+  /**
+   * Computes every phase and saves those that changed; for the background
+   * task. Returns the statuses that changed, by instance ref.
+   */
+  async saveStatuses(): Promise<Map<string, MysqlInstanceStatus>> {
     await this.summaries(this.listRecords());
-    await this.statuses.save();
+    return this.statuses.save();
   }
 
   async detail(ref: MysqlInstanceRef): Promise<MysqlInstanceDetail> {

@@ -42,11 +42,12 @@ export class InstanceStatuses {
     return status;
   }
 
-  /** Saves the phases that changed since the last save. */
-  async save(): Promise<void> {
-    if (this.changed.size === 0) return;
+  /** Saves the phases that changed since the last save, and returns them. */
+  async save(): Promise<Map<string, MysqlInstanceStatus>> {
     const changed = new Map(this.changed);
+    if (changed.size === 0) return changed;
     this.changed.clear();
     await this.store.saveStatuses(changed);
+    return changed;
   }
 }

@@ -40,6 +40,9 @@ export class MysqlStore {
 
   constructor(private readonly db: Knex) {}
 
+  /** Hears of each history entry this replica adds, after it is saved. */
+  onHistory: (ref: string) => void = () => {};
+
   async saveObservation(ref: string, observation: Observation) {
     const row = {
       instance_ref: ref,
@@ -100,6 +103,7 @@ export class MysqlStore {
       actor: entry.actor ?? null,
       message: entry.message,
     });
+    this.onHistory(ref);
   }
 
   /** The newest entries of `ref`; with `since`, only those from then on. */

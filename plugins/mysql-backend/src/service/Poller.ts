@@ -70,6 +70,13 @@ export class Poller {
   >();
   private last?: Map<string, Observation>;
 
+  /** Hears of each poll saved, with the poll before it of the same StatefulSet. */
+  onPolled: (
+    ref: string,
+    observation: Observation,
+    previous: Observation | undefined,
+  ) => void = () => {};
+
   constructor(
     private readonly clusters: MysqlClusters,
     private readonly cache: InstanceCache,
@@ -188,6 +195,7 @@ export class Poller {
     observation.statefulSetUid = uid;
     await this.store.saveObservation(inst.ref, observation);
     this.last?.set(inst.ref, observation);
+    this.onPolled(inst.ref, observation, previous);
     return observation;
   }
 

@@ -92,6 +92,18 @@ export class Reconciler {
   private stopped = false;
   /** Called when a rollout has finished, so the new values are read at once. */
   onRolloutDone?: (inst: InstanceObjects) => void;
+  /**
+   * Called once per rollback, by the replica whose write started it, so
+   * that the owners hear of it.
+   */
+  onRollback?: (
+    inst: InstanceObjects,
+    rollback: {
+      failedRolloutStartedAt: string;
+      cause: string;
+      changes: string[];
+    },
+  ) => void;
 
   constructor(
     private readonly clusters: MysqlClusters,
@@ -489,12 +501,17 @@ export class Reconciler {
         annotations: { [ROLLOUT_ANNOTATION]: JSON.stringify(rollback) },
       },
     });
+    const changes = describeChanges(lastGood, desiredConfig(inst));
     await this.store.addHistory(inst.ref, {
       kind: 'rollback',
       message: `${
-        describeChanges(lastGood, desiredConfig(inst)).join(', ') ||
-        'the new configuration'
+        changes.join(', ') || 'the new configuration'
       } did not run (${message}); restoring the last configuration that ran`,
+    });
+    this.onRollback?.(inst, {
+      failedRolloutStartedAt: rollout.startedAt,
+      cause: message,
+      changes,
     });
     await this.restoreLastGood({ ...inst, statefulSet: marked }, rollback);
   }

@@ -47,6 +47,12 @@ export class Upgrader {
   onFinished: (inst: InstanceObjects) => void = () => {};
 
   /**
+   * Hears of each upgrade that ended, however it ended; `ended.at` is the
+   * time of the state it ended from.
+   */
+  onEnded: (ref: string, ended: MysqlUpgradeStatus) => void = () => {};
+
+  /**
    * Checks and starts an upgrade of `record` to `image`: 400 for a path
    * MySQL does not support, 409 for a stale `resourceVersion` or while the
    * server is down or another upgrade runs. The backup and the image change
@@ -254,6 +260,7 @@ export class Upgrader {
     if (!inst) return;
     await this.patch(inst, { ...state, at: new Date().toISOString() }, image);
     this.logger.info(`${ref}: upgrade to ${state.to} ${state.status}`);
+    this.onEnded(ref, state);
   }
 
   private async patch(
