@@ -76,6 +76,20 @@ export function unitOf(name: string): string {
   return getMysqlVariable(name)?.unit ?? '';
 }
 
+/**
+ * The running values the card shows even when my.cnf does not set them:
+ * what a newcomer asks first (how many connections, how much memory for
+ * data, how large a query may be, which character set, whether slow
+ * queries are logged).
+ */
+export const KEY_VARIABLES: readonly string[] = [
+  'max_connections',
+  'innodb_buffer_pool_size',
+  'max_allowed_packet',
+  'character_set_server',
+  'slow_query_log',
+];
+
 /** Names in catalogue order, unknown names last in alphabetical order. */
 export function sortVariableNames(names: Iterable<string>): string[] {
   const order = new Map(mysqlVariables.map((v, index) => [v.name, index]));

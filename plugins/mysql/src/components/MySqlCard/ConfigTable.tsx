@@ -7,12 +7,14 @@ import TableCell from '@material-ui/core/TableCell';
 import TableHead from '@material-ui/core/TableHead';
 import TableRow from '@material-ui/core/TableRow';
 import Tooltip from '@material-ui/core/Tooltip';
+import Typography from '@material-ui/core/Typography';
 import { makeStyles } from '@material-ui/core/styles';
 import { useState } from 'react';
 import {
   changeEffect,
   changeEffectText,
   displayValue,
+  KEY_VARIABLES,
   sortVariableNames,
   unitOf,
 } from '../variables';
@@ -23,6 +25,12 @@ const useStyles = makeStyles(theme => ({
   },
   name: {
     fontFamily: 'monospace',
+    whiteSpace: 'nowrap',
+  },
+  // Names, units and headers never break inside: innodb_buffer_pool_size
+  // split over two lines reads as two things.
+  nowrap: {
+    whiteSpace: 'nowrap',
   },
 }));
 
@@ -34,30 +42,38 @@ const EFFECT_LABELS = {
 
 /**
  * The configuration as desired (my.cnf) and as running (what the server
- * reports). Rows the backend lists as pending are highlighted. Variables
- * the server reports but my.cnf does not set are behind a toggle.
+ * reports). Rows the backend lists as pending are highlighted. The key
+ * running values ({@link KEY_VARIABLES}) show even when my.cnf does not set
+ * them; the other variables the server reports are behind a toggle.
  */
 export function ConfigTable(props: { config: MysqlInstanceDetail['config'] }) {
   const { desired, applied, pending, mode } = props.config;
   const classes = useStyles();
   const [showAll, setShowAll] = useState(false);
-  const configured = sortVariableNames(Object.keys(desired));
-  const others = sortVariableNames(Object.keys(applied)).filter(
-    name => !(name in desired),
-  );
-  const names = showAll ? [...configured, ...others] : configured;
+  const configured = Object.keys(desired);
+  const shown = sortVariableNames([
+    ...configured,
+    ...KEY_VARIABLES.filter(name => applied[name] !== undefined),
+  ]);
+  const others = Object.keys(applied).filter(name => !shown.includes(name));
+  const names = showAll ? sortVariableNames([...shown, ...others]) : shown;
   const pendingSet = new Set(pending);
 
   return (
     <>
+      {configured.length === 0 && names.length > 0 && (
+        <Typography variant="body2" color="textSecondary">
+          my.cnf sets no variables; the server runs its defaults.
+        </Typography>
+      )}
       <Table size="small" aria-label="Configuration">
         <TableHead>
           <TableRow>
-            <TableCell>Variable</TableCell>
-            <TableCell>Desired value</TableCell>
-            <TableCell>Running value</TableCell>
-            <TableCell>Unit</TableCell>
-            <TableCell>On change</TableCell>
+            <TableCell className={classes.nowrap}>Variable</TableCell>
+            <TableCell className={classes.nowrap}>Desired value</TableCell>
+            <TableCell className={classes.nowrap}>Running value</TableCell>
+            <TableCell className={classes.nowrap}>Unit</TableCell>
+            <TableCell className={classes.nowrap}>On change</TableCell>
             <TableCell>State</TableCell>
           </TableRow>
         </TableHead>
@@ -73,7 +89,7 @@ export function ConfigTable(props: { config: MysqlInstanceDetail['config'] }) {
                 <TableCell className={classes.name}>{name}</TableCell>
                 <TableCell>{displayValue(name, desired[name])}</TableCell>
                 <TableCell>{displayValue(name, applied[name])}</TableCell>
-                <TableCell>{unitOf(name)}</TableCell>
+                <TableCell className={classes.nowrap}>{unitOf(name)}</TableCell>
                 <TableCell>
                   <Tooltip title={changeEffectText(name, mode)}>
                     <span>{EFFECT_LABELS[changeEffect(name, mode)]}</span>
@@ -92,7 +108,8 @@ export function ConfigTable(props: { config: MysqlInstanceDetail['config'] }) {
           {names.length === 0 && (
             <TableRow>
               <TableCell colSpan={6}>
-                my.cnf sets no variables; the server runs its defaults.
+                my.cnf sets no variables; the server runs its defaults, which
+                show here once it has answered.
               </TableCell>
             </TableRow>
           )}
@@ -101,8 +118,8 @@ export function ConfigTable(props: { config: MysqlInstanceDetail['config'] }) {
       {others.length > 0 && (
         <Button size="small" onClick={() => setShowAll(!showAll)}>
           {showAll
-            ? 'Show only configured variables'
-            : `Show all ${configured.length + others.length} variables`}
+            ? 'Show only key and configured variables'
+            : `Show all ${shown.length + others.length} variables`}
         </Button>
       )}
     </>

@@ -6,7 +6,8 @@ import {
 } from '@mysql-portal/plugin-mysql-common';
 import { useCallback, useEffect, useRef, useState } from 'react';
 import { mysqlApiRef } from '../../api';
-import { FAST_POLL_MS, SLOW_POLL_MS } from './useInstance';
+import { pollDelay } from './useInstance';
+import { useInstanceSignal } from './useInstanceSignal';
 
 /** Loading state, the latest backup list and the latest error of one instance. */
 export interface BackupsState {
@@ -24,9 +25,10 @@ function isRunning(list: MysqlBackupListResponse | undefined): boolean {
 }
 
 /**
- * Fetches an instance's backups and keeps them fresh: every few seconds
- * while one runs, less often otherwise. A failed refresh keeps the last
- * list beside the error.
+ * Fetches an instance's backups and keeps them fresh: when the backend
+ * signals that a backup started or ended, or else every few seconds while
+ * one runs and less often otherwise. A failed refresh keeps the last list
+ * beside the error.
  */
 export function useBackups(ref: MysqlInstanceRef): BackupsState {
   const api = useApi(mysqlApiRef);
@@ -41,6 +43,9 @@ export function useBackups(ref: MysqlInstanceRef): BackupsState {
   // answers are dropped.
   const generation = useRef(0);
   const key = `${ref.cluster}/${ref.namespace}/${ref.name}`;
+  const { signal, isSignalsAvailable } = useInstanceSignal(key);
+  const signals = useRef(isSignalsAvailable);
+  signals.current = isSignalsAvailable;
 
   const fetchList = useCallback(async (): Promise<void> => {
     const current = generation.current;
@@ -59,7 +64,7 @@ export function useBackups(ref: MysqlInstanceRef): BackupsState {
     setState({ loading: false, list: latest.current, error: failure });
     timer.current = setTimeout(
       fetchList,
-      isRunning(latest.current) ? FAST_POLL_MS : SLOW_POLL_MS,
+      pollDelay(isRunning(latest.current), signals.current),
     );
     // The ref object may change on every render; its string form does not.
     // eslint-disable-next-line react-hooks/exhaustive-deps
@@ -74,6 +79,14 @@ export function useBackups(ref: MysqlInstanceRef): BackupsState {
       clearTimeout(timer.current);
     };
   }, [fetchList]);
+
+  useEffect(() => {
+    if (signal?.reasons.some(r => r === 'backup' || r === 'history')) {
+      fetchList();
+    }
+    // Only a new signal fetches; fetchList is stable for one instance.
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [signal]);
 
   const started = useCallback(
     (backup: MysqlBackup) => {

@@ -5,11 +5,18 @@ import {
 } from '@mysql-portal/plugin-mysql-common';
 import { useCallback, useEffect, useRef, useState } from 'react';
 import { mysqlApiRef } from '../../api';
+import { useInstanceSignal } from './useInstanceSignal';
 
-/** How often the detail is fetched while the instance changes, in ms. */
+/** How often the detail is fetched while the instance changes, in ms, without signals. */
 export const FAST_POLL_MS = 2500;
-/** How often the detail is fetched while the instance is steady, in ms. */
+/** How often the detail is fetched while the instance is steady, in ms, without signals. */
 export const SLOW_POLL_MS = 15000;
+/**
+ * How often the detail is fetched while signals say when it changes: only
+ * in case one was lost (the websocket reconnects, a replica missed a
+ * watch event).
+ */
+export const SIGNALS_FALLBACK_POLL_MS = 60000;
 
 /** Loading state, the latest detail and the latest error of one instance. */
 export interface InstanceState {
@@ -38,15 +45,22 @@ export function isChanging(detail: MysqlInstanceDetail | undefined): boolean {
   );
 }
 
-function pollDelay(detail: MysqlInstanceDetail | undefined): number {
-  return isChanging(detail) ? FAST_POLL_MS : SLOW_POLL_MS;
+/**
+ * The time to the next fetch, in ms: rarely when signals tell of changes,
+ * else soon while something changes and less often otherwise.
+ */
+export function pollDelay(changing: boolean, signals: boolean): number {
+  if (signals) return SIGNALS_FALLBACK_POLL_MS;
+  return changing ? FAST_POLL_MS : SLOW_POLL_MS;
 }
 
 /**
- * Fetches an instance's detail and keeps it fresh: every few seconds while
- * it is provisioning, reconciling, upgrading or restoring, less often
- * otherwise. A failed refresh
- * keeps the last detail beside the error.
+ * Fetches an instance's detail and keeps it fresh: at once when the
+ * backend signals a change, and once a minute in case a signal was lost.
+ * Without the signals plugin in the app it polls instead, every few
+ * seconds while the instance is provisioning, reconciling, upgrading or
+ * restoring, less often otherwise. A failed refresh keeps the last detail
+ * beside the error.
  */
 export function useInstance(ref: MysqlInstanceRef | undefined): InstanceState {
   const api = useApi(mysqlApiRef);
@@ -59,11 +73,18 @@ export function useInstance(ref: MysqlInstanceRef | undefined): InstanceState {
   const latest = useRef<MysqlInstanceDetail>();
   // Bumped on unmount and on a new ref, so that late answers are dropped.
   const generation = useRef(0);
+  const requests = useRef(0);
   const key = ref ? `${ref.cluster}/${ref.namespace}/${ref.name}` : undefined;
+  const { signal, isSignalsAvailable } = useInstanceSignal(key);
+  const signals = useRef(isSignalsAvailable);
+  signals.current = isSignalsAvailable;
 
   const schedule = useCallback((run: () => void) => {
     clearTimeout(timer.current);
-    timer.current = setTimeout(run, pollDelay(latest.current));
+    timer.current = setTimeout(
+      run,
+      pollDelay(isChanging(latest.current), signals.current),
+    );
   }, []);
 
   const fetchDetail = useCallback(async (): Promise<
@@ -73,6 +94,7 @@ export function useInstance(ref: MysqlInstanceRef | undefined): InstanceState {
       return undefined;
     }
     const current = generation.current;
+    const mine = ++requests.current;
     clearTimeout(timer.current);
     let detail: MysqlInstanceDetail | undefined;
     let failure: Error | undefined;
@@ -83,6 +105,10 @@ export function useInstance(ref: MysqlInstanceRef | undefined): InstanceState {
     }
     if (current !== generation.current) {
       return undefined;
+    }
+    // A signal during a fetch starts another; the newer answer is shown.
+    if (mine !== requests.current) {
+      return detail;
     }
     latest.current = detail ?? latest.current;
     setState({ loading: false, detail: latest.current, error: failure });
@@ -101,6 +127,12 @@ export function useInstance(ref: MysqlInstanceRef | undefined): InstanceState {
       clearTimeout(timer.current);
     };
   }, [fetchDetail]);
+
+  useEffect(() => {
+    if (signal) fetchDetail();
+    // Only a new signal fetches; fetchDetail is stable for one instance.
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [signal]);
 
   const update = useCallback(
     (detail: MysqlInstanceDetail) => {

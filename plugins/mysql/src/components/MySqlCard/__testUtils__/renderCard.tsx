@@ -1,11 +1,16 @@
 import { ResponseError } from '@backstage/errors';
-import { mockApis, renderInTestApp } from '@backstage/frontend-test-utils';
+import {
+  mockApis,
+  renderInTestApp,
+  TestApiPair,
+} from '@backstage/frontend-test-utils';
 import { EntityProvider } from '@backstage/plugin-catalog-react';
 import {
   AuthorizeResult,
   EvaluatePermissionRequest,
 } from '@backstage/plugin-permission-common';
 import { MysqlInstanceDetail } from '@mysql-portal/plugin-mysql-common';
+import { SignalApi, signalApiRef } from '@backstage/plugin-signals-react';
 import { screen, waitFor } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { MysqlApi, mysqlApiRef } from '../../../api';
@@ -57,6 +62,8 @@ export async function renderCard(
       request: EvaluatePermissionRequest,
     ) => AuthorizeResult.ALLOW | AuthorizeResult.DENY;
     name?: string;
+    /** The app's signals; without it the card polls as in an app without the signals plugin. */
+    signals?: SignalApi;
   } = {},
 ) {
   const { allowed = true, annotated = true } = options;
@@ -69,21 +76,43 @@ export async function renderCard(
       annotations: annotated ? entity.metadata.annotations : {},
     },
   };
+  const apis: TestApiPair<any>[] = [
+    [mysqlApiRef, api],
+    mockApis.permission({
+      authorize:
+        options.authorize ??
+        (allowed ? AuthorizeResult.ALLOW : AuthorizeResult.DENY),
+    }),
+  ];
+  if (options.signals) apis.push([signalApiRef, options.signals]);
   return renderInTestApp(
     <EntityProvider entity={shown}>
       <MySqlCard />
     </EntityProvider>,
-    {
-      apis: [
-        [mysqlApiRef, api],
-        mockApis.permission({
-          authorize:
-            options.authorize ??
-            (allowed ? AuthorizeResult.ALLOW : AuthorizeResult.DENY),
-        }),
-      ],
-    },
+    { apis },
   );
+}
+
+/**
+ * A SignalApi for tests: `send` delivers a message to every subscriber of
+ * the channel, as the backend's signals would.
+ */
+export function fakeSignalApi() {
+  const subscribers = new Map<string, Set<(message: any) => void>>();
+  const api = {
+    subscribe: jest.fn((channel: string, onMessage: (m: any) => void) => {
+      const set = subscribers.get(channel) ?? new Set();
+      set.add(onMessage);
+      subscribers.set(channel, set);
+      return { unsubscribe: () => set.delete(onMessage) };
+    }),
+    send(channel: string, message: object) {
+      for (const onMessage of subscribers.get(channel) ?? []) {
+        onMessage(message);
+      }
+    },
+  };
+  return api;
 }
 
 /** Clicks an action button once the permission check has enabled it. */
