@@ -8,6 +8,7 @@ import {
   MysqlBackupListResponse,
   MysqlBackupPolicy,
   MysqlInstanceDetail,
+  MysqlInstanceListQuery,
   MysqlInstanceListResponse,
   MysqlInstanceRef,
   MysqlProvisionPlan,
@@ -47,11 +48,19 @@ export class MysqlApiClient {
     this.fetchApi = options.fetchApi ?? { fetch: (...args) => fetch(...args) };
   }
 
-  /** `GET /instances`: every instance the caller may read. */
+  /**
+   * `GET /instances`: the instances the caller may read. Without a query
+   * every one of them; with one, the page of those that match (see
+   * {@link MysqlInstanceListQuery}). `token` is sent, not queried.
+   */
   async listInstances(
-    options?: MysqlRequestOptions,
+    request?: MysqlInstanceListQuery & MysqlRequestOptions,
   ): Promise<MysqlInstanceListResponse> {
-    return this.send('/instances', { method: 'GET' }, options);
+    return this.send(
+      `/instances${listQueryString(request ?? {})}`,
+      { method: 'GET' },
+      request,
+    );
   }
 
   /**
@@ -211,6 +220,30 @@ export class MysqlApiClient {
     }
     return (parse ? await response.json() : undefined) as T;
   }
+}
+
+const LIST_QUERY_KEYS: Array<keyof MysqlInstanceListQuery> = [
+  'owner',
+  'cluster',
+  'phase',
+  'needsAttention',
+  'q',
+  'limit',
+  'offset',
+];
+
+/**
+ * `?owner=…&limit=…` of the query's defined values, or '' when there are
+ * none; request options (the token) are never sent in the address.
+ */
+function listQueryString(query: MysqlInstanceListQuery): string {
+  const params = new URLSearchParams();
+  for (const key of LIST_QUERY_KEYS) {
+    const value = query[key];
+    if (value !== undefined && value !== '') params.set(key, String(value));
+  }
+  const text = params.toString();
+  return text ? `?${text}` : '';
 }
 
 function instancePath(ref: MysqlInstanceRef): string {

@@ -76,7 +76,10 @@ describe('API types', () => {
 
   it('lets a detail stand where a summary is expected', () => {
     const summary: MysqlInstanceSummary = detail;
-    const list: MysqlInstanceListResponse = { items: [summary] };
+    const list: MysqlInstanceListResponse = {
+      items: [summary],
+      totalCount: 1,
+    };
     expect(list.items[0].version.image).toBe('mysql:8.4');
   });
 

@@ -70,15 +70,66 @@ export interface MysqlInstanceSummary {
   owner: string;
   status: MysqlInstanceStatus;
   version: { image: string; server?: string };
+  /** When the backend recorded the instance (ISO 8601). */
+  createdAt?: string;
+  /** The server runs a version other than the one its image declares. */
+  drift?: boolean;
+  /** The desired my.cnf is not the one the server runs: it waits for a restart. */
+  pendingRestart?: boolean;
+  /** The last completed backup of this instance, if any (in `GET /instances`). */
+  lastBackup?: { completedAt: string };
+  /**
+   * Why the instance needs attention, empty when it does not (in the list
+   * of `GET /instances`); see {@link MysqlAttentionReason}.
+   */
+  needsAttention?: MysqlAttentionReason[];
 }
 
 /**
- * The body of `GET /instances`.
+ * One reason an instance needs attention: `phase` (Degraded or
+ * Unreachable), `drift` (the server runs another version than its image
+ * declares), `pendingRestart` (a configuration waits for a restart that no
+ * rollout is bringing), `backup` (no backup has completed yet, or the last
+ * one is older than the backup schedule allows). `message` says it in words.
+ *
+ * @public
+ */
+export interface MysqlAttentionReason {
+  kind: 'phase' | 'drift' | 'pendingRestart' | 'backup';
+  message: string;
+}
+
+/**
+ * The query parameters of `GET /instances`, all optional. `owner` is an
+ * entity ref (`group:default/team-a`) or just its name (`team-a`);
+ * `q` is a substring of the instance name (case-insensitive);
+ * `needsAttention` keeps the instances with at least one
+ * {@link MysqlAttentionReason}. Filters apply to what the caller may read.
+ * With any parameter the answer is one page: `limit` (default 100, at
+ * most 500) items from `offset` (default 0), ordered by name, cluster and
+ * namespace; without parameters it holds every instance.
+ *
+ * @public
+ */
+export interface MysqlInstanceListQuery {
+  owner?: string;
+  cluster?: string;
+  phase?: MysqlInstancePhase;
+  needsAttention?: boolean;
+  q?: string;
+  limit?: number;
+  offset?: number;
+}
+
+/**
+ * The body of `GET /instances`: the page of instances asked for, and
+ * `totalCount`, how many match the filters in all.
  *
  * @public
  */
 export interface MysqlInstanceListResponse {
   items: MysqlInstanceSummary[];
+  totalCount: number;
 }
 
 /**
