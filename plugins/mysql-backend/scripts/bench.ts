@@ -12,7 +12,7 @@
  * service account so that its requests can be counted in the audit log.
  *
  * Measures one poll cycle over every instance, GET detail and list through
- * the real router, the backend's GET/LIST requests in an idle minute, and
+ * the real router (and the fleet page's `?needsAttention=true&limit=50`), the backend's GET/LIST requests in an idle minute, and
  * what a configuration edit on a real server takes. Progress goes to
  * stderr; with --json the last line printed is one JSON object. --profile
  * writes CPU profiles of the reads, the poll cycles and the edits (they
@@ -204,14 +204,20 @@ async function idleMinute(stateDir: string, user: string) {
   return { verbs, getList: (verbs.get ?? 0) + (verbs.list ?? 0) };
 }
 
+/** The fleet page's question: the first page of what needs attention. */
+const FLEET_QUERY = 'needsAttention=true&limit=50';
+
 async function latencies(api: BenchApi, names: string[]) {
   for (let i = 0; i < 5; i++) {
     await api.list();
     await api.detail(names[i % names.length]);
+    await api.fleet(FLEET_QUERY);
   }
   const list: number[] = [];
   const detail: number[] = [];
+  const fleet: number[] = [];
   let count = 0;
+  let attention = 0;
   for (let i = 0; i < SAMPLES; i++) {
     const l = await timed(() => api.list());
     list.push(l.ms);
@@ -219,8 +225,11 @@ async function latencies(api: BenchApi, names: string[]) {
     // Every kind of instance in turn, spread over the fleet.
     const name = names[(i * 37) % names.length];
     detail.push((await timed(() => api.detail(name))).ms);
+    const f = await timed(() => api.fleet(FLEET_QUERY));
+    fleet.push(f.ms);
+    attention = f.value.totalCount;
   }
-  return { list, detail, listed: count };
+  return { list, detail, fleet, listed: count, attention };
 }
 
 /** One poll of every instance, as the plugin's poller does it, timed. */
@@ -425,6 +434,10 @@ function summary(r: any) {
     ],
     ['GET list p50', `${r.listP50Ms} ms (p90 ${r.listP90Ms}); goal <= 200 ms`],
     [
+      'GET fleet page p50',
+      `${r.fleetAttentionP50Ms} ms (p90 ${r.fleetAttentionP90Ms}) for ?${FLEET_QUERY}, ${r.fleetAttentionTotal} need attention; goal <= 200 ms`,
+    ],
+    [
       'idle GET/LIST a minute',
       `${r.idleBackendRequestsPerMinute} (${JSON.stringify(
         r.idleBackendRequestsByVerb,
@@ -574,6 +587,8 @@ async function main() {
     progress(
       `list p50 ${millis(percentile(lat.list, 0.5))} ms, detail p50 ${millis(
         percentile(lat.detail, 0.5),
+      )} ms, fleet page (?${FLEET_QUERY}) p50 ${millis(
+        percentile(lat.fleet, 0.5),
       )} ms`,
     );
 
@@ -612,6 +627,7 @@ async function main() {
         Math.round((count('silent') / INSTANCES) * 1000) / 1000,
       detailP50Ms: millis(percentile(lat.detail, 0.5)),
       listP50Ms: millis(percentile(lat.list, 0.5)),
+      fleetAttentionP50Ms: millis(percentile(lat.fleet, 0.5)),
       idleBackendRequestsPerMinute: idle.getList,
       editToRestartIssuedMsP50: millis(percentile(edit.issued, 0.5)),
       editToValueReadBackSP50: seconds(percentile(edit.readBack, 0.5)),
@@ -624,6 +640,8 @@ async function main() {
       pollCycleColdSeconds: seconds(cycles.cold),
       detailP90Ms: millis(percentile(lat.detail, 0.9)),
       listP90Ms: millis(percentile(lat.list, 0.9)),
+      fleetAttentionP90Ms: millis(percentile(lat.fleet, 0.9)),
+      fleetAttentionTotal: lat.attention,
       idleBackendRequestsByVerb: idle.verbs,
       editPutMs: edit.put.map(millis),
       editToRestartIssuedMs: edit.issued.map(millis),

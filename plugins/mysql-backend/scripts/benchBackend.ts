@@ -17,8 +17,7 @@ import {
   instanceLocation,
   MysqlClusters,
 } from '@mysql-portal/plugin-mysql-node';
-import knexFactory, { Knex } from 'knex';
-import { randomBytes } from 'node:crypto';
+import { Knex } from 'knex';
 import { mysqlPlugin } from '../src/plugin';
 import { InstanceCache } from '../src/service/InstanceCache';
 import { InstanceRecords } from '../src/service/InstanceRecords';
@@ -33,29 +32,7 @@ export const POLLER: PollerOptions = {
   concurrency: 100,
 };
 
-const POSTGRES =
-  process.env.BENCH_POSTGRES_CONNECTION_STRING ??
-  'postgresql://postgres@127.0.0.1:5432';
-
-/** A fresh PostgreSQL database for this run, dropped by `drop`. */
-export async function createDatabase() {
-  const name = `mysql_bench_${randomBytes(4).toString('hex')}`;
-  const admin = knexFactory({ client: 'pg', connection: POSTGRES });
-  await admin.raw('CREATE DATABASE ??', [name]);
-  const knex = knexFactory({
-    client: 'pg',
-    connection: `${POSTGRES}/${name}`,
-  });
-  return {
-    name,
-    knex,
-    drop: async () => {
-      await knex.destroy();
-      await admin.raw('DROP DATABASE IF EXISTS ?? WITH (FORCE)', [name]);
-      await admin.destroy();
-    },
-  };
-}
+export { createDatabase } from './benchDatabase';
 
 export function mysqlConfig(kubeconfig: string): JsonObject {
   return {
@@ -141,6 +118,8 @@ function apiClient(baseUrl: string) {
     `/instances/${CLUSTER}/${NAMESPACE}/${name}`;
   return {
     list: () => call('GET', '/instances'),
+    /** `GET /instances` with a query, as the fleet page asks it. */
+    fleet: (query: string) => call('GET', `/instances?${query}`),
     detail: (name: string) => call('GET', instance(name)),
     putConfig: (name: string, config: object, resourceVersion: string) =>
       call('PUT', `${instance(name)}/config`, { config, resourceVersion }),

@@ -20,6 +20,7 @@ import { BackupStore } from './backups/BackupStore';
 import { ensureBackupUser } from './backups/backupUser';
 import { Restorer } from './backups/Restorer';
 import { wireOwnerEvents } from './notifications/wireOwnerEvents';
+import { InstanceFleet } from './fleet/InstanceFleet';
 import { Deleter } from './provision/Deleter';
 import { Provisioner } from './provision/Provisioner';
 import { InstanceAnnouncer } from './service/InstanceAnnouncer';
@@ -294,6 +295,10 @@ export const mysqlPlugin = createBackendPlugin({
         deps.httpRouter.use(
           await createRouter({
             service,
+            fleet: new InstanceFleet(service, backupStore, {
+              defaults: backupConfig.defaults,
+              graceLimitMs: backupConfig.timeoutSeconds * 1000,
+            }),
             provisioner,
             deleter,
             backups,

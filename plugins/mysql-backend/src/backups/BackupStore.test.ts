@@ -137,4 +137,41 @@ describe('BackupStore', () => {
       expect(await store.getRestore(restore.ref)).toBeUndefined();
     },
   );
+
+  it.each(databases.eachSupportedId())(
+    'finds the last completed backup of every instance in one query on %p',
+    async id => {
+      const knex = await databases.init(id);
+      await MysqlStore.create({ getClient: async () => knex } as any);
+      const store = new BackupStore(knex);
+      const of = (ref: string, b: string, at: string) => ({
+        ...backup(b, at),
+        ref,
+      });
+      await store.addBackup(of(REF, 'b1', '2026-12-01T01:00:00.000Z'));
+      await store.addBackup(of(REF, 'b2', '2026-12-01T02:00:00.000Z'));
+      await store.addBackup(
+        of('sandbox/shop/failed', 'f1', '2026-12-01T01:00:00.000Z'),
+      );
+      await store.addBackup(
+        of('sandbox/shop/pruned', 'p1', '2026-12-01T01:00:00.000Z'),
+      );
+      await store.addBackup(
+        of('sandbox/shop/running', 'r1', '2026-12-01T01:00:00.000Z'),
+      );
+      await store.finishBackup('b1', { status: 'Completed' });
+      await new Promise(resolve => setTimeout(resolve, 20));
+      await store.finishBackup('b2', { status: 'Completed' });
+      await store.finishBackup('f1', { status: 'Failed', message: 'boom' });
+      await store.finishBackup('p1', { status: 'Completed' });
+      await store.markPruned(['p1']);
+
+      const last = await store.lastCompletedBackups();
+      expect([...last.keys()]).toEqual([REF]);
+      expect(last.get(REF)).toBe((await store.getBackup('b2'))!.completedAt);
+      expect(last.get(REF)! > (await store.getBackup('b1'))!.completedAt!).toBe(
+        true,
+      );
+    },
+  );
 });

@@ -130,6 +130,25 @@ export class BackupStore {
     return rows.map(toBackup);
   }
 
+  /**
+   * When each instance's last completed backup (still on its target)
+   * completed, by instance ref: one query for the whole fleet. A ref may
+   * have had an earlier namesake; callers compare with the record's
+   * `createdAt`.
+   */
+  async lastCompletedBackups(): Promise<Map<string, string>> {
+    const rows = await this.db('mysql_backups')
+      .where({ status: 'Completed' })
+      .whereNull('pruned_at')
+      .whereNotNull('completed_at')
+      .groupBy('instance_ref')
+      .select('instance_ref')
+      .max({ completed_at: 'completed_at' });
+    return new Map(
+      rows.map((row: any) => [row.instance_ref, iso(row.completed_at)!]),
+    );
+  }
+
   async listRunning(): Promise<BackupRow[]> {
     const rows = await this.db('mysql_backups').where({ status: 'Running' });
     return rows.map(toBackup);

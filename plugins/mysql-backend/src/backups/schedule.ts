@@ -17,10 +17,13 @@ export function staleness(options: {
   lastCompleted: boolean;
   graceLimitMs: number;
   now?: Date;
+  /** Another {@link nextRun}, such as a memo of it for many instances. */
+  next?: typeof nextRun;
 }): string | undefined {
   const { schedule, since } = options;
-  const due = nextRun(schedule, since);
-  const period = nextRun(schedule, due).getTime() - due.getTime();
+  const next = options.next ?? nextRun;
+  const due = next(schedule, since);
+  const period = next(schedule, due).getTime() - due.getTime();
   const grace = Math.min(period, options.graceLimitMs);
   const now = options.now ?? new Date();
   if (now.getTime() <= due.getTime() + grace) return undefined;

@@ -37,6 +37,7 @@ import {
 } from './rollout';
 import { computePhase, configView } from './status';
 import { connectionDetails } from './connection';
+import { restartPending, versionDrift } from '../fleet/facts';
 
 /**
  * The `resourceVersion` clients hold: a hash of the desired my.cnf, so it
@@ -123,6 +124,8 @@ export class InstanceService {
     const { phase, message } = inst
       ? computePhase(inst, observation, connected, !!record.readyAt)
       : missingPhase(record, connected);
+    const image =
+      inst?.statefulSet.spec?.template.spec?.containers[0]?.image ?? '';
     return {
       cluster: record.cluster,
       namespace: record.namespace,
@@ -130,11 +133,10 @@ export class InstanceService {
       entityRef: record.entityRef,
       owner: record.owner,
       status: this.statuses.resolve(record.ref, phase, message),
-      version: {
-        image:
-          inst?.statefulSet.spec?.template.spec?.containers[0]?.image ?? '',
-        server: observation?.version,
-      },
+      version: { image, server: observation?.version },
+      createdAt: record.createdAt,
+      drift: versionDrift(image, observation),
+      pendingRestart: inst ? restartPending(inst) : false,
     };
   }
 

@@ -16,6 +16,7 @@ import { Provisioner } from '../provision/Provisioner';
 import { instanceRecord } from '../__testUtils__/instanceRecord';
 import { InstanceRecord } from './InstanceRecords';
 import { InstanceService } from './InstanceService';
+import { InstanceFleet } from '../fleet/InstanceFleet';
 import { createRouter } from './router';
 
 const USER = mockCredentials.user().principal.userEntityRef;
@@ -54,7 +55,14 @@ async function app(
   const service = {
     listRecords: jest.fn(() => records),
     summaries: jest.fn(async (rs: InstanceRecord[]) =>
-      rs.map(r => ({ name: r.name, namespace: r.namespace })),
+      rs.map(r => ({
+        name: r.name,
+        namespace: r.namespace,
+        cluster: r.cluster,
+        owner: r.owner,
+        status: { phase: 'Running', since: '2026-11-25T10:00:00.000Z' },
+        version: { image: 'mysql:8.4', server: '8.4.3' },
+      })),
     ),
     record: jest.fn(async (ref: { namespace: string }) =>
       byNamespace(ref.namespace),
@@ -114,8 +122,22 @@ async function app(
     events.push(event);
     return event;
   });
+  // Every instance was backed up an hour ago, except the one in billing.
+  const lastBackups = new Map(
+    records
+      .filter(r => r.namespace !== 'billing')
+      .map(r => [r.ref, new Date(Date.now() - 3600_000).toISOString()]),
+  );
   const router = await createRouter({
     service: service as unknown as InstanceService,
+    fleet: new InstanceFleet(
+      service as unknown as InstanceService,
+      {
+        lastCompletedBackups: async () => lastBackups,
+        listPolicies: async () => new Map(),
+      },
+      { defaults: { schedule: '0 3 * * *' }, graceLimitMs: 3600_000 },
+    ),
     provisioner: provisioner as unknown as Provisioner,
     deleter: deleter as unknown as Deleter,
     backups: backups as unknown as BackupRunner,
@@ -186,6 +208,116 @@ describe('createRouter', () => {
       .get('/instances/sandbox/scratch/orders-db')
       .set('Authorization', user);
     expect(created.status).toBe(200);
+  });
+
+  describe('GET /instances for the fleet page', () => {
+    const service_ = mockCredentials.service.header();
+    const names = (res: request.Response) =>
+      res.body.items.map((i: any) => i.namespace);
+
+    it('answers every readable instance without a query, as before, with totalCount, last backups and attention', async () => {
+      const { server } = await app();
+      const res = await request(server)
+        .get('/instances')
+        .set('Authorization', service_);
+      expect(res.status).toBe(200);
+      expect(res.body.totalCount).toBe(3);
+      // The records' order, not sorted: nothing asked for a page.
+      expect(names(res)).toEqual(['shop', 'billing', 'scratch']);
+      const billing = res.body.items[1];
+      expect(billing.lastBackup).toBeUndefined();
+      expect(billing.needsAttention).toEqual([
+        { kind: 'backup', message: 'no backup has completed yet' },
+      ]);
+      expect(res.body.items[0].lastBackup).toEqual({
+        completedAt: expect.any(String),
+      });
+      expect(res.body.items[0].needsAttention).toEqual([]);
+    });
+
+    it('filters only what the caller may read, and counts only that', async () => {
+      const { server, service } = await app();
+      // Owned by team-a like the others and never backed up, but its
+      // entity is not readable by the user.
+      const hidden = instanceRecord('hidden', 'orders-db-hidden');
+      service.listRecords.mockReturnValue([ours, hidden, mine]);
+      const byOwner = await request(server)
+        .get('/instances?owner=team-a')
+        .set('Authorization', user);
+      expect(names(byOwner)).toEqual(['scratch', 'shop']);
+      expect(byOwner.body.totalCount).toBe(2);
+      const attention = await request(server)
+        .get('/instances?needsAttention=true')
+        .set('Authorization', user);
+      expect(attention.body).toEqual({ items: [], totalCount: 0 });
+      // A service reads them all, the hidden one included.
+      const asService = await request(server)
+        .get('/instances?needsAttention=true')
+        .set('Authorization', service_);
+      expect(names(asService)).toEqual(['hidden']);
+      expect(asService.body.items[0].needsAttention[0].kind).toBe('backup');
+    });
+
+    it('filters by owner (name or full ref), cluster, phase, name and attention', async () => {
+      const { server } = await app();
+      const get = (query: string) =>
+        request(server)
+          .get(`/instances?${query}`)
+          .set('Authorization', service_);
+      expect(names(await get('owner=group:default/payments'))).toEqual([
+        'billing',
+      ]);
+      expect(names(await get('owner=PAYMENTS'))).toEqual(['billing']);
+      expect(names(await get('owner=default/payments'))).toEqual(['billing']);
+      expect(names(await get('cluster=sandbox'))).toHaveLength(3);
+      expect(names(await get('cluster=elsewhere'))).toEqual([]);
+      expect(names(await get('phase=Running'))).toHaveLength(3);
+      expect(names(await get('phase=Degraded'))).toEqual([]);
+      expect(names(await get('q=ORDERS-d'))).toHaveLength(3);
+      expect(names(await get('q=payments'))).toEqual([]);
+      expect(names(await get('needsAttention=true'))).toEqual(['billing']);
+      expect(names(await get('needsAttention=false'))).toEqual([
+        'scratch',
+        'shop',
+      ]);
+    });
+
+    it('pages by name, cluster and namespace, with the total of every page', async () => {
+      const { server } = await app();
+      const page = await request(server)
+        .get('/instances?limit=1&offset=1')
+        .set('Authorization', service_);
+      expect(names(page)).toEqual(['scratch']);
+      expect(page.body.totalCount).toBe(3);
+      const past = await request(server)
+        .get('/instances?limit=2&offset=2')
+        .set('Authorization', service_);
+      expect(names(past)).toEqual(['shop']);
+      const beyond = await request(server)
+        .get('/instances?offset=10')
+        .set('Authorization', service_);
+      expect(beyond.body).toEqual({ items: [], totalCount: 3 });
+    });
+
+    it.each([
+      ['needs_attention=true', 'unknown parameter needs_attention'],
+      ['limit=501', 'limit'],
+      ['limit=0', 'limit'],
+      ['limit=ten', 'limit: must be a whole number'],
+      ['offset=-1', 'offset'],
+      ['phase=Failed', 'phase'],
+      ['needsAttention=yes', 'needsAttention'],
+      ['owner=a&owner=b', 'owner'],
+    ])('answers 400 to ?%s', async (query, message) => {
+      const { server, service } = await app();
+      const res = await request(server)
+        .get(`/instances?${query}`)
+        .set('Authorization', user);
+      expect(res.status).toBe(400);
+      expect(res.body.error.name).toBe('InputError');
+      expect(res.body.error.message).toContain(message);
+      expect(service.summaries).not.toHaveBeenCalled();
+    });
   });
 
   it('answers 401 without credentials', async () => {

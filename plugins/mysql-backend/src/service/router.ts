@@ -41,6 +41,8 @@ import { actorOf, viaOf } from '../actions/via';
 import { Provisioner } from '../provision/Provisioner';
 import { InstanceRecord } from './InstanceRecords';
 import { InstanceService } from './InstanceService';
+import { InstanceFleet } from '../fleet/InstanceFleet';
+import { parseListQuery } from '../fleet/listQuery';
 
 const updateBody = z.object({
   config: z.record(z.union([z.string(), z.number(), z.boolean()])),
@@ -101,6 +103,8 @@ const createBody = z
 /** What the router needs. */
 export interface RouterOptions {
   service: InstanceService;
+  /** `GET /instances`: filters, pages, last backups and attention. */
+  fleet: InstanceFleet;
   provisioner: Provisioner;
   deleter: Deleter;
   backups: BackupRunner;
@@ -146,6 +150,7 @@ export async function createRouter(
 ): Promise<express.Router> {
   const {
     service,
+    fleet,
     provisioner,
     deleter,
     backups,
@@ -308,11 +313,16 @@ export async function createRouter(
     const credentials = await httpAuth.credentials(req, {
       allow: ['user', 'service'],
     });
+    const query = parseListQuery(req.query);
     const records = service.listRecords();
     const allowed = await readable(credentials, records);
-    res.json({
-      items: await service.summaries(records.filter(r => allowed.has(r.ref))),
-    });
+    // Filters and pages apply to what this caller may read, and only to that.
+    res.json(
+      await fleet.list(
+        records.filter(r => allowed.has(r.ref)),
+        query,
+      ),
+    );
   });
 
   router.get('/instances/:cluster/:namespace/:name', async (req, res) => {
