@@ -9,4 +9,5 @@ export {
   mysqlPlugin,
   mysqlApi,
   mysqlEntityCard,
+  mysqlFleetPage,
 } from './alpha/plugin';

@@ -6,7 +6,7 @@
  * @packageDocumentation
  */
 
-export { mysqlPlugin, EntityMySqlCard } from './plugin';
+export { mysqlPlugin, EntityMySqlCard, MysqlFleetPage } from './plugin';
 export { isMysqlAvailable } from './isMysqlAvailable';
 export { mysqlApiRef, MysqlClient } from './api';
 export type { MysqlApi } from './api';

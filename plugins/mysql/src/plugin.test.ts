@@ -1,4 +1,5 @@
-import { EntityMySqlCard, mysqlPlugin } from './plugin';
+import { EntityMySqlCard, MysqlFleetPage, mysqlPlugin } from './plugin';
+import { fleetRouteRef } from './routes';
 
 describe('mysqlPlugin', () => {
   it('provides the api and the card', () => {
@@ -7,5 +8,10 @@ describe('mysqlPlugin', () => {
       'plugin.mysql.service',
     ]);
     expect(EntityMySqlCard).toBeDefined();
+  });
+
+  it('provides the fleet page, routable at the root route', () => {
+    expect(MysqlFleetPage).toBeDefined();
+    expect(mysqlPlugin.routes.root).toBe(fleetRouteRef);
   });
 });

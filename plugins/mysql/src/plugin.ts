@@ -2,10 +2,13 @@ import {
   createApiFactory,
   createComponentExtension,
   createPlugin,
+  createRoutableExtension,
   discoveryApiRef,
   fetchApiRef,
 } from '@backstage/core-plugin-api';
 import { mysqlApiRef, MysqlClient } from './api';
+import { fleetRouteRef } from './routes';
+import type { JSX } from 'react';
 
 /**
  * The MySQL plugin for the legacy frontend system.
@@ -22,6 +25,7 @@ export const mysqlPlugin = createPlugin({
         new MysqlClient({ discoveryApi, fetchApi }),
     }),
   ],
+  routes: { root: fleetRouteRef },
 });
 
 /**
@@ -36,5 +40,20 @@ export const EntityMySqlCard = mysqlPlugin.provide(
     component: {
       lazy: () => import('./components/MySqlCard').then(m => m.MySqlCard),
     },
+  }),
+);
+
+/**
+ * The fleet page for the legacy frontend system: every MySQL instance the
+ * user may read, across clusters, with filters and paging. Mount it at
+ * `/mysql` (`<Route path="/mysql" element={<MysqlFleetPage />} />`).
+ *
+ * @public
+ */
+export const MysqlFleetPage: () => JSX.Element = mysqlPlugin.provide(
+  createRoutableExtension({
+    name: 'MysqlFleetPage',
+    component: () => import('./components/FleetPage').then(m => m.FleetPage),
+    mountPoint: fleetRouteRef,
   }),
 );

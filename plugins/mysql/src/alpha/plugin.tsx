@@ -1,9 +1,12 @@
 import {
   ApiBlueprint,
   createFrontendPlugin,
+  createRouteRef,
   discoveryApiRef,
   fetchApiRef,
+  PageBlueprint,
 } from '@backstage/frontend-plugin-api';
+import StorageIcon from '@material-ui/icons/Storage';
 import { EntityCardBlueprint } from '@backstage/plugin-catalog-react/alpha';
 import { MYSQL_INSTANCE_ANNOTATION } from '@mysql-portal/plugin-mysql-common';
 import { mysqlApiRef, MysqlClient } from '../api';
@@ -39,6 +42,26 @@ export const mysqlEntityCard = EntityCardBlueprint.make({
   },
 });
 
+const fleetRouteRef = createRouteRef();
+
+/**
+ * The fleet page at `/mysql`: every MySQL instance the user may read,
+ * across clusters, with filters and paging. Its title and icon make its
+ * entry in the sidebar.
+ *
+ * @alpha
+ */
+export const mysqlFleetPage = PageBlueprint.make({
+  params: {
+    path: '/mysql',
+    title: 'Databases',
+    icon: <StorageIcon />,
+    routeRef: fleetRouteRef,
+    loader: () =>
+      import('../components/FleetPage').then(m => <m.FleetContent />),
+  },
+});
+
 /**
  * The MySQL plugin for the new frontend system.
  *
@@ -47,5 +70,6 @@ export const mysqlEntityCard = EntityCardBlueprint.make({
 export const mysqlPlugin = createFrontendPlugin({
   pluginId: 'mysql',
   info: { packageJson: () => import('../../package.json') },
-  extensions: [mysqlApi, mysqlEntityCard],
+  routes: { root: fleetRouteRef },
+  extensions: [mysqlApi, mysqlEntityCard, mysqlFleetPage],
 });

@@ -7,6 +7,8 @@ import {
   DeleteMysqlInstanceResponse,
   MysqlBackupListResponse,
   MysqlInstanceDetail,
+  MysqlInstanceListQuery,
+  MysqlInstanceListResponse,
   MysqlInstanceRef,
   UpdateMysqlConfigRequest,
   UpdateMysqlVersionRequest,
@@ -18,6 +20,14 @@ import {
  * @public
  */
 export interface MysqlApi {
+  /**
+   * The instances the user may read, filtered and paged by the backend,
+   * for the fleet page. Optional so that implementations written before
+   * it keep compiling; {@link MysqlClient} has it.
+   */
+  listInstances?(
+    query?: MysqlInstanceListQuery,
+  ): Promise<MysqlInstanceListResponse>;
   /** Status, versions, configuration and history of one instance. */
   getInstance(ref: MysqlInstanceRef): Promise<MysqlInstanceDetail>;
   /**
