@@ -20,6 +20,7 @@ describe('index', () => {
         'imageServerFamily',
         'isDnsLabel',
         'isMysqlInstancePhase',
+        'mysqlInstanceSignalChannel',
         'mysqlInstanceBackupCreatePermission',
         'mysqlInstanceConfigUpdatePermission',
         'mysqlInstanceCreatePermission',
