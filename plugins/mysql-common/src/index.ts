@@ -64,10 +64,7 @@ export {
   mysqlPermissions,
 } from './permissions';
 export { mysqlInstanceSignalChannel } from './signals';
-export type {
-  MysqlInstanceSignal,
-  MysqlInstanceSignalReason,
-} from './signals';
+export type { MysqlInstanceSignal, MysqlInstanceSignalReason } from './signals';
 export { MysqlApiClient } from './client';
 export type { MysqlRequestOptions } from './client';
 export { MYSQL_INSTANCE_PHASES, isMysqlInstancePhase } from './types';
