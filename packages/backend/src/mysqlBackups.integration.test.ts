@@ -404,7 +404,10 @@ it('upgrades along a supported path keeping the data, refuses others, and rolls 
     'the rollback',
     async () => {
       const d = (await api('get', base(ORDERS))).body;
-      return d.upgrade?.status === 'RolledBack' && d.status.phase === 'Running'
+      // The history line follows the state by a moment.
+      return d.upgrade?.status === 'RolledBack' &&
+        d.status.phase === 'Running' &&
+        d.history.some((h: any) => h.message.startsWith('rolled back to'))
         ? d
         : undefined;
     },
