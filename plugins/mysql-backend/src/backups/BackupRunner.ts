@@ -30,7 +30,7 @@ import {
 } from './backupJob';
 import { BackupRow, BackupStore } from './BackupStore';
 import { ensureBackupUser } from './backupUser';
-import { jobOutcome } from './jobOutcome';
+import { deleteEndedJob, jobOutcome } from './jobOutcome';
 import { nextRun, staleness } from './schedule';
 
 /** The claim that holds an instance's dumps when its target is `pvc`. */
@@ -225,9 +225,8 @@ export class BackupRunner {
         `${record.ref} has no Ready server to back up; try again once it runs`,
       );
     }
-    const running = (await this.backups.listBackups(record.ref)).find(
-      b => b.status === 'Running',
-    );
+    const existing = await this.backups.listBackups(record.ref);
+    const running = existing.find(b => b.status === 'Running');
     if (running) {
       throw new ConflictError(
         `backup ${running.id} of ${record.ref} is still running; wait for it to end`,
@@ -235,7 +234,7 @@ export class BackupRunner {
     }
     const policy = await this.policy(record.ref);
     const { destination, location } = this.destination(record, policy.target);
-    const completed = (await this.backups.listBackups(record.ref)).filter(
+    const completed = existing.filter(
       b => b.status === 'Completed' && b.target === policy.target,
     );
     const prune = completed.slice(Math.max(0, policy.retention - 1));
@@ -406,13 +405,7 @@ export class BackupRunner {
           }`
         : `Backup ${backup.id} failed: ${outcome.message}`,
     });
-    await this.batch(cluster)
-      .deleteNamespacedJob({
-        name: backup.jobName,
-        namespace,
-        propagationPolicy: 'Background',
-      })
-      .catch(() => undefined);
+    await deleteEndedJob(this.batch(cluster), namespace, backup.jobName);
     const record = this.records.get(backup.ref);
     if (record && done) this.onFinished(record, done);
   }

@@ -14,7 +14,7 @@ import { isReady } from '../service/rollout';
 import { buildRestoreJob, jobName } from './backupJob';
 import { BackupRunner } from './BackupRunner';
 import { BackupRow, BackupStore, RestoreRow } from './BackupStore';
-import { jobOutcome } from './jobOutcome';
+import { deleteEndedJob, jobOutcome } from './jobOutcome';
 
 /** Where a new instance will be, as the create request says. */
 export interface RestoreTarget {
@@ -184,14 +184,11 @@ export class Restorer {
     );
     if (!outcome) return;
     await this.finish(restore, outcome.succeeded, outcome.message);
-    await this.runner
-      .batch(cluster)
-      .deleteNamespacedJob({
-        name: restore.jobName!,
-        namespace,
-        propagationPolicy: 'Background',
-      })
-      .catch(() => undefined);
+    await deleteEndedJob(
+      this.runner.batch(cluster),
+      namespace,
+      restore.jobName!,
+    );
   }
 
   private async finish(

@@ -91,3 +91,18 @@ export async function jobOutcome(
       : trimmed(`${ended.reason ?? 'Failed'}: ${ended.message ?? ''}`),
   };
 }
+
+/**
+ * Deletes a Job whose outcome is recorded, with its pods. Errors are
+ * ignored: a Job left behind is deleted by its TTL, and the outcome is
+ * already kept.
+ */
+export async function deleteEndedJob(
+  batch: k8s.BatchV1Api,
+  namespace: string,
+  name: string,
+): Promise<void> {
+  await batch
+    .deleteNamespacedJob({ name, namespace, propagationPolicy: 'Background' })
+    .catch(() => undefined);
+}
