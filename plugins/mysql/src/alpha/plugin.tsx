@@ -6,6 +6,7 @@ import {
   fetchApiRef,
   PageBlueprint,
 } from '@backstage/frontend-plugin-api';
+import { Content } from '@backstage/core-components';
 import StorageIcon from '@material-ui/icons/Storage';
 import { EntityCardBlueprint } from '@backstage/plugin-catalog-react/alpha';
 import { MYSQL_INSTANCE_ANNOTATION } from '@mysql-portal/plugin-mysql-common';
@@ -58,7 +59,12 @@ export const mysqlFleetPage = PageBlueprint.make({
     icon: <StorageIcon />,
     routeRef: fleetRouteRef,
     loader: () =>
-      import('../components/FleetPage').then(m => <m.FleetContent />),
+      import('../components/FleetPage').then(m => (
+        // The page layout gives a header only; Content gives the margins.
+        <Content>
+          <m.FleetContent />
+        </Content>
+      )),
   },
 });
 

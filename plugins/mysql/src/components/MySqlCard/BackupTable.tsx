@@ -16,6 +16,10 @@ const useStyles = makeStyles({
     fontFamily: 'monospace',
     wordBreak: 'break-all',
   },
+  // Short values and headers stay on one line; the location takes what is left.
+  nowrap: {
+    whiteSpace: 'nowrap',
+  },
 });
 
 /** How many backups the card lists. */
@@ -37,10 +41,10 @@ export function BackupTable(props: {
     <Table size="small" aria-label="Backups">
       <TableHead>
         <TableRow>
-          <TableCell>State</TableCell>
-          <TableCell>Started</TableCell>
-          <TableCell>Took</TableCell>
-          <TableCell>Size</TableCell>
+          <TableCell className={classes.nowrap}>State</TableCell>
+          <TableCell className={classes.nowrap}>Started</TableCell>
+          <TableCell className={classes.nowrap}>Took</TableCell>
+          <TableCell className={classes.nowrap}>Size</TableCell>
           <TableCell>Location</TableCell>
           <TableCell />
         </TableRow>
@@ -60,12 +64,14 @@ export function BackupTable(props: {
                 {backup.actor ? ` by ${backup.actor}` : ''}
               </Typography>
             </TableCell>
-            <TableCell>
+            <TableCell className={classes.nowrap}>
               <span title={backup.completedAt}>
                 {backupDuration(backup, now)}
               </span>
             </TableCell>
-            <TableCell>{backupSize(backup.sizeBytes)}</TableCell>
+            <TableCell className={classes.nowrap}>
+              {backupSize(backup.sizeBytes)}
+            </TableCell>
             <TableCell className={classes.location}>
               {backup.location || '–'}
               {backup.status === 'Failed' && backup.message && (
@@ -74,7 +80,7 @@ export function BackupTable(props: {
                 </Typography>
               )}
             </TableCell>
-            <TableCell>{action?.(backup)}</TableCell>
+            <TableCell className={classes.nowrap}>{action?.(backup)}</TableCell>
           </TableRow>
         ))}
         {backups.length === 0 && (

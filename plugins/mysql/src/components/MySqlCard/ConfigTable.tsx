@@ -74,7 +74,7 @@ export function ConfigTable(props: { config: MysqlInstanceDetail['config'] }) {
             <TableCell className={classes.nowrap}>Running value</TableCell>
             <TableCell className={classes.nowrap}>Unit</TableCell>
             <TableCell className={classes.nowrap}>On change</TableCell>
-            <TableCell>State</TableCell>
+            <TableCell className={classes.nowrap}>State</TableCell>
           </TableRow>
         </TableHead>
         <TableBody>
