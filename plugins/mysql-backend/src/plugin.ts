@@ -170,13 +170,6 @@ export const mysqlPlugin = createBackendPlugin({
           logger,
           options.poller,
         );
-        const service = new InstanceService(
-          clusters,
-          cache,
-          store,
-          records,
-          options.reconciler.mode,
-        );
         const upgrader = new Upgrader(
           clusters,
           cache,
@@ -185,18 +178,21 @@ export const mysqlPlugin = createBackendPlugin({
           logger,
           backupConfig.timeoutSeconds,
         );
-        service.detailExtras = async ref => {
-          const restore = await backupStore.getRestore(ref);
-          const sts = cache.get(ref)?.statefulSet;
-          return {
-            upgrade: sts && readUpgrade(sts),
-            restore: restore && {
-              source: restore.source,
-              status: restore.status,
-              message: restore.message || undefined,
-            },
-          };
-        };
+        const service = new InstanceService(clusters, cache, store, records, {
+          mode: options.reconciler.mode,
+          detailExtras: async ref => {
+            const restore = await backupStore.getRestore(ref);
+            const sts = cache.get(ref)?.statefulSet;
+            return {
+              upgrade: sts && readUpgrade(sts),
+              restore: restore && {
+                source: restore.source,
+                status: restore.status,
+                message: restore.message || undefined,
+              },
+            };
+          },
+        });
         const requestPoll = (inst: InstanceObjects) =>
           poller
             .requestPoll(inst.ref)

@@ -61,18 +61,27 @@ const MERGE_PATCH = k8s.setHeaderOptions(
  * joined with what the watches see and what the store keeps.
  */
 export class InstanceService {
+  private readonly mode: MysqlReconcilerMode;
+  private readonly detailExtras: (
+    ref: string,
+  ) => Promise<Partial<MysqlInstanceDetail>>;
+  private readonly statuses: InstanceStatuses;
+
   constructor(
     private readonly clusters: MysqlClusters,
     private readonly cache: InstanceCache,
     private readonly store: MysqlStore,
     private readonly records: InstanceRecords,
-    private readonly mode: MysqlReconcilerMode = 'restart',
-    private readonly statuses = new InstanceStatuses(store),
-  ) {}
-
-  /** Adds what other parts of the backend know to each detail (restore, upgrade). */
-  detailExtras: (ref: string) => Promise<Partial<MysqlInstanceDetail>> =
-    async () => ({});
+    options: {
+      mode?: MysqlReconcilerMode;
+      /** Adds what other parts of the backend know to each detail (restore, upgrade). */
+      detailExtras?: (ref: string) => Promise<Partial<MysqlInstanceDetail>>;
+    } = {},
+  ) {
+    this.mode = options.mode ?? 'restart';
+    this.detailExtras = options.detailExtras ?? (async () => ({}));
+    this.statuses = new InstanceStatuses(store);
+  }
 
   private readonly adoptedNames = new Map<
     string,
