@@ -40,9 +40,15 @@ async function replicas(id: TestDatabaseId) {
       new NoticeStore(knex),
       ref => (ref === record.ref ? record : undefined),
       () => undefined,
-      mockServices.logger.mock(),
+      logger,
+      [1, 1],
     );
-  return { one: make(), two: make(), sent, notifications };
+  const logger = mockServices.logger.mock();
+  return { one: make(), two: make(), sent, notifications, logger };
+}
+
+function settled(...notifiers: OwnerNotifier[]) {
+  return Promise.all(notifiers.map(n => n.settled()));
 }
 
 describe('OwnerNotifier', () => {
@@ -55,6 +61,7 @@ describe('OwnerNotifier', () => {
         two.statusesChanged(status('Degraded', 'the server exited')),
       ]);
       await one.statusesChanged(status('Degraded', 'it exited again'));
+      await settled(one, two);
       expect(sent).toEqual([
         {
           recipients: { type: 'entity', entityRef: record.entityRef },
@@ -69,6 +76,7 @@ describe('OwnerNotifier', () => {
       // Running again ends the spell; the next one is told again.
       await two.statusesChanged(status('Running'));
       await one.statusesChanged(status('Degraded', 'the disk is full'));
+      await settled(one, two);
       expect(sent.map(n => n.payload.description)).toEqual([
         'the server exited',
         'the disk is full',
@@ -112,6 +120,7 @@ describe('OwnerNotifier', () => {
       await one.upgradeEnded(record.ref, ended);
       await two.upgradeEnded(record.ref, ended);
       await one.upgradeEnded('sandbox/databases/unknown', ended);
+      await settled(one, two);
       expect(sent.map(n => n.payload.title)).toEqual([
         'orders-db: configuration rolled back',
         'orders-db: backup failed',
@@ -120,12 +129,33 @@ describe('OwnerNotifier', () => {
     },
   );
 
-  it('logs a notification it could not send, and does not throw', async () => {
-    const { one, notifications } = await replicas('SQLITE_3');
-    notifications.send.mockRejectedValueOnce(new Error('404 Not Found'));
+  it('tries a failed send again, on the replica that claimed the event', async () => {
+    const { one, two, notifications, sent, logger } = await replicas(
+      'SQLITE_3',
+    );
+    notifications.send
+      .mockRejectedValueOnce(new Error('fetch failed'))
+      .mockRejectedValueOnce(new Error('503 Service Unavailable'));
+    await Promise.all([
+      one.statusesChanged(status('Degraded', 'the server exited')),
+      two.statusesChanged(status('Degraded', 'the server exited')),
+    ]);
+    await settled(one, two);
+    expect(notifications.send).toHaveBeenCalledTimes(3);
+    expect(sent.map(n => n.payload.description)).toEqual(['the server exited']);
+    expect(logger.warn).not.toHaveBeenCalled();
+  });
+
+  it('logs a notification it could not send after its attempts, and does not throw', async () => {
+    const { one, notifications, logger } = await replicas('SQLITE_3');
+    notifications.send.mockRejectedValue(new Error('404 Not Found'));
     await expect(
       one.statusesChanged(status('Degraded', 'the server exited')),
     ).resolves.toBeUndefined();
-    expect(notifications.send).toHaveBeenCalledTimes(1);
+    await one.settled();
+    expect(notifications.send).toHaveBeenCalledTimes(3);
+    expect(logger.warn).toHaveBeenCalledWith(
+      expect.stringMatching(/after 3 attempts: Error: 404 Not Found$/),
+    );
   });
 });

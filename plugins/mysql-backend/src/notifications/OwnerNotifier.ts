@@ -17,6 +17,9 @@ import {
 } from './notices';
 import { NoticeStore } from './NoticeStore';
 
+/** How long to wait before each new attempt at a send that failed. */
+const SEND_RETRY_DELAYS_MS = [1_000, 5_000, 30_000];
+
 /**
  * Tells an instance's owners what they should know without opening its
  * page: that it turned Degraded, that a configuration or an upgrade was
@@ -36,25 +39,57 @@ export class OwnerNotifier {
     private readonly recordOf: (ref: string) => InstanceRecord | undefined,
     private readonly objectsOf: (ref: string) => InstanceObjects | undefined,
     private readonly logger: LoggerService,
+    private readonly retryDelaysMs: number[] = SEND_RETRY_DELAYS_MS,
   ) {}
 
-  /** Sends `notice` to the owners of `record`, unless another replica or an earlier call did. */
+  private readonly sending = new Set<Promise<void>>();
+
+  /**
+   * Claims `notice` and sends it to the owners of `record` in the
+   * background; false when another replica or an earlier call claimed it.
+   * The claim is awaited, so that a Degraded spell's claim and release keep
+   * their order; the send is not, so that a notifications backend that is
+   * down does not hold up the poll task that reported the change.
+   */
   async tell(record: InstanceRecord, notice: Notice): Promise<boolean> {
     if (!(await this.notices.claim(notice.key, record.ref))) return false;
-    try {
-      await this.notifications.send({
-        recipients: { type: 'entity', entityRef: record.entityRef },
-        payload: notice.payload,
-      });
-    } catch (error) {
-      // The event stays claimed: a notification lost is better than one
-      // sent twice, and the card and the history still tell it.
-      this.logger.warn(
-        `could not notify the owners of ${record.ref} (${notice.key}): ${error}`,
-      );
-      return false;
-    }
+    const sending = this.send(record, notice).finally(() =>
+      this.sending.delete(sending),
+    );
+    this.sending.add(sending);
     return true;
+  }
+
+  /** Resolves once every send under way has ended. */
+  async settled(): Promise<void> {
+    await Promise.all([...this.sending]);
+  }
+
+  // Only the claiming replica sends, so it tries again itself when the
+  // notifications backend cannot be reached. A send that arrived although
+  // its answer was lost is not doubled: the same scope updates the first.
+  private async send(record: InstanceRecord, notice: Notice) {
+    for (let attempt = 0; ; attempt++) {
+      try {
+        await this.notifications.send({
+          recipients: { type: 'entity', entityRef: record.entityRef },
+          payload: notice.payload,
+        });
+        return;
+      } catch (error) {
+        const delay = this.retryDelaysMs[attempt];
+        if (delay === undefined) {
+          // The event stays claimed: the card and the history still tell it.
+          this.logger.warn(
+            `could not notify the owners of ${record.ref} (${
+              notice.key
+            }) after ${attempt + 1} attempts: ${error}`,
+          );
+          return;
+        }
+        await new Promise(resolve => setTimeout(resolve, delay));
+      }
+    }
   }
 
   /** Errors are logged, never thrown: a notification must not stop the work that caused it. */
