@@ -14,13 +14,23 @@ import {
 import Table from '@material-ui/core/Table';
 import TableBody from '@material-ui/core/TableBody';
 import TableCell from '@material-ui/core/TableCell';
+import TableContainer from '@material-ui/core/TableContainer';
 import TableHead from '@material-ui/core/TableHead';
 import TableRow from '@material-ui/core/TableRow';
 import Tooltip from '@material-ui/core/Tooltip';
 import Typography from '@material-ui/core/Typography';
 import WarningIcon from '@material-ui/icons/Warning';
+import { makeStyles } from '@material-ui/core/styles';
 import { ReactNode } from 'react';
 import { formatAgo, formatDuration } from '../time';
+
+const useStyles = makeStyles({
+  // Names, phases, ages and headers stay on one line; messages and the
+  // reasons for attention wrap.
+  nowrap: {
+    whiteSpace: 'nowrap',
+  },
+});
 
 const PHASE_INDICATORS: Record<MysqlInstancePhase, typeof StatusOK> = {
   Running: StatusOK,
@@ -41,9 +51,12 @@ function Caption(props: { children: ReactNode }) {
 function Status(props: { item: MysqlInstanceSummary; now: Date }) {
   const { phase, message, since } = props.item.status;
   const Indicator = PHASE_INDICATORS[phase] ?? StatusAborted;
+  const classes = useStyles();
   return (
     <>
-      <Indicator>{phase}</Indicator>
+      <span className={classes.nowrap}>
+        <Indicator>{phase}</Indicator>
+      </span>
       <Caption>
         since {formatAgo(new Date(since), props.now)}
         {message && phase !== 'Running' ? ` · ${message}` : ''}
@@ -112,65 +125,68 @@ export function FleetTable(props: {
   now: Date;
 }) {
   const { items, now } = props;
+  const classes = useStyles();
   return (
-    <Table size="small" aria-label="MySQL instances">
-      <TableHead>
-        <TableRow>
-          <TableCell>Database</TableCell>
-          <TableCell>Status</TableCell>
-          <TableCell>Age</TableCell>
-          <TableCell>Image and version</TableCell>
-          <TableCell>Restart</TableCell>
-          <TableCell>Last good backup</TableCell>
-          <TableCell>Owner</TableCell>
-          <TableCell>Needs attention</TableCell>
-        </TableRow>
-      </TableHead>
-      <TableBody>
-        {items.map(item => {
-          const ref = formatInstanceRef(item);
-          return (
-            <TableRow key={ref} data-instance={ref}>
-              <TableCell>
-                <EntityRefLink entityRef={item.entityRef} hideIcon>
-                  {item.name}
-                </EntityRefLink>
-                <Caption>
-                  {item.cluster}/{item.namespace}
-                </Caption>
-              </TableCell>
-              <TableCell>
-                <Status item={item} now={now} />
-              </TableCell>
-              <TableCell>
-                {item.createdAt
-                  ? formatDuration(
-                      (now.getTime() - new Date(item.createdAt).getTime()) /
-                        1000,
-                    )
-                  : '—'}
-              </TableCell>
-              <TableCell>
-                <Version item={item} />
-              </TableCell>
-              <TableCell>{item.pendingRestart ? 'pending' : '—'}</TableCell>
-              <TableCell>
-                <LastBackup item={item} now={now} />
-              </TableCell>
-              <TableCell>
-                <EntityRefLink
-                  entityRef={item.owner}
-                  defaultKind="group"
-                  hideIcon
-                />
-              </TableCell>
-              <TableCell>
-                <Attention item={item} />
-              </TableCell>
-            </TableRow>
-          );
-        })}
-      </TableBody>
-    </Table>
+    <TableContainer>
+      <Table size="small" aria-label="MySQL instances">
+        <TableHead>
+          <TableRow>
+            <TableCell className={classes.nowrap}>Database</TableCell>
+            <TableCell className={classes.nowrap}>Status</TableCell>
+            <TableCell className={classes.nowrap}>Age</TableCell>
+            <TableCell className={classes.nowrap}>Image and version</TableCell>
+            <TableCell className={classes.nowrap}>Restart</TableCell>
+            <TableCell className={classes.nowrap}>Last good backup</TableCell>
+            <TableCell className={classes.nowrap}>Owner</TableCell>
+            <TableCell className={classes.nowrap}>Needs attention</TableCell>
+          </TableRow>
+        </TableHead>
+        <TableBody>
+          {items.map(item => {
+            const ref = formatInstanceRef(item);
+            return (
+              <TableRow key={ref} data-instance={ref}>
+                <TableCell className={classes.nowrap}>
+                  <EntityRefLink entityRef={item.entityRef} hideIcon>
+                    {item.name}
+                  </EntityRefLink>
+                  <Caption>
+                    {item.cluster}/{item.namespace}
+                  </Caption>
+                </TableCell>
+                <TableCell>
+                  <Status item={item} now={now} />
+                </TableCell>
+                <TableCell className={classes.nowrap}>
+                  {item.createdAt
+                    ? formatDuration(
+                        (now.getTime() - new Date(item.createdAt).getTime()) /
+                          1000,
+                      )
+                    : '—'}
+                </TableCell>
+                <TableCell>
+                  <Version item={item} />
+                </TableCell>
+                <TableCell>{item.pendingRestart ? 'pending' : '—'}</TableCell>
+                <TableCell className={classes.nowrap}>
+                  <LastBackup item={item} now={now} />
+                </TableCell>
+                <TableCell className={classes.nowrap}>
+                  <EntityRefLink
+                    entityRef={item.owner}
+                    defaultKind="group"
+                    hideIcon
+                  />
+                </TableCell>
+                <TableCell>
+                  <Attention item={item} />
+                </TableCell>
+              </TableRow>
+            );
+          })}
+        </TableBody>
+      </Table>
+    </TableContainer>
   );
 }

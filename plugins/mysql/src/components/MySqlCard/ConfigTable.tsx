@@ -4,6 +4,7 @@ import Chip from '@material-ui/core/Chip';
 import Table from '@material-ui/core/Table';
 import TableBody from '@material-ui/core/TableBody';
 import TableCell from '@material-ui/core/TableCell';
+import TableContainer from '@material-ui/core/TableContainer';
 import TableHead from '@material-ui/core/TableHead';
 import TableRow from '@material-ui/core/TableRow';
 import Tooltip from '@material-ui/core/Tooltip';
@@ -66,55 +67,59 @@ export function ConfigTable(props: { config: MysqlInstanceDetail['config'] }) {
           my.cnf sets no variables; the server runs its defaults.
         </Typography>
       )}
-      <Table size="small" aria-label="Configuration">
-        <TableHead>
-          <TableRow>
-            <TableCell className={classes.nowrap}>Variable</TableCell>
-            <TableCell className={classes.nowrap}>Desired value</TableCell>
-            <TableCell className={classes.nowrap}>Running value</TableCell>
-            <TableCell className={classes.nowrap}>Unit</TableCell>
-            <TableCell className={classes.nowrap}>On change</TableCell>
-            <TableCell className={classes.nowrap}>State</TableCell>
-          </TableRow>
-        </TableHead>
-        <TableBody>
-          {names.map(name => {
-            const isPending = pendingSet.has(name);
-            return (
-              <TableRow
-                key={name}
-                className={isPending ? classes.pending : undefined}
-                data-pending={isPending ? 'true' : undefined}
-              >
-                <TableCell className={classes.name}>{name}</TableCell>
-                <TableCell>{displayValue(name, desired[name])}</TableCell>
-                <TableCell>{displayValue(name, applied[name])}</TableCell>
-                <TableCell className={classes.nowrap}>{unitOf(name)}</TableCell>
-                <TableCell>
-                  <Tooltip title={changeEffectText(name, mode)}>
-                    <span>{EFFECT_LABELS[changeEffect(name, mode)]}</span>
-                  </Tooltip>
-                </TableCell>
-                <TableCell>
-                  {isPending && (
-                    <Tooltip title="The server does not run this value yet">
-                      <Chip label="pending" size="small" color="secondary" />
+      <TableContainer>
+        <Table size="small" aria-label="Configuration">
+          <TableHead>
+            <TableRow>
+              <TableCell className={classes.nowrap}>Variable</TableCell>
+              <TableCell className={classes.nowrap}>Desired value</TableCell>
+              <TableCell className={classes.nowrap}>Running value</TableCell>
+              <TableCell className={classes.nowrap}>Unit</TableCell>
+              <TableCell className={classes.nowrap}>On change</TableCell>
+              <TableCell className={classes.nowrap}>State</TableCell>
+            </TableRow>
+          </TableHead>
+          <TableBody>
+            {names.map(name => {
+              const isPending = pendingSet.has(name);
+              return (
+                <TableRow
+                  key={name}
+                  className={isPending ? classes.pending : undefined}
+                  data-pending={isPending ? 'true' : undefined}
+                >
+                  <TableCell className={classes.name}>{name}</TableCell>
+                  <TableCell>{displayValue(name, desired[name])}</TableCell>
+                  <TableCell>{displayValue(name, applied[name])}</TableCell>
+                  <TableCell className={classes.nowrap}>
+                    {unitOf(name)}
+                  </TableCell>
+                  <TableCell>
+                    <Tooltip title={changeEffectText(name, mode)}>
+                      <span>{EFFECT_LABELS[changeEffect(name, mode)]}</span>
                     </Tooltip>
-                  )}
+                  </TableCell>
+                  <TableCell>
+                    {isPending && (
+                      <Tooltip title="The server does not run this value yet">
+                        <Chip label="pending" size="small" color="secondary" />
+                      </Tooltip>
+                    )}
+                  </TableCell>
+                </TableRow>
+              );
+            })}
+            {names.length === 0 && (
+              <TableRow>
+                <TableCell colSpan={6}>
+                  my.cnf sets no variables; the server runs its defaults, which
+                  show here once it has answered.
                 </TableCell>
               </TableRow>
-            );
-          })}
-          {names.length === 0 && (
-            <TableRow>
-              <TableCell colSpan={6}>
-                my.cnf sets no variables; the server runs its defaults, which
-                show here once it has answered.
-              </TableCell>
-            </TableRow>
-          )}
-        </TableBody>
-      </Table>
+            )}
+          </TableBody>
+        </Table>
+      </TableContainer>
       {others.length > 0 && (
         <Button size="small" onClick={() => setShowAll(!showAll)}>
           {showAll

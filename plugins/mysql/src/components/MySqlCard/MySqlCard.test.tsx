@@ -203,6 +203,20 @@ describe('MySqlCard', () => {
     );
   });
 
+  it("shows the server's comment once in brackets, as Debian's builds bracket it themselves", async () => {
+    const detail = makeDetail();
+    await renderCard(
+      mockMysqlApi({
+        ...detail,
+        version: { ...detail.version, server: '9.7.4-2', comment: '(Debian)' },
+      }),
+    );
+    const server = await screen.findByTestId('mysql-server-version');
+    expect(server.parentElement).toHaveTextContent(
+      /^Server: 9\.7\.4-2 \(Debian\) ·/,
+    );
+  });
+
   it('marks pending rows', async () => {
     const detail = makeDetail();
     await renderCard(

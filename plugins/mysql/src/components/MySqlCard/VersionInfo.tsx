@@ -18,6 +18,11 @@ export function versionMismatch(
   return parsed !== undefined && !versionMatchesImage(parsed, version.image);
 }
 
+/** Debian's builds report `(Debian)` as their comment, brackets and all. */
+function unbracketed(comment: string) {
+  return comment.replace(/^\((.*)\)$/, '$1');
+}
+
 /**
  * The server version beside the declared image, with a warning when they
  * differ, the uptime and how long ago the server was polled. `now` makes
@@ -39,7 +44,7 @@ export function VersionInfo(props: { detail: MysqlInstanceDetail; now: Date }) {
         <span data-testid="mysql-server-version">
           {version.server ?? 'not polled yet'}
         </span>
-        {version.comment ? ` (${version.comment})` : ''} ·{' '}
+        {version.comment ? ` (${unbracketed(version.comment)})` : ''} ·{' '}
         <strong>Image:</strong> <code>{version.image}</code>
       </Typography>
       <Typography variant="body2" color="textSecondary">
