@@ -28,6 +28,7 @@ const RUN = randomBytes(2).toString('hex');
 const ORDERS = `it-bk-orders-${RUN}`;
 const FROM_PVC = `it-bk-pvc-${RUN}`;
 const FROM_S3 = `it-bk-s3-${RUN}`;
+const MARIA = `it-bk-maria-${RUN}`;
 const BUCKET = 'backups';
 const S3_SECRET = 'backup-s3';
 const ROWS = [
@@ -206,7 +207,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await backend?.stop();
   await s3?.stop();
-  for (const name of [ORDERS, FROM_PVC, FROM_S3]) {
+  for (const name of [ORDERS, FROM_PVC, FROM_S3, MARIA]) {
     await apps
       .deleteNamespacedStatefulSet({ name, namespace: NAMESPACE })
       .catch(() => undefined);
@@ -424,6 +425,92 @@ it('upgrades along a supported path keeping the data, refuses others, and rolls 
     namespace: NAMESPACE,
   });
   expect(sts.spec!.template.spec!.containers[0].image).toBe('mysql:9.7.4');
+});
+
+it('sets MARIADB_AUTO_UPGRADE with a new MariaDB image, also on an instance made without it', async () => {
+  await create(MARIA, { version: 'mariadb:10.11' });
+  const envOf = async () => {
+    const sts = await apps.readNamespacedStatefulSet({
+      name: MARIA,
+      namespace: NAMESPACE,
+    });
+    return sts.spec!.template.spec!.containers[0].env ?? [];
+  };
+  const made = await envOf();
+  expect(made).toContainEqual({ name: 'MARIADB_AUTO_UPGRADE', value: '1' });
+
+  // As if it had been made before the portal set it: the pod rolls.
+  await apps.patchNamespacedStatefulSet(
+    {
+      name: MARIA,
+      namespace: NAMESPACE,
+      body: [
+        {
+          op: 'remove',
+          path: `/spec/template/spec/containers/0/env/${made.findIndex(
+            e => e.name === 'MARIADB_AUTO_UPGRADE',
+          )}`,
+        },
+      ],
+    },
+    k8s.setHeaderOptions('Content-Type', k8s.PatchStrategy.JsonPatch),
+  );
+  const rolled = await waitUntil(
+    `${MARIA} to run without the setting`,
+    async () => {
+      const sts = await apps.readNamespacedStatefulSet({
+        name: MARIA,
+        namespace: NAMESPACE,
+      });
+      const st = sts.status!;
+      if (
+        st.observedGeneration !== sts.metadata!.generation ||
+        st.currentRevision !== st.updateRevision ||
+        st.readyReplicas !== 1
+      ) {
+        return undefined;
+      }
+      const d = (await api('get', base(MARIA))).body;
+      return d.status.phase === 'Running' ? d : undefined;
+    },
+    240_000,
+  );
+  expect(await envOf()).not.toContainEqual(
+    expect.objectContaining({ name: 'MARIADB_AUTO_UPGRADE' }),
+  );
+
+  // The patch release the sandbox runs, as a three-part tag.
+  const patch = /^\d+\.\d+\.\d+/.exec(rolled.version.server)![0];
+  const upgrade = await api('put', `${base(MARIA)}/version`, {
+    image: `mariadb:${patch}`,
+    resourceVersion: rolled.resourceVersion,
+  });
+  expect({
+    status: upgrade.status,
+    error: upgrade.body.error?.message,
+  }).toEqual({ status: 202, error: undefined });
+  const done = await waitUntil(
+    'the MariaDB upgrade to end',
+    async () => {
+      const d = (await api('get', base(MARIA))).body;
+      return ['Completed', 'RolledBack', 'Failed'].includes(
+        d.upgrade?.status,
+      ) && d.status.phase === 'Running'
+        ? d
+        : undefined;
+    },
+    240_000,
+  );
+  expect(done.upgrade).toMatchObject({
+    to: `mariadb:${patch}`,
+    status: 'Completed',
+  });
+  const env = await envOf();
+  expect(env).toContainEqual({ name: 'MARIADB_AUTO_UPGRADE', value: '1' });
+  // Merged by name: the passwords' references stay.
+  expect(env.map(e => e.name)).toEqual(
+    expect.arrayContaining(['MYSQL_ROOT_PASSWORD', 'MYSQL_MONITOR_PASSWORD']),
+  );
 });
 
 it('records a backup to an unreachable target as Failed with the reason', async () => {

@@ -13,6 +13,7 @@ export {
   MYSQL_BACKUP_USER,
   MYSQL_MONITOR_USER,
   MYSQL_SECRET_KEYS,
+  serverImageEnv,
 } from './manifests';
 export type { MysqlInstanceSpec, MysqlManifests } from './manifests';
 export { generateInstancePasswords, generatePassword } from './passwords';

@@ -1,8 +1,12 @@
 import * as k8s from '@kubernetes/client-node';
 import { spawnSync } from 'node:child_process';
-import { buildMysqlManifests } from './manifests';
+import {
+  buildMysqlManifests,
+  MysqlInstanceSpec,
+  serverImageEnv,
+} from './manifests';
 
-const manifests = buildMysqlManifests({
+const spec: MysqlInstanceSpec = {
   name: 'orders-db',
   namespace: 'databases',
   owner: 'group:default/team-a',
@@ -12,7 +16,8 @@ const manifests = buildMysqlManifests({
   databaseName: 'orders_db',
   username: 'app',
   config: { max_connections: '200' },
-});
+};
+const manifests = buildMysqlManifests(spec);
 
 describe('buildMysqlManifests', () => {
   it('keeps the data when the StatefulSet is deleted or scaled', () => {
@@ -38,6 +43,23 @@ describe('buildMysqlManifests', () => {
   it('puts no password in any object', () => {
     expect(manifests.secret.stringData).not.toHaveProperty('password');
     expect(manifests.secret.stringData).not.toHaveProperty('root-password');
+  });
+
+  it("lets MariaDB's images upgrade their data on start, and leaves MySQL's env alone", () => {
+    const envOf = (image: string) =>
+      buildMysqlManifests({
+        ...spec,
+        image,
+      }).statefulSet.spec!.template.spec!.containers[0].env!.map(e => e.name);
+    expect(envOf('mariadb:11.8')).toContain('MARIADB_AUTO_UPGRADE');
+    expect(envOf('registry.example.com/db/mariadb:10.11')).toContain(
+      'MARIADB_AUTO_UPGRADE',
+    );
+    expect(envOf('mysql:8.4')).not.toContain('MARIADB_AUTO_UPGRADE');
+    expect(serverImageEnv('mariadb:11.8')).toEqual([
+      { name: 'MARIADB_AUTO_UPGRADE', value: '1' },
+    ]);
+    expect(serverImageEnv('percona:8.4')).toEqual([]);
   });
 });
 

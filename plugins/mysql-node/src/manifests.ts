@@ -1,4 +1,5 @@
 import {
+  imageServerFamily,
   MY_CNF_KEY,
   MYSQL_CONFIG_HASH_ANNOTATION,
   MYSQL_LABELS,
@@ -103,6 +104,22 @@ SQL
  */
 export function configHash(myCnf: string): string {
   return createHash('sha256').update(myCnf).digest('hex').slice(0, 16);
+}
+
+/**
+ * The env an image's server family needs besides the passwords: MariaDB's
+ * images run `mariadb-upgrade` (after a backup of the system tables) when
+ * they start on data of an older version only with `MARIADB_AUTO_UPGRADE`
+ * set; MySQL upgrades its data itself. Put on the StatefulSet when it is
+ * made and again with every new image, since an instance may change
+ * family only by a restore.
+ *
+ * @public
+ */
+export function serverImageEnv(image: string): k8s.V1EnvVar[] {
+  return imageServerFamily(image) === 'mariadb'
+    ? [{ name: 'MARIADB_AUTO_UPGRADE', value: '1' }]
+    : [];
 }
 
 function secretEnv(name: string, secret: string, key: string): k8s.V1EnvVar {
@@ -226,6 +243,7 @@ export function buildMysqlManifests(spec: MysqlInstanceSpec): MysqlManifests {
                     name,
                     keys.monitorPassword,
                   ),
+                  ...serverImageEnv(spec.image),
                 ],
                 ports: [{ name: 'mysql', containerPort: 3306 }],
                 // The server's own error is the reason a failed start shows.

@@ -4,7 +4,7 @@ import {
   checkMysqlUpgrade,
   MysqlUpgradeStatus,
 } from '@mysql-portal/plugin-mysql-common';
-import { MysqlClusters } from '@mysql-portal/plugin-mysql-node';
+import { MysqlClusters, serverImageEnv } from '@mysql-portal/plugin-mysql-node';
 import * as k8s from '@kubernetes/client-node';
 import { BackupRunner } from '../backups/BackupRunner';
 import { InstanceCache, InstanceObjects } from '../service/InstanceCache';
@@ -269,6 +269,7 @@ export class Upgrader {
     image?: string,
   ) {
     const { apps } = this.clusters.client(inst.cluster);
+    const env = image ? serverImageEnv(image) : [];
     await apps.patchNamespacedStatefulSet(
       {
         name: inst.name,
@@ -280,7 +281,19 @@ export class Upgrader {
           },
           ...(image && {
             spec: {
-              template: { spec: { containers: [{ name: 'mysql', image }] } },
+              template: {
+                spec: {
+                  // A strategic merge: the container and its env entries
+                  // are merged by name, the rest stays.
+                  containers: [
+                    {
+                      name: 'mysql',
+                      image,
+                      ...(env.length > 0 && { env }),
+                    },
+                  ],
+                },
+              },
             },
           }),
         },
