@@ -34,6 +34,7 @@ async function replicas(id: TestDatabaseId) {
   await MysqlStore.create({ getClient: async () => knex } as any);
   const sent: any[] = [];
   const notifications = { send: jest.fn(async (n: any) => void sent.push(n)) };
+  const logger = mockServices.logger.mock();
   const make = () =>
     new OwnerNotifier(
       notifications,
@@ -43,7 +44,6 @@ async function replicas(id: TestDatabaseId) {
       logger,
       [1, 1],
     );
-  const logger = mockServices.logger.mock();
   return { one: make(), two: make(), sent, notifications, logger };
 }
 
