@@ -284,6 +284,8 @@ test('backs up a database from the card and sees it listed', async ({
   await expect(backUp).toBeDisabled();
   // A failed backup shows its message in the row, and so in this assertion.
   await expect(row).toContainText('Completed', { timeout: 90_000 });
-  await expect(row.getByRole('cell').nth(3)).toHaveText(/^\d+([KMGT]| bytes)$/);
+  await expect(row.getByRole('cell').nth(3)).toHaveText(
+    /^\d+(\.\d)? ([KMGT]iB|bytes)$/,
+  );
   await expect(backUp).toBeEnabled();
 });

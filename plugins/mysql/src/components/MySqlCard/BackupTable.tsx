@@ -72,7 +72,15 @@ export function BackupTable(props: {
                 </span>
               </TableCell>
               <TableCell className={classes.nowrap}>
-                {backupSize(backup.sizeBytes)}
+                <span
+                  title={
+                    backup.sizeBytes === undefined
+                      ? undefined
+                      : `${backup.sizeBytes} bytes`
+                  }
+                >
+                  {backupSize(backup.sizeBytes)}
+                </span>
               </TableCell>
               <TableCell className={classes.location}>
                 {backup.location || '–'}

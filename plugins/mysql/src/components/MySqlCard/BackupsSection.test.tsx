@@ -49,7 +49,7 @@ describe('Backups on the card', () => {
     const completed = await backupRow(/Completed/);
     const cells = within(completed).getAllByRole('cell');
     expect(cells[2]).toHaveTextContent('42s');
-    expect(cells[3]).toHaveTextContent('3M');
+    expect(cells[3]).toHaveTextContent('3 MiB');
     expect(cells[4]).toHaveTextContent(
       'pvc://orders-backups/b-20250101-0300.sql.gz',
     );
@@ -67,16 +67,15 @@ describe('Backups on the card', () => {
     expect(api.listBackups).toHaveBeenCalledWith(ref);
   });
 
-  it('shows a size no unit divides in bytes', async () => {
+  it('shows a size rounded for reading, with the exact bytes as its title', async () => {
     const api = mockMysqlApi();
     api.listBackups.mockResolvedValue(
-      makeBackupList({ items: [makeBackup({ sizeBytes: 12345 })] }),
+      makeBackupList({ items: [makeBackup({ sizeBytes: 2_147_483_123 })] }),
     );
     await renderCard(api);
     const row = await backupRow(/Completed/);
-    expect(within(row).getAllByRole('cell')[3]).toHaveTextContent(
-      '12345 bytes',
-    );
+    const size = within(within(row).getAllByRole('cell')[3]).getByText('2 GiB');
+    expect(size).toHaveAttribute('title', '2147483123 bytes');
   });
 
   it('warns when the backups are stale', async () => {

@@ -1,17 +1,31 @@
 import {
   MysqlBackup,
   MysqlBackupPolicy,
-  formatSize,
 } from '@mysql-portal/plugin-mysql-common';
 import { formatDuration } from '../time';
 
-/** A dump's size: `256M` when a unit divides it exactly, else `1536 bytes`. */
+const SIZE_UNITS = ['KiB', 'MiB', 'GiB', 'TiB'];
+
+/**
+ * A dump's size as people read it: `506 bytes`, `12.1 KiB`, `310 MiB`
+ * (three significant digits at most); the exact count is the cell's title.
+ */
 export function backupSize(bytes: number | undefined): string {
   if (bytes === undefined) {
     return '–';
   }
-  const size = formatSize(bytes);
-  return /^\d+$/.test(size) ? `${size} bytes` : size;
+  if (bytes < 1024) {
+    return `${bytes} bytes`;
+  }
+  let value = bytes;
+  let unit = SIZE_UNITS[0];
+  for (unit of SIZE_UNITS) {
+    value /= 1024;
+    if (value < 1024) break;
+  }
+  return `${
+    value < 100 ? Number(value.toFixed(1)) : Math.round(value)
+  } ${unit}`;
 }
 
 /** How long a backup took, or has been running so far. */
