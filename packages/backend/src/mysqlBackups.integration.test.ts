@@ -29,6 +29,7 @@ const ORDERS = `it-bk-orders-${RUN}`;
 const FROM_PVC = `it-bk-pvc-${RUN}`;
 const FROM_S3 = `it-bk-s3-${RUN}`;
 const MARIA = `it-bk-maria-${RUN}`;
+const MARIA_COPY = `it-bk-maria2-${RUN}`;
 const BUCKET = 'backups';
 const S3_SECRET = 'backup-s3';
 const ROWS = [
@@ -137,9 +138,15 @@ async function backUp(name: string) {
   );
 }
 
-async function restoreInto(name: string, source: string, backup: string) {
+async function restoreInto(
+  name: string,
+  source: string,
+  backup: string,
+  extra: object = {},
+) {
   await create(name, {
     restoreFrom: { instance: `sandbox/${NAMESPACE}/${source}`, backup },
+    ...extra,
   });
   return waitUntil(
     `the restore of ${name}`,
@@ -207,7 +214,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await backend?.stop();
   await s3?.stop();
-  for (const name of [ORDERS, FROM_PVC, FROM_S3, MARIA]) {
+  for (const name of [ORDERS, FROM_PVC, FROM_S3, MARIA, MARIA_COPY]) {
     await apps
       .deleteNamespacedStatefulSet({ name, namespace: NAMESPACE })
       .catch(() => undefined);
@@ -427,7 +434,7 @@ it('upgrades along a supported path keeping the data, refuses others, and rolls 
   expect(sts.spec!.template.spec!.containers[0].image).toBe('mysql:9.7.4');
 });
 
-it('sets MARIADB_AUTO_UPGRADE with a new MariaDB image, also on an instance made without it', async () => {
+it('sets MARIADB_AUTO_UPGRADE with a new MariaDB image, also on an instance made without it, and a restore keeps the upgraded image', async () => {
   await create(MARIA, { version: 'mariadb:10.11' });
   const envOf = async () => {
     const sts = await apps.readNamespacedStatefulSet({
@@ -511,6 +518,13 @@ it('sets MARIADB_AUTO_UPGRADE with a new MariaDB image, also on an instance made
   expect(env.map(e => e.name)).toEqual(
     expect.arrayContaining(['MYSQL_ROOT_PASSWORD', 'MYSQL_MONITOR_PASSWORD']),
   );
+
+  // mysql.images lists no three-part tag; a restore keeps its source's.
+  const copy = await restoreInto(MARIA_COPY, MARIA, done.upgrade.backup, {
+    version: undefined,
+  });
+  expect(copy.restore).toMatchObject({ status: 'Completed' });
+  expect(copy.version.image).toBe(`mariadb:${patch}`);
 });
 
 it('records a backup to an unreachable target as Failed with the reason', async () => {

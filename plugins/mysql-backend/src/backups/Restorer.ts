@@ -42,6 +42,12 @@ export class Restorer {
     private readonly timeoutSeconds: number,
   ) {}
 
+  /** The image `source` runs now, as its StatefulSet says. */
+  sourceImage(source: InstanceRecord): string | undefined {
+    return this.cache.get(source.ref)?.statefulSet.spec?.template.spec
+      ?.containers[0]?.image;
+  }
+
   /**
    * Checks that `backup` of `source` can fill `target`: it completed, and
    * the target is where a Job can read it and runs the same server family.
@@ -73,8 +79,7 @@ export class Restorer {
         `restoreFrom.instance: backup ${backupId} is on a volume in namespace ${source.namespace}, which only that namespace can read; create the new instance there`,
       );
     }
-    const sourceImage = this.cache.get(source.ref)?.statefulSet.spec?.template
-      .spec?.containers[0]?.image;
+    const sourceImage = this.sourceImage(source);
     const from = sourceImage && imageServerFamily(sourceImage);
     const to = imageServerFamily(target.image);
     if (from && to && from !== to) {

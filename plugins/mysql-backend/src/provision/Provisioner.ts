@@ -63,11 +63,15 @@ export class Provisioner {
   onRecordsChanged: () => void = () => {};
 
   /** Checks a request and renders its objects, without passwords; creates nothing. */
-  plan(input: CreateMysqlInstanceRequest): MysqlProvisionPlan {
+  plan(
+    input: CreateMysqlInstanceRequest,
+    restore?: Parameters<typeof toProvisionRequest>[3],
+  ): MysqlProvisionPlan {
     const { cluster, spec } = toProvisionRequest(
       input,
       this.clusters,
       this.provision,
+      restore,
     );
     const manifests = buildMysqlManifests(spec);
     return {
@@ -94,9 +98,15 @@ export class Provisioner {
     options: {
       actor: string;
       authorizeRerun: (record: InstanceRecord) => Promise<void>;
+      restore?: Parameters<typeof toProvisionRequest>[3];
     },
   ): Promise<ProvisionResult> {
-    const request = toProvisionRequest(input, this.clusters, this.provision);
+    const request = toProvisionRequest(
+      input,
+      this.clusters,
+      this.provision,
+      options.restore,
+    );
     const { spec, cluster } = request;
     const { name, namespace } = spec;
     const ref = { cluster, namespace, name };

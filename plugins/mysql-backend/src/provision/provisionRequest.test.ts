@@ -141,6 +141,44 @@ describe('toProvisionRequest', () => {
     );
   });
 
+  it("lets a restore keep its source's image, which an upgrade may have taken off the list, and defaults to it", () => {
+    const restore = { sourceImage: 'mysql:9.7.4' };
+    const upgraded = { name: 'copy-db', owner: 'team-a' };
+    expect(
+      toProvisionRequest(upgraded, clusters, provision, restore).spec.image,
+    ).toBe('mysql:9.7.4');
+    expect(
+      toProvisionRequest(
+        { ...upgraded, version: 'mysql:9.7.4' },
+        clusters,
+        provision,
+        restore,
+      ).spec.image,
+    ).toBe('mysql:9.7.4');
+    expect(
+      toProvisionRequest(
+        { ...upgraded, version: 'mysql:9.7' },
+        clusters,
+        provision,
+        restore,
+      ).spec.image,
+    ).toBe('mysql:9.7');
+    // Only the source's own image; a new database may not pick it.
+    expect(() =>
+      toProvisionRequest(
+        { ...upgraded, version: 'mysql:9.7.5' },
+        clusters,
+        provision,
+        restore,
+      ),
+    ).toThrow(
+      /- version: "mysql:9.7.5" is not allowed here; choose one of: mysql:9.7, mysql:8.4, mariadb:10.11 or the source's mysql:9.7.4$/,
+    );
+    expect(problems({ ...upgraded, version: 'mysql:9.7.4' })).toMatch(
+      /- version: "mysql:9.7.4" is not allowed here; choose one of: mysql:9.7, mysql:8.4, mariadb:10.11$/,
+    );
+  });
+
   it('refuses names longer than 40 characters and names that are not DNS labels', () => {
     expect(problems({ name: 'a'.repeat(41), owner: 'team-a' })).toContain(
       '- name:',

@@ -72,6 +72,13 @@ export function toProvisionRequest(
   input: CreateMysqlInstanceRequest,
   clusters: MysqlClusters,
   provision: MysqlProvisionConfig,
+  restore?: {
+    /**
+     * The image of the instance a restore copies: the default, and allowed
+     * although mysql.images may not list it (an upgrade took it there).
+     */
+    sourceImage?: string;
+  },
 ): ProvisionRequest {
   const problems: string[] = [];
   const check = (ok: boolean, field: string, message: string) => {
@@ -120,13 +127,14 @@ export function toProvisionRequest(
     );
   }
 
-  const image = input.version || provision.images[0];
+  const sourceImage = restore?.sourceImage;
+  const image = input.version || sourceImage || provision.images[0];
   check(
-    provision.images.includes(image),
+    provision.images.includes(image) || image === sourceImage,
     'version',
     `"${image}" is not allowed here; choose one of: ${provision.images.join(
       ', ',
-    )}`,
+    )}${sourceImage ? ` or the source's ${sourceImage}` : ''}`,
   );
 
   const size = input.size ? INSTANCE_SIZES[input.size] : undefined;

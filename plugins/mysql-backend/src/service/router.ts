@@ -347,16 +347,18 @@ export async function createRouter(
           backup: policy,
           ...body
         } = parse(createBody, req.body) as CreateMysqlInstanceRequest;
-        const plan = provisioner.plan(body);
+        const source = restoreFrom && (await sourceOf(restoreFrom.instance));
+        const restore = source && {
+          sourceImage: restorer.sourceImage(source),
+        };
+        const plan = provisioner.plan(body, restore);
         if (policy) backups.checkPolicy(policy, plan.cluster, 'backup');
-        let source: InstanceRecord | undefined;
-        if (restoreFrom) {
+        if (restoreFrom && source) {
           if (body.adoptExistingData) {
             throw new InputError(
               'restoreFrom: a new instance starts either from a backup or from existing data (adoptExistingData), not both',
             );
           }
-          source = await sourceOf(restoreFrom.instance);
           await authorize(
             credentials,
             mysqlInstanceConfigUpdatePermission,
@@ -381,6 +383,7 @@ export async function createRouter(
         const actor = credentials.principal.userEntityRef;
         const result = await provisioner.create(body, {
           actor,
+          restore,
           authorizeRerun: record =>
             authorize(credentials, mysqlInstanceConfigUpdatePermission, record),
         });
