@@ -161,6 +161,22 @@ async function restoreInto(
   );
 }
 
+/** Waits for the upgrade of `name` to end and its server to run. */
+function upgradeEnded(name: string) {
+  return waitUntil(
+    `the upgrade of ${name} to end`,
+    async () => {
+      const d = (await api('get', base(name))).body;
+      return ['Completed', 'RolledBack', 'Failed'].includes(
+        d.upgrade?.status,
+      ) && d.status.phase === 'Running'
+        ? d
+        : undefined;
+    },
+    240_000,
+  );
+}
+
 /** The host folder behind a backup claim (the sandbox's hostPath volume). */
 async function claimDir(claim: string) {
   const pvc = await core.readNamespacedPersistentVolumeClaim({
@@ -381,18 +397,7 @@ it('upgrades along a supported path keeping the data, refuses others, and rolls 
     status: 202,
     error: undefined,
   });
-  const done = await waitUntil(
-    'the upgrade to end',
-    async () => {
-      const d = (await api('get', base(ORDERS))).body;
-      return ['Completed', 'RolledBack', 'Failed'].includes(
-        d.upgrade?.status,
-      ) && d.status.phase === 'Running'
-        ? d
-        : undefined;
-    },
-    240_000,
-  );
+  const done = await upgradeEnded(ORDERS);
   expect(done.upgrade).toMatchObject({
     from: 'mysql:9.7',
     to: 'mysql:9.7.4',
@@ -496,18 +501,7 @@ it('sets MARIADB_AUTO_UPGRADE with a new MariaDB image, also on an instance made
     status: upgrade.status,
     error: upgrade.body.error?.message,
   }).toEqual({ status: 202, error: undefined });
-  const done = await waitUntil(
-    'the MariaDB upgrade to end',
-    async () => {
-      const d = (await api('get', base(MARIA))).body;
-      return ['Completed', 'RolledBack', 'Failed'].includes(
-        d.upgrade?.status,
-      ) && d.status.phase === 'Running'
-        ? d
-        : undefined;
-    },
-    240_000,
-  );
+  const done = await upgradeEnded(MARIA);
   expect(done.upgrade).toMatchObject({
     to: `mariadb:${patch}`,
     status: 'Completed',
