@@ -162,8 +162,8 @@ async function restoreInto(
 }
 
 /** Waits for the upgrade of `name` to end and its server to run. */
-function upgradeEnded(name: string) {
-  return waitUntil(
+async function upgradeEnded(name: string) {
+  const done = await waitUntil(
     `the upgrade of ${name} to end`,
     async () => {
       const d = (await api('get', base(name))).body;
@@ -175,6 +175,18 @@ function upgradeEnded(name: string) {
     },
     240_000,
   );
+  // A failure's reason is in the message and the history, which the
+  // assertions on the state would not show.
+  if (done.upgrade.status !== 'Completed') {
+    console.log(
+      `the upgrade of ${name} ended ${JSON.stringify(
+        done.upgrade,
+      )}; history:\n${done.history
+        .map((h: any) => `${h.at} ${h.kind}: ${h.message}`)
+        .join('\n')}`,
+    );
+  }
+  return done;
 }
 
 /** The host folder behind a backup claim (the sandbox's hostPath volume). */

@@ -204,19 +204,43 @@ beforeAll(async () => {
   });
 });
 
+/** PostgreSQL's own client on one of this run's databases. */
+function psql(db: string | undefined, sql: string) {
+  const url = db ? `${POSTGRES}/${db}` : POSTGRES;
+  return spawnSync('psql', [url, '--tuples-only', '--no-align', '-c', sql], {
+    encoding: 'utf8',
+  }).stdout;
+}
+
+/** What a failed wait reports: the history, the claims and what was stored. */
+async function whatHappened() {
+  const d = await detail();
+  return [
+    `phase: ${d.status?.phase} ${d.status?.message ?? ''}`,
+    `history:\n${(d.history ?? [])
+      .map((h: any) => `  ${h.at} ${h.kind}: ${h.message}`)
+      .join('\n')}`,
+    `claims:\n${psql(
+      `h15_${RUN}_mysql`,
+      'SELECT event_key, claimed_at FROM mysql_notices',
+    )}`,
+    `stored notifications:\n${psql(
+      `h15_${RUN}_notifications`,
+      'SELECT "user", title, link FROM notification',
+    )}`,
+  ].join('\n');
+}
+
 afterAll(async () => {
   await replica?.stop();
   await backend?.stop();
-  // The databases of this run go with it; psql is PostgreSQL's own client.
-  const psql = (sql: string) =>
-    spawnSync('psql', [POSTGRES, '--tuples-only', '--no-align', '-c', sql], {
-      encoding: 'utf8',
-    });
+  // The databases of this run go with it.
   const names = psql(
+    undefined,
     `SELECT datname FROM pg_database WHERE datname LIKE 'h15\\_${RUN}\\_%'`,
-  ).stdout.split('\n');
+  ).split('\n');
   for (const name of names.filter(Boolean)) {
-    psql(`DROP DATABASE "${name}" WITH (FORCE)`);
+    psql(undefined, `DROP DATABASE "${name}" WITH (FORCE)`);
   }
 });
 
@@ -260,7 +284,9 @@ describe('notifications to owners', () => {
         return found.length > 0 ? found : undefined;
       },
       240_000,
-    );
+    ).catch(async error => {
+      throw new Error(`${error.message}\n${await whatHappened()}`);
+    });
     expect(notice.user).toBe(OWNER);
     expect(notice.payload).toMatchObject({
       title: `${NAME}: configuration rolled back`,
