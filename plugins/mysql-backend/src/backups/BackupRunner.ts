@@ -138,8 +138,26 @@ export class BackupRunner {
     record: InstanceRecord,
     options: { trigger: MysqlBackup['trigger']; actor?: string },
   ): Promise<BackupRow> {
-    const started = await this.start(record, options);
     const deadline = Date.now() + (this.config.timeoutSeconds + 60) * 1000;
+    // A backup that runs already (a scheduled one, say) is waited for, not
+    // taken as a reason to refuse: this one must start after it.
+    for (;;) {
+      const running = (await this.backups.listBackups(record.ref)).find(
+        b => b.status === 'Running',
+      );
+      if (!running) break;
+      await this.waitFor(record, running, deadline).catch(() => undefined);
+      if (Date.now() > deadline) break;
+    }
+    return this.waitFor(record, await this.start(record, options), deadline);
+  }
+
+  /** Follows `started` until it ends; throws unless it completed by `deadline`. */
+  private async waitFor(
+    record: InstanceRecord,
+    started: BackupRow,
+    deadline: number,
+  ): Promise<BackupRow> {
     for (;;) {
       await this.checkOne(started);
       const backup = (await this.backups.getBackup(started.id))!;

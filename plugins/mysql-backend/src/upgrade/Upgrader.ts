@@ -116,22 +116,18 @@ export class Upgrader {
     state: MysqlUpgradeStatus,
     actor: string,
   ) {
-    let backupId: string;
+    let backup: { id: string } | { failed: string };
     try {
-      backupId = (
-        await this.backups.backUpAndWait(record, { trigger: 'upgrade', actor })
-      ).id;
-    } catch (error) {
-      await this.end(record.ref, {
-        ...state,
-        status: 'Failed',
-        message: `the server was not changed, since the backup before it failed: ${
-          (error as Error).message
-        }`,
+      backup = await this.backups.backUpAndWait(record, {
+        trigger: 'upgrade',
+        actor,
       });
-      return;
+    } catch (error) {
+      backup = { failed: (error as Error).message };
     }
-    // Read afresh: the watch may not have brought the BackingUp mark yet.
+    // Read afresh: the watch may not have brought the BackingUp mark yet,
+    // and the next write is checked against it (a backup that fails at
+    // once would otherwise leave the upgrade BackingUp on a 409).
     const { apps } = this.clusters.client(record.cluster);
     const sts = await apps.readNamespacedStatefulSet({
       name: record.name,
@@ -139,6 +135,19 @@ export class Upgrader {
     });
     if (readUpgrade(sts)?.at !== state.at) return;
     const inst = { ...this.cache.get(record.ref)!, statefulSet: sts };
+    if ('failed' in backup) {
+      await this.end(
+        record.ref,
+        {
+          ...state,
+          status: 'Failed',
+          message: `the server was not changed, since the backup before it failed: ${backup.failed}`,
+        },
+        inst,
+      );
+      return;
+    }
+    const backupId = backup.id;
     const upgrading: MysqlUpgradeStatus = {
       ...state,
       status: 'Upgrading',
