@@ -127,7 +127,7 @@ async function backUp(name: string) {
     error: undefined,
   });
   expect(started.body).toEqual({ id: expect.any(String), status: 'Running' });
-  return waitUntil(
+  const ended = await waitUntil(
     `backup ${started.body.id} to end`,
     async () => {
       const list = await api('get', `${base(name)}/backups`);
@@ -136,6 +136,11 @@ async function backUp(name: string) {
     },
     180_000,
   );
+  // The assertions on the state would not show why.
+  if (ended.status === 'Failed') {
+    console.log(`backup ${ended.id} of ${name} failed: ${ended.message}`);
+  }
+  return ended;
 }
 
 async function restoreInto(
