@@ -48,6 +48,9 @@ function serverImage(inst: InstanceObjects) {
   return inst.statefulSet.spec?.template.spec?.containers[0]?.image ?? '';
 }
 
+/** How long a recorded backup may wait for its Job before a missing Job fails it. */
+const JOB_CREATION_GRACE_MS = 120_000;
+
 /**
  * Takes logical backups with Kubernetes Jobs: on demand, on each
  * instance's schedule, and before upgrades and deletes. The database is
@@ -392,6 +395,14 @@ export class BackupRunner {
       backup.jobName,
     );
     if (!outcome) return;
+    // A backup is recorded before its Job is made (after the backup user
+    // and the claim), so a missing Job is a lost one only after a while.
+    if (
+      outcome.missing &&
+      Date.now() - Date.parse(backup.startedAt) < JOB_CREATION_GRACE_MS
+    ) {
+      return;
+    }
     const sizeBytes = outcome.succeeded
       ? Number.parseInt(outcome.message ?? '', 10)
       : NaN;

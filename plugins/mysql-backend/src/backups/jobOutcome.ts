@@ -5,6 +5,8 @@ import { describeKubernetesError, statusOf } from '../service/kubernetesErrors';
 export interface JobOutcome {
   succeeded: boolean;
   message?: string;
+  /** The Job is not there: deleted, or not created yet. */
+  missing?: boolean;
 }
 
 /** Waiting reasons after which a Job pod will not run without someone's help. */
@@ -48,6 +50,7 @@ export async function jobOutcome(
       return {
         succeeded: false,
         message: `Job ${namespace}/${name} was deleted before it ended`,
+        missing: true,
       };
     }
     throw describeKubernetesError(error, `reading Job ${namespace}/${name}`);
