@@ -37,7 +37,9 @@ export interface LocalMysqlServerOptions {
 }
 
 const PORT = 3306;
-const START_TIMEOUT_MS = 60_000;
+// InnoDB initialisation with the catalogue's maximums takes about 50 s on
+// 2 cores when idle, and longer under load.
+const START_TIMEOUT_MS = 180_000;
 const STOP_GRACE_MS = 30_000;
 
 /**
@@ -172,7 +174,7 @@ export class LocalMysqlServer {
   /**
    * Starts the server with `myCnf` as the pod's my.cnf and waits until it
    * answers. Throws with the end of its log when it exits first (a value it
-   * refuses) or does not answer within a minute.
+   * refuses) or does not answer within three minutes.
    */
   async start(myCnf: string): Promise<void> {
     this.writeConfig(myCnf);
