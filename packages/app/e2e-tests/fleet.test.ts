@@ -1,22 +1,13 @@
-import { test, expect, APIRequestContext } from '@playwright/test';
+import { test, expect } from '@playwright/test';
 import { randomBytes } from 'node:crypto';
-import { signInAsGuest } from './signIn';
+import { BACKEND, guestHeaders, signInAsGuest } from './signIn';
 
-const BACKEND = 'http://localhost:7007';
 const NAME = `e2e-fleet-${randomBytes(3).toString('hex')}`;
 /**
  * Once a year, at 00:00 UTC on 1 January: no scheduled backup of the
  * test's database completes while the test runs.
  */
 const YEARLY = '0 0 1 1 *';
-
-async function guestHeaders(request: APIRequestContext) {
-  const session = await request.get(`${BACKEND}/api/auth/guest/refresh`, {
-    headers: { 'X-Requested-With': 'XMLHttpRequest' },
-  });
-  const token = (await session.json()).backstageIdentity.token;
-  return { Authorization: `Bearer ${token}` };
-}
 
 /*
  * Which database needs attention must not depend on what other tests or a

@@ -1,17 +1,8 @@
-import { test, expect, APIRequestContext } from '@playwright/test';
+import { test, expect } from '@playwright/test';
 import { randomBytes } from 'node:crypto';
-import { signInAsGuest } from './signIn';
+import { BACKEND, guestHeaders, signInAsGuest } from './signIn';
 
-const BACKEND = 'http://localhost:7007';
 const NAME = `e2e-k8s-${randomBytes(3).toString('hex')}`;
-
-async function guestHeaders(request: APIRequestContext) {
-  const session = await request.get(`${BACKEND}/api/auth/guest/refresh`, {
-    headers: { 'X-Requested-With': 'XMLHttpRequest' },
-  });
-  const token = (await session.json()).backstageIdentity.token;
-  return { Authorization: `Bearer ${token}` };
-}
 
 test('the Kubernetes tab of a new database shows its StatefulSet and pod', async ({
   page,

@@ -1,7 +1,7 @@
 import { test, expect } from '@playwright/test';
 import { spawnSync } from 'node:child_process';
 import path from 'node:path';
-import { signInAsGuest } from './signIn';
+import { BACKEND, guestHeaders, signInAsGuest } from './signIn';
 
 // Issue 15: the card is live. A configuration the server refuses, written
 // straight to the ConfigMap through the Kubernetes API (kubectl, as an
@@ -13,7 +13,6 @@ const root = path.resolve(__dirname, '../../..');
 // `npm start` creates this demo database, owned by the guests' group.
 const NAME = 'demo-guests-db';
 const NAMESPACE = 'default';
-const BACKEND = 'http://localhost:7007';
 
 function kubectl(...args: string[]) {
   const run = spawnSync('kubectl', args, {
@@ -38,11 +37,7 @@ test('the open card shows a refused configuration as Degraded and then its rollb
   request,
 }) => {
   test.setTimeout(420_000);
-  const session = await request.get(`${BACKEND}/api/auth/guest/refresh`, {
-    headers: { 'X-Requested-With': 'XMLHttpRequest' },
-  });
-  const token = (await session.json()).backstageIdentity.token;
-  const headers = { Authorization: `Bearer ${token}` };
+  const headers = await guestHeaders(request);
   const notices = async () => {
     const res = await request.get(
       `${BACKEND}/api/notifications/notifications`,
