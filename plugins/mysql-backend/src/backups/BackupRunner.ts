@@ -11,7 +11,7 @@ import {
 import { MysqlClusters } from '@mysql-portal/plugin-mysql-node';
 import * as k8s from '@kubernetes/client-node';
 import { randomBytes } from 'node:crypto';
-import { InstanceCache, InstanceObjects } from '../service/InstanceCache';
+import { InstanceCache } from '../service/InstanceCache';
 import { InstanceRecord, InstanceRecords } from '../service/InstanceRecords';
 import { describeKubernetesError, statusOf } from '../service/kubernetesErrors';
 import { MysqlStore } from '../service/MysqlStore';
@@ -31,6 +31,7 @@ import {
 import { BackupRow, BackupStore } from './BackupStore';
 import { ensureBackupUser } from './backupUser';
 import { deleteEndedJob, jobOutcome } from './jobOutcome';
+import { serverImage } from '../upgrade/upgradeState';
 import { nextRun, staleness } from './schedule';
 
 /** The claim that holds an instance's dumps when its target is `pvc`. */
@@ -42,10 +43,6 @@ export function backupClaimName(instance: string) {
 function newId(now = new Date()) {
   const stamp = now.toISOString().replace(/[-:T]/g, '').slice(0, 14);
   return `${stamp}-${randomBytes(2).toString('hex')}`;
-}
-
-function serverImage(inst: InstanceObjects) {
-  return inst.statefulSet.spec?.template.spec?.containers[0]?.image ?? '';
 }
 
 /** How long a recorded backup may wait for its Job before a missing Job fails it. */
@@ -282,7 +279,7 @@ export class BackupRunner {
         inst: {
           name: record.name,
           namespace: record.namespace,
-          image: serverImage(inst),
+          image: serverImage(inst.statefulSet),
         },
         id,
         destination,

@@ -15,6 +15,7 @@ import { buildRestoreJob, jobName } from './backupJob';
 import { BackupRunner } from './BackupRunner';
 import { BackupRow, BackupStore, RestoreRow } from './BackupStore';
 import { deleteEndedJob, jobOutcome } from './jobOutcome';
+import { serverImage } from '../upgrade/upgradeState';
 
 /** Where a new instance will be, as the create request says. */
 export interface RestoreTarget {
@@ -44,8 +45,8 @@ export class Restorer {
 
   /** The image `source` runs now, as its StatefulSet says. */
   sourceImage(source: InstanceRecord): string | undefined {
-    return this.cache.get(source.ref)?.statefulSet.spec?.template.spec
-      ?.containers[0]?.image;
+    const sts = this.cache.get(source.ref)?.statefulSet;
+    return (sts && serverImage(sts)) || undefined;
   }
 
   /**
@@ -147,7 +148,7 @@ export class Restorer {
       inst: {
         name: record.name,
         namespace: record.namespace,
-        image: inst.statefulSet.spec?.template.spec?.containers[0]?.image ?? '',
+        image: serverImage(inst.statefulSet),
       },
       id,
       backupId: backup.id,
