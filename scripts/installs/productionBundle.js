@@ -27,7 +27,8 @@
  * Needs `yarn tsc` first (as `npm test` runs it), KUBECONFIG (the sandbox's
  * admin kubeconfig, which `k8s-sandbox exec` sets) and PostgreSQL
  * (POSTGRES_HOST, POSTGRES_PORT, POSTGRES_USER, POSTGRES_PASSWORD; default
- * 127.0.0.1:5432, user postgres). Its databases have a prefix of their own
+ * 127.0.0.1:55432, the project's own server from scripts/lib/postgres.js,
+ * user postgres). Its databases have a prefix of their own
  * and are dropped at the end.
  */
 'use strict';
@@ -277,9 +278,9 @@ async function run({ root, log }) {
   const pg = fromRepo(root, 'pg');
   const postgres = {
     host: process.env.POSTGRES_HOST ?? '127.0.0.1',
-    port: process.env.POSTGRES_PORT ?? '5432',
+    port: process.env.POSTGRES_PORT ?? '55432',
     user: process.env.POSTGRES_USER ?? 'postgres',
-    // The machine's PostgreSQL trusts local users; the config needs a value.
+    // The project's PostgreSQL trusts local users; the config needs a value.
     password: process.env.POSTGRES_PASSWORD ?? 'unused',
   };
   const runId = crypto.randomBytes(3).toString('hex');

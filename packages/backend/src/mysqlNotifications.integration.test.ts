@@ -36,11 +36,11 @@ const RUN = randomBytes(2).toString('hex');
 const NAME = `it-nt-orders-${RUN}`;
 const OWNER = `user:default/owner-${RUN}`;
 
-// PostgreSQL runs as a system service on our machines; two replicas need
+// The project's PostgreSQL (scripts/lib/postgres.js); two replicas need
 // a database both reach, which the in-memory SQLite of tests is not.
 const POSTGRES =
   process.env.BACKSTAGE_TEST_DATABASE_POSTGRES15_CONNECTION_STRING ??
-  'postgresql://postgres@127.0.0.1:5432';
+  'postgresql://postgres@127.0.0.1:55432';
 
 const database = {
   // The notifications backend links from its emails to the app.

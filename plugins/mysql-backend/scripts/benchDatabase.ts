@@ -7,7 +7,7 @@ import { randomBytes } from 'node:crypto';
 
 const POSTGRES =
   process.env.BENCH_POSTGRES_CONNECTION_STRING ??
-  'postgresql://postgres@127.0.0.1:5432';
+  'postgresql://postgres@127.0.0.1:55432';
 
 /** A fresh PostgreSQL database for this run, dropped by `drop`. */
 export async function createDatabase() {

@@ -26,7 +26,7 @@ const NAME = 'faults-db';
 const BASE = `/api/mysql/instances/sandbox/${NAMESPACE}/${NAME}`;
 
 process.env.BACKSTAGE_TEST_DATABASE_POSTGRES15_CONNECTION_STRING ??=
-  'postgresql://postgres@127.0.0.1:5432';
+  'postgresql://postgres@127.0.0.1:55432';
 const databases = TestDatabases.create({ ids: ['POSTGRES_15'] });
 
 let sandbox: IsolatedTestSandbox;

@@ -65,11 +65,11 @@ async function countRestarts(work: () => Promise<void>) {
   return seen.size;
 }
 
-// PostgreSQL runs as a system service on our machines. The backend keeps
+// The project's PostgreSQL (scripts/lib/postgres.js, which `npm test` starts). The backend keeps
 // its records there, so they outlive a restart of the backend as they would
 // in production.
 process.env.BACKSTAGE_TEST_DATABASE_POSTGRES15_CONNECTION_STRING ??=
-  'postgresql://postgres@127.0.0.1:5432';
+  'postgresql://postgres@127.0.0.1:55432';
 const databases = TestDatabases.create({ ids: ['POSTGRES_15'] });
 let knex: Knex;
 

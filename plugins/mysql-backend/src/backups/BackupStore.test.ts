@@ -3,7 +3,7 @@ import { MysqlStore } from '../service/MysqlStore';
 import { BackupRow, BackupStore } from './BackupStore';
 
 process.env.BACKSTAGE_TEST_DATABASE_POSTGRES15_CONNECTION_STRING ??=
-  'postgresql://postgres@127.0.0.1:5432';
+  'postgresql://postgres@127.0.0.1:55432';
 
 const ids: TestDatabaseId[] = ['SQLITE_3', 'POSTGRES_15'];
 const databases = TestDatabases.create({ ids });

@@ -2,10 +2,10 @@ import { TestDatabaseId, TestDatabases } from '@backstage/backend-test-utils';
 import { InstanceStatuses } from './InstanceStatuses';
 import { MysqlStore } from './MysqlStore';
 
-// PostgreSQL runs as a system service on our machines; point the test
-// helper at it unless the environment names another server.
+// The project's PostgreSQL (scripts/lib/postgres.js, which `npm test`
+// starts), unless the environment names another server.
 process.env.BACKSTAGE_TEST_DATABASE_POSTGRES15_CONNECTION_STRING ??=
-  'postgresql://postgres@127.0.0.1:5432';
+  'postgresql://postgres@127.0.0.1:55432';
 
 const ids: TestDatabaseId[] = ['SQLITE_3', 'POSTGRES_15'];
 const databases = TestDatabases.create({ ids });
