@@ -10,6 +10,9 @@ const path = require('node:path');
 const { ensurePostgres, postgresEnv } = require('./lib/postgres');
 
 const STEPS = [
+  // The machine's packages the sandbox and its unit tests use (apt, first
+  // run only): our machines start with none of them.
+  'sandbox:packages',
   'tsc',
   'lint:all',
   'prettier:check',

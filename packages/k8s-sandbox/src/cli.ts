@@ -1,5 +1,6 @@
 import { spawn } from 'node:child_process';
 import { down, status, up } from './controlPlane';
+import { ensureDebianPackages } from './debian';
 import {
   freeze,
   kill,
@@ -9,7 +10,7 @@ import {
   thaw,
 } from './faults';
 
-const USAGE = `usage: npm run sandbox -- up|down|status
+const USAGE = `usage: npm run sandbox -- up|down|status|packages
        npm run sandbox -- freeze|thaw|kill <etcd|kube-apiserver|kube-controller-manager|node-agent>
        npm run sandbox -- restart <etcd|kube-apiserver|kube-controller-manager>
        k8s-sandbox exec -- <command...>   run a command against the sandbox
@@ -58,6 +59,11 @@ async function main([command, ...rest]: string[]) {
     case 'down':
       await down();
       process.stderr.write('[sandbox] stopped\n');
+      return 0;
+    case 'packages':
+      ensureDebianPackages(false, line =>
+        process.stderr.write(`[sandbox] ${line}\n`),
+      );
       return 0;
     case 'status': {
       const report = status();
