@@ -14,6 +14,7 @@ export {
   MYSQL_MONITOR_USER,
   MYSQL_SECRET_KEYS,
   serverImageEnv,
+  serverReadinessProbe,
 } from './manifests';
 export type { MysqlInstanceSpec, MysqlManifests } from './manifests';
 export { generateInstancePasswords, generatePassword } from './passwords';

@@ -4,6 +4,7 @@ import {
   buildMysqlManifests,
   MysqlInstanceSpec,
   serverImageEnv,
+  serverReadinessProbe,
 } from './manifests';
 
 const spec: MysqlInstanceSpec = {
@@ -60,6 +61,21 @@ describe('buildMysqlManifests', () => {
       { name: 'MARIADB_AUTO_UPGRADE', value: '1' },
     ]);
     expect(serverImageEnv('percona:8.4')).toEqual([]);
+  });
+
+  it("probes readiness with the admin tool the image has: MariaDB 11's images have no mysqladmin", () => {
+    const probeOf = (image: string) =>
+      buildMysqlManifests({ ...spec, image }).statefulSet.spec!.template
+        .spec!.containers[0].readinessProbe!.exec!.command!.join(' ');
+    expect(probeOf('mariadb:11.8')).toBe(
+      'sh -c mariadb-admin ping -h 127.0.0.1 --silent',
+    );
+    expect(probeOf('mysql:8.4')).toBe(
+      'sh -c mysqladmin ping -h 127.0.0.1 --silent',
+    );
+    expect(serverReadinessProbe('mariadb:10.11').exec!.command![2]).toMatch(
+      /^mariadb-admin /,
+    );
   });
 });
 

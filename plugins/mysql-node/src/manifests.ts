@@ -122,6 +122,27 @@ export function serverImageEnv(image: string): k8s.V1EnvVar[] {
     : [];
 }
 
+/**
+ * The readiness probe of an image's server: a ping with the admin tool the
+ * image has. MariaDB's official images dropped the `mysql*` names in 11.0,
+ * so `mysqladmin` is not there; `mariadb-admin` is, from 10.5 on. Put on the
+ * StatefulSet when it is made and with every new image, as the env is.
+ *
+ * @public
+ */
+export function serverReadinessProbe(image: string): k8s.V1Probe {
+  const admin =
+    imageServerFamily(image) === 'mariadb' ? 'mariadb-admin' : 'mysqladmin';
+  return {
+    exec: {
+      command: ['sh', '-c', `${admin} ping -h 127.0.0.1 --silent`],
+    },
+    periodSeconds: 5,
+    timeoutSeconds: 5,
+    failureThreshold: 3,
+  };
+}
+
 function secretEnv(name: string, secret: string, key: string): k8s.V1EnvVar {
   return { name, valueFrom: { secretKeyRef: { name: secret, key } } };
 }
@@ -255,18 +276,7 @@ export function buildMysqlManifests(spec: MysqlInstanceSpec): MysqlManifests {
                   periodSeconds: 2,
                   failureThreshold: 300,
                 },
-                readinessProbe: {
-                  exec: {
-                    command: [
-                      'sh',
-                      '-c',
-                      'mysqladmin ping -h 127.0.0.1 --silent',
-                    ],
-                  },
-                  periodSeconds: 5,
-                  timeoutSeconds: 5,
-                  failureThreshold: 3,
-                },
+                readinessProbe: serverReadinessProbe(spec.image),
                 livenessProbe: {
                   tcpSocket: { port: 'mysql' },
                   periodSeconds: 10,

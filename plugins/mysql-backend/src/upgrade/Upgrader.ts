@@ -4,7 +4,11 @@ import {
   checkMysqlUpgrade,
   MysqlUpgradeStatus,
 } from '@mysql-portal/plugin-mysql-common';
-import { MysqlClusters, serverImageEnv } from '@mysql-portal/plugin-mysql-node';
+import {
+  MysqlClusters,
+  serverImageEnv,
+  serverReadinessProbe,
+} from '@mysql-portal/plugin-mysql-node';
 import * as k8s from '@kubernetes/client-node';
 import { BackupRunner } from '../backups/BackupRunner';
 import { InstanceCache, InstanceObjects } from '../service/InstanceCache';
@@ -299,6 +303,7 @@ export class Upgrader {
                       name: 'mysql',
                       image,
                       ...(env.length > 0 && { env }),
+                      readinessProbe: serverReadinessProbe(image),
                     },
                   ],
                 },
