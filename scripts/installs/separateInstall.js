@@ -21,7 +21,8 @@
  *   node packages/k8s-sandbox/bin/k8s-sandbox exec -- node scripts/installs/separateInstall.js
  *
  * Needs `yarn tsc` first (the plugins' type declarations come from
- * dist-types/), PostgreSQL on 127.0.0.1:5432 (user postgres, trust) and
+ * dist-types/), the project's PostgreSQL (POSTGRES_HOST, POSTGRES_PORT,
+ * POSTGRES_USER; default 127.0.0.1:55432, user postgres, trust) and
  * Debian's Chromium.
  */
 'use strict';
@@ -51,6 +52,9 @@ function separateEnv(extra = {}) {
     env[key] = value;
   }
   return {
+    POSTGRES_HOST: '127.0.0.1',
+    POSTGRES_PORT: '55432',
+    POSTGRES_USER: 'postgres',
     ...env,
     YARN_ENABLE_IMMUTABLE_INSTALLS: 'false',
     YARN_ENABLE_PROGRESS_BARS: 'false',
@@ -191,9 +195,9 @@ async function useNamespace(kubeconfig, name) {
 async function dropDatabases(prefix) {
   const { Client } = require('pg');
   const client = new Client({
-    host: '127.0.0.1',
-    port: 5432,
-    user: 'postgres',
+    host: process.env.POSTGRES_HOST ?? '127.0.0.1',
+    port: Number(process.env.POSTGRES_PORT ?? 55432),
+    user: process.env.POSTGRES_USER ?? 'postgres',
     database: 'postgres',
   });
   await client.connect();
