@@ -71,6 +71,22 @@ export interface Config {
       storageClass?: string;
       /** How long `mysql:provision` waits for Ready by default. Default: 300. */
       readyTimeoutSeconds?: number;
+      /**
+       * The sizes the create form offers, each with its volume size and the
+       * container's resources; a key given here replaces that part of the
+       * built-in size. Built in: small 5Gi, requests 250m CPU and 512Mi,
+       * limits 1 CPU and 1Gi; medium 20Gi, 500m/1Gi, 2/2Gi; large 100Gi,
+       * 1/4Gi, 4/8Gi. A node of 2 cores holds seven small instances.
+       */
+      sizes?: {
+        [size in 'small' | 'medium' | 'large']?: {
+          storage?: string;
+          resources?: {
+            requests?: { cpu?: string; memory?: string };
+            limits?: { cpu?: string; memory?: string };
+          };
+        };
+      };
     };
   };
 }

@@ -417,8 +417,9 @@ async function run({ root, log }) {
     const baseUrl = `http://127.0.0.1:${port}`;
     const testConfig = path.join(app, 'app-config.bundle-test.yaml');
     // Test-only: where it listens, a token for the checks' API calls, and
-    // podAccess podIP instead of production's serviceDns (the sandbox has
-    // no cluster DNS; its pods have loopback IPs).
+    // podAccess podIP instead of production's serviceDns: this backend runs
+    // on the node's host, as on a microk8s machine, where pod IPs are
+    // routed but cluster names do not resolve.
     fs.writeFileSync(
       testConfig,
       JSON.stringify(

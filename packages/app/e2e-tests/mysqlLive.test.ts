@@ -1,6 +1,7 @@
 import { test, expect } from '@playwright/test';
 import { spawnSync } from 'node:child_process';
 import path from 'node:path';
+import { sandboxKubectl } from '@mysql-portal/k8s-sandbox';
 import { BACKEND, guestHeaders, signInAsGuest } from './signIn';
 
 // Issue 15: the card is live. A configuration the server refuses, written
@@ -15,7 +16,7 @@ const NAME = 'demo-guests-db';
 const NAMESPACE = 'default';
 
 function kubectl(...args: string[]) {
-  const run = spawnSync('kubectl', args, {
+  const run = spawnSync(sandboxKubectl(), args, {
     encoding: 'utf8',
     // The sandbox writes its admin kubeconfig here at every start.
     env: { ...process.env, KUBECONFIG: path.join(root, '.sandbox/kubeconfig') },

@@ -15,7 +15,12 @@ import { eventsServiceFactory } from '@backstage/plugin-events-node';
 import notificationsPlugin from '@backstage/plugin-notifications-backend';
 import signalsPlugin from '@backstage/plugin-signals-backend';
 import mysqlPlugin from '@mysql-portal/plugin-mysql-backend';
-import { TestSandbox, useSandbox, waitUntil } from '@mysql-portal/k8s-sandbox';
+import {
+  sandboxKubectl,
+  TestSandbox,
+  useSandbox,
+  waitUntil,
+} from '@mysql-portal/k8s-sandbox';
 import * as k8s from '@kubernetes/client-node';
 import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -253,7 +258,7 @@ describe('notifications to owners', () => {
       await core.readNamespacedConfigMap({ name: NAME, namespace: NAMESPACE })
     ).data!['my.cnf'];
     const patched = spawnSync(
-      'kubectl',
+      sandboxKubectl(),
       [
         'patch',
         'configmap',

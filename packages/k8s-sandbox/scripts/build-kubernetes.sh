@@ -1,53 +1,124 @@
 #!/usr/bin/env bash
-# Builds kube-apiserver and kube-controller-manager from Debian bookworm's
-# `kubernetes` source package (Go dependencies vendored) with Debian's Go.
-# No container runtime or internet beyond Debian's mirror is needed.
+# Builds the sandbox's Kubernetes from the Go module proxy: kube-apiserver,
+# kube-controller-manager, kube-scheduler, kubelet, kube-proxy and kubectl
+# of k8s.io/kubernetes, etcd at the version that release requires, and
+# CoreDNS and the local-path provisioner (static, for their images).
 #
-#   build-kubernetes.sh <cache dir>
+#   build-kubernetes.sh <kubernetes version> <coredns version> <local-path version> <out dir>
 #
-# Leaves <cache dir>/bin/kube-apiserver and kube-controller-manager. Takes
-# about 6.5 minutes on 2 cores; prints one progress line per step.
+# k8s.io/kubernetes is built as a dependency of a small wrapper module whose
+# `replace` lines point each staging module (k8s.io/api, k8s.io/apiserver…)
+# at its published v0.x.y: the release's own go.mod points them at
+# ./staging, which a module download does not have. Leaves <out>/bin/*.
+# Takes 15 to 25 minutes on 2 cores with a cold Go cache; prints one
+# progress line per step.
 set -euo pipefail
 
-out=${1:?usage: build-kubernetes.sh <cache dir>}
-mkdir -p "$out"
+version=${1:?usage: build-kubernetes.sh <kubernetes version> <coredns version> <local-path version> <out dir>}
+coredns=${2:?}
+localpath=${3:?}
+out=${4:?}
+mkdir -p "$out/bin"
 work=$(mktemp -d "$out/build.XXXXXX")
 trap 'rm -rf "$work"' EXIT
+export GOFLAGS=-mod=mod GOTOOLCHAIN=local
 
 step() { echo "[k8s-build] $*"; }
+minor=${version#*.}
+minor=${minor%%.*}
+staging="v0.${version#*.}"
 
-sources="$work/apt"
-mkdir -p "$sources/lists/partial"
-cat >"$sources/bookworm-src.sources" <<SRC
-Types: deb-src
-URIs: http://deb.debian.org/debian
-Suites: bookworm
-Components: main
-Signed-By: /usr/share/keyrings/debian-archive-keyring.gpg
-SRC
-apt_private=(-o Dir::Etc::SourceList=/dev/null -o "Dir::Etc::SourceParts=$sources"
-  -o "Dir::State::Lists=$sources/lists" -o APT::Sandbox::User=root)
+step "1/5 reading k8s.io/kubernetes v$version's go.mod from the module proxy"
+gomod=$(go mod download -json "k8s.io/kubernetes@v$version" | sed -n 's/.*"GoMod": "\(.*\)",/\1/p')
+[ -f "$gomod" ] || { echo "no go.mod for k8s.io/kubernetes v$version" >&2; exit 1; }
 
-step "1/4 fetching the source index (deb-src bookworm)"
-apt-get "${apt_private[@]}" update -qq
+mkdir -p "$work/kube/cmd/etcd"
+{
+  echo "module sandbox.local/kube"
+  echo
+  echo "go $(sed -n 's/^go //p' "$gomod")"
+  echo
+  echo "require k8s.io/kubernetes v$version"
+  echo
+  echo "replace ("
+  # Every staging module but the samples, which nothing we build imports.
+  sed -n 's#^\s*\(k8s.io/[a-z0-9-]*\) => ./staging/.*#\1#p' "$gomod" |
+    grep -v '^k8s.io/sample-' |
+    while read -r module; do echo "	$module => $module $staging"; done
+  echo ")"
+} >"$work/kube/go.mod"
+cat >"$work/kube/tools.go" <<'GO'
+//go:build tools
 
-step "2/4 downloading the kubernetes source package"
-(cd "$work" && apt-get "${apt_private[@]}" source --download-only -qq kubernetes)
-orig=$(ls "$work"/kubernetes_*.orig.tar.* | head -n1)
+package kube
 
-step "3/4 unpacking $(basename "$orig")"
-mkdir -p "$work/src"
-tar -xf "$orig" -C "$work/src" --strip-components=1
-cd "$work/src"
-mkdir -p .go/src/k8s.io
-ln -s ../../.. .go/src/k8s.io/kubernetes
+import (
+	_ "k8s.io/kubernetes/cmd/kube-apiserver"
+	_ "k8s.io/kubernetes/cmd/kube-controller-manager"
+	_ "k8s.io/kubernetes/cmd/kube-proxy"
+	_ "k8s.io/kubernetes/cmd/kube-scheduler"
+	_ "k8s.io/kubernetes/cmd/kubectl"
+	_ "k8s.io/kubernetes/cmd/kubelet"
+)
+GO
+cat >"$work/kube/cmd/etcd/main.go" <<'GO'
+// Command etcd is etcd's server at the version k8s.io/kubernetes requires.
+package main
 
-step "4/4 compiling kube-apiserver and kube-controller-manager (about 6 minutes on 2 cores)"
-mkdir -p "$work/home"
-GOPATH="$PWD/.go" CGO_ENABLED=0 HOME="$work/home" GOFLAGS= \
-  make WHAT="cmd/kube-apiserver cmd/kube-controller-manager" 2>&1 |
-  sed -u 's/^/[k8s-build]   /'
+import (
+	"os"
 
-mkdir -p "$out/bin"
-cp _output/bin/kube-apiserver _output/bin/kube-controller-manager "$out/bin/"
-step "done: $out/bin"
+	"go.etcd.io/etcd/server/v3/etcdmain"
+)
+
+func main() { etcdmain.Main(os.Args) }
+GO
+
+step "2/5 resolving modules"
+(cd "$work/kube" && go mod tidy 2>&1 | grep -v '^go: downloading' || true)
+
+step "3/5 compiling Kubernetes v$version and etcd (the longest step: 10 to 20 minutes on 2 cores)"
+ldflags="-s -w"
+for v in k8s.io/component-base/version k8s.io/client-go/pkg/version; do
+  ldflags+=" -X $v.gitVersion=v$version -X $v.gitMajor=1 -X $v.gitMinor=$minor -X $v.gitTreeState=clean"
+  ldflags+=" -X $v.buildDate=1970-01-01T00:00:00Z"
+done
+(cd "$work/kube" && CGO_ENABLED=0 go build -ldflags "$ldflags" -o "$work/bin/" \
+  k8s.io/kubernetes/cmd/kube-apiserver k8s.io/kubernetes/cmd/kube-controller-manager \
+  k8s.io/kubernetes/cmd/kube-scheduler k8s.io/kubernetes/cmd/kube-proxy \
+  k8s.io/kubernetes/cmd/kubectl ./cmd/etcd)
+# The kubelet needs cgo for nothing, but its cAdvisor reads the host as root.
+(cd "$work/kube" && CGO_ENABLED=0 go build -ldflags "$ldflags" -o "$work/bin/" k8s.io/kubernetes/cmd/kubelet)
+
+step "4/5 compiling CoreDNS v$coredns"
+mkdir -p "$work/coredns"
+cat >"$work/coredns/go.mod" <<MOD
+module sandbox.local/coredns
+
+go 1.26.0
+
+require github.com/coredns/coredns v$coredns
+MOD
+cat >"$work/coredns/main.go" <<'GO'
+// Command coredns is CoreDNS with its standard plugins.
+package main
+
+import (
+	_ "github.com/coredns/coredns/core/plugin"
+	"github.com/coredns/coredns/coremain"
+)
+
+func main() { coremain.Run() }
+GO
+(cd "$work/coredns" && go mod tidy 2>&1 | grep -v '^go: downloading' || true)
+(cd "$work/coredns" && CGO_ENABLED=0 go build -ldflags "-s -w" -o "$work/bin/coredns" .)
+
+step "5/5 compiling local-path-provisioner v$localpath"
+mkdir -p "$work/localpath"
+(cd "$work/localpath" && go mod init sandbox.local/localpath >/dev/null 2>&1 &&
+  go get "github.com/rancher/local-path-provisioner@v$localpath" 2>&1 | grep -v '^go: downloading' || true)
+(cd "$work/localpath" && CGO_ENABLED=0 go build -ldflags "-s -w" -o "$work/bin/local-path-provisioner" \
+  github.com/rancher/local-path-provisioner)
+
+mv "$work/bin/"* "$out/bin/"
+step "done: $(ls "$out/bin" | tr '\n' ' ')"

@@ -1,4 +1,7 @@
 import { spawn } from 'node:child_process';
+import path from 'node:path';
+import { nodeBinariesDir } from './node/binaries';
+import { sandboxPaths } from './paths';
 import { down, status, up } from './controlPlane';
 import { ensureDebianPackages } from './debian';
 import {
@@ -11,8 +14,9 @@ import {
 } from './faults';
 
 const USAGE = `usage: npm run sandbox -- up|down|status|packages
-       npm run sandbox -- freeze|thaw|kill <etcd|kube-apiserver|kube-controller-manager|node-agent>
-       npm run sandbox -- restart <etcd|kube-apiserver|kube-controller-manager>
+       npm run sandbox -- freeze|thaw|kill|restart <component>
+         components: etcd, kube-apiserver, kube-controller-manager, kube-scheduler,
+                     containerd, kubelet, kube-proxy
        k8s-sandbox exec -- <command...>   run a command against the sandbox
                                           (started first, stopped after if it was not running)
 SANDBOX_STATE_DIR names another sandbox; SANDBOX_AUDIT_LOG=1 makes up write an audit log.`;
@@ -21,7 +25,10 @@ const COMPONENTS: SandboxComponent[] = [
   'etcd',
   'kube-apiserver',
   'kube-controller-manager',
-  'node-agent',
+  'kube-scheduler',
+  'containerd',
+  'kubelet',
+  'kube-proxy',
 ];
 
 function component(name: string | undefined): SandboxComponent {
@@ -38,7 +45,14 @@ async function exec(command: string[]) {
     return await new Promise<number>((resolve, reject) => {
       const child = spawn(command[0], command.slice(1), {
         stdio: 'inherit',
-        env: { ...process.env, KUBECONFIG: info.kubeconfig },
+        // kubectl of the sandbox's own release: Debian's is years older.
+        env: {
+          ...process.env,
+          KUBECONFIG: info.kubeconfig,
+          PATH: `${path.join(nodeBinariesDir(sandboxPaths().cache), 'bin')}${
+            path.delimiter
+          }${process.env.PATH}`,
+        },
       });
       child.on('error', reject);
       child.on('exit', (code, signal) => resolve(code ?? (signal ? 1 : 0)));

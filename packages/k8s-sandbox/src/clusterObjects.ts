@@ -1,13 +1,8 @@
 import * as k8s from '@kubernetes/client-node';
+import dns from 'node:dns';
 
-/** The name of the one Node the sandbox has. */
-export const NODE_NAME = 'sandbox';
-
-/** The default StorageClass, named as microk8s names it. */
-export const STORAGE_CLASS = 'microk8s-hostpath';
-
-/** The provisioner the node agent serves, as microk8s' hostpath one. */
-export const PROVISIONER = 'microk8s.io/hostpath';
+export { NODE_NAME } from './node/node';
+export { STORAGE_CLASS, PROVISIONER } from './node/addons';
 
 function loadConfig(kubeconfig: string) {
   const kc = new k8s.KubeConfig();
@@ -15,57 +10,42 @@ function loadConfig(kubeconfig: string) {
   return kc;
 }
 
-async function ignoreConflict(create: () => Promise<unknown>) {
-  try {
-    await create();
-  } catch (error) {
-    if ((error as { code?: number }).code !== 409) throw error;
-  }
-}
-
-/** Creates the default StorageClass and the Node object. */
-export async function applyClusterObjects(kubeconfig: string) {
-  const kc = loadConfig(kubeconfig);
-  const storage = kc.makeApiClient(k8s.StorageV1Api);
-  const core = kc.makeApiClient(k8s.CoreV1Api);
-  await ignoreConflict(() =>
-    storage.createStorageClass({
-      body: {
-        metadata: {
-          name: STORAGE_CLASS,
-          annotations: {
-            'storageclass.kubernetes.io/is-default-class': 'true',
-          },
-        },
-        provisioner: PROVISIONER,
-        reclaimPolicy: 'Delete',
-        volumeBindingMode: 'Immediate',
-      },
-    }),
-  );
-  await ignoreConflict(() =>
-    core.createNode({
-      body: {
-        metadata: {
-          name: NODE_NAME,
-          labels: {
-            'kubernetes.io/hostname': NODE_NAME,
-            'kubernetes.io/os': 'linux',
-            'kubernetes.io/arch': 'amd64',
-            'node.kubernetes.io/microk8s-controlplane': 'microk8s-controlplane',
-          },
-        },
-      },
-    }),
-  );
-}
-
-/** Whether the service-account controllers have set up namespace default. */
+/**
+ * Whether the service-account controller has made namespace default's
+ * account, which pods of that namespace need before they are admitted.
+ */
 export async function defaultServiceAccountReady(kubeconfig: string) {
   const core = loadConfig(kubeconfig).makeApiClient(k8s.CoreV1Api);
-  const sa = await core.readNamespacedServiceAccount({
+  await core.readNamespacedServiceAccount({
     name: 'default',
     namespace: 'default',
   });
-  return (sa.secrets ?? []).length > 0;
+  return true;
+}
+
+/** Whether every node the cluster has reports Ready. */
+export async function nodeReady(kc: k8s.KubeConfig) {
+  const nodes = await kc.makeApiClient(k8s.CoreV1Api).listNode();
+  return (
+    nodes.items.length > 0 &&
+    nodes.items.every(node =>
+      node.status?.conditions?.some(
+        c => c.type === 'Ready' && c.status === 'True',
+      ),
+    )
+  );
+}
+
+/**
+ * Whether the cluster DNS answers for the `kubernetes` Service with its
+ * address, asked from the machine through the Service address and
+ * kube-proxy, as a pod asks it.
+ */
+export async function clusterDnsAnswers(dnsIp: string, serviceIp: string) {
+  const resolver = new dns.promises.Resolver({ timeout: 1000, tries: 1 });
+  resolver.setServers([dnsIp]);
+  const addresses = await resolver.resolve4(
+    'kubernetes.default.svc.cluster.local',
+  );
+  return addresses.includes(serviceIp);
 }

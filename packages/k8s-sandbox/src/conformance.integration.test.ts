@@ -5,31 +5,27 @@ import {
   sameMysqlValue,
   validateMysqlConfig,
 } from '@mysql-portal/plugin-mysql-common';
+import * as k8s from '@kubernetes/client-node';
 import mysql from 'mysql2/promise';
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
-import {
-  LocalMysqlServer,
-  localServerUnavailable,
-  SandboxServerFamily,
-} from './localServer';
+import { randomBytes } from 'node:crypto';
+import { PodMysqlServer, ServerFamily } from './__testUtils__/PodMysqlServer';
+import { sandboxServerVersion, useSandbox } from './testing';
 
 // The portal's variable catalogue (mysql-common) against both real
-// servers, the sandbox's MySQL 9.7 and MariaDB 10.11, started directly (no
-// cluster) as the node agent starts a pod's server: each value goes into
-// the pod's my.cnf and is read back with `SELECT @@GLOBAL.x` and with
-// `SHOW GLOBAL VARIABLES` (what the poller reads). One server start per
-// round: no my.cnf (the family's defaults), all defaults written, all
-// minimums, all maximums, then rounds that each hold at most one value of
-// every enum, set and boolean variable (a collation with its character
-// set). A datadir is initialised once per family and copied for the
-// servers that run side by side; `apply: 'init'` values get a datadir of
+// servers, the sandbox's MySQL 9.7 and MariaDB 10.11, in pods of the
+// sandbox's node: each value goes into the pod's my.cnf (a ConfigMap at
+// /etc/mysql/conf.d, as the product mounts it) and is read back with
+// `SELECT @@GLOBAL.x` and with `SHOW GLOBAL VARIABLES` (what the poller
+// reads). One pod start per round: no my.cnf (the family's defaults), all
+// defaults written, all minimums, all maximums, then rounds that each hold
+// at most one value of every enum, set and boolean variable (a collation
+// with its character set). Each worker's volume is initialised at its first
+// start and kept for its later ones; `apply: 'init'` values get workers of
 // their own, as they would at a pod's first start.
 
-jest.setTimeout(600_000);
+jest.setTimeout(1_200_000);
 
-type Family = SandboxServerFamily;
+type Family = ServerFamily;
 type Config = Record<string, string>;
 
 const FAMILIES: Family[] = ['mysql', 'mariadb'];
@@ -38,12 +34,8 @@ const IMAGES: Record<Family, string> = {
   mariadb: 'mariadb:10.11',
 };
 // Servers started side by side: MySQL spends most of a start and stop
-// waiting on fsyncs, so four share two cores well (the suite took 47 s
-// here with four, 55 s with three, and five gained nothing).
-const WORKERS: Record<Family, number> = { mysql: 4, mariadb: 2 };
-// 127.250/16 is outside the sandbox's pod range (127.10 to 127.209) and
-// away from a system MariaDB on 127.0.0.1.
-const IP_PREFIX = `127.250.${process.pid % 250}`;
+// waiting on fsyncs, so several share two cores well.
+const WORKERS: Record<Family, number> = { mysql: 3, mariadb: 2 };
 
 function normalized(name: string, value: unknown): string {
   const result = validateMysqlConfig({ [name]: value });
@@ -206,7 +198,7 @@ interface Outcome {
 }
 
 async function readVariables(
-  server: LocalMysqlServer,
+  server: PodMysqlServer,
 ): Promise<Record<string, Reading>> {
   const connection = await mysql.createConnection({
     host: server.host,
@@ -252,18 +244,21 @@ interface Job {
   done: (outcome: Outcome) => void;
 }
 
-/** The servers of one family: datadirs by init config, several starts at a time. */
+/** The servers of one family: volumes by init config, several starts at a time. */
 class FamilyRunner {
-  private readonly servers: LocalMysqlServer[] = [];
+  private readonly servers: PodMysqlServer[] = [];
   private next = 0;
   starts = 0;
-  version = '';
 
   constructor(
     readonly family: Family,
-    private readonly dir: string,
-    private readonly ipBase: number,
+    private readonly kc: k8s.KubeConfig,
+    private readonly namespace: string,
   ) {}
+
+  get version() {
+    return sandboxServerVersion(IMAGES[this.family]);
+  }
 
   async run(jobs: Job[]) {
     const byKey = new Map<string, Job[]>();
@@ -272,46 +267,51 @@ class FamilyRunner {
     }
     await Promise.all(
       [...byKey].map(async ([initConfig, queue]) => {
-        const first = await LocalMysqlServer.create({
-          family: this.family,
-          ...this.place(),
-          initConfig,
-        });
-        this.version ||= first.version();
-        // Copies of a datadir cost a fraction of a second, an
-        // initialisation of MySQL's about 6 s.
-        const workers = [first];
-        while (workers.length < Math.min(WORKERS[this.family], queue.length)) {
-          const { dir, ip } = this.place();
-          workers.push(first.copy(dir, ip));
+        const workers: PodMysqlServer[] = [];
+        const count = Math.min(
+          initConfig ? 1 : WORKERS[this.family],
+          queue.length,
+        );
+        while (workers.length < count) {
+          workers.push(
+            await PodMysqlServer.create({
+              kc: this.kc,
+              family: this.family,
+              name: `${this.family}-${this.next++}`,
+              namespace: this.namespace,
+            }),
+          );
         }
         this.servers.push(...workers);
-        await Promise.all(workers.map(server => this.work(server, queue)));
+        await Promise.all(
+          workers.map(server => this.work(server, queue, initConfig)),
+        );
       }),
     );
   }
 
-  private place() {
-    const index = this.next++;
-    return {
-      dir: path.join(this.dir, `${this.family}-${index}`),
-      ip: `${IP_PREFIX}.${this.ipBase + index}`,
-    };
-  }
-
-  private async work(server: LocalMysqlServer, queue: Job[]) {
+  private async work(server: PodMysqlServer, queue: Job[], initConfig: string) {
+    // The first start initialises the volume's datadir with the init
+    // values in place, as a pod's first start does.
+    let first = initConfig !== '';
     for (let job = queue.shift(); job; job = queue.shift()) {
       this.starts += 1;
       try {
+        if (first) {
+          await server.start(initConfig);
+          await server.stop();
+          first = false;
+        }
         await server.start(renderMyCnf(job.config));
       } catch (error) {
-        job.done({ error: String(error) });
+        job.done({ error: `${error}\n${await server.lastErrors()}` });
+        await server.stop();
         continue;
       }
       try {
         job.done({ readings: await readVariables(server) });
       } catch (error) {
-        job.done({ error: `${error}\n${server.lastErrors()}` });
+        job.done({ error: `${error}\n${await server.lastErrors()}` });
       } finally {
         await server.stop();
       }
@@ -323,14 +323,6 @@ class FamilyRunner {
   }
 }
 
-const available = FAMILIES.filter(family => {
-  const why = localServerUnavailable(family);
-  if (why) {
-    process.stderr.write(`[conformance] skipping ${family}: ${why}\n`);
-  }
-  return !why;
-});
-
 const rounds = new Map<Family, Round[]>(
   FAMILIES.map(family => [family, roundsFor(family)]),
 );
@@ -339,7 +331,8 @@ const refusals = new Map<Family, Refusal[]>(
 );
 const outcomes = new Map<string, Outcome>();
 const runners: FamilyRunner[] = [];
-let dir = '';
+const namespace = `conformance-${randomBytes(3).toString('hex')}`;
+let core: k8s.CoreV1Api | undefined;
 
 function keyOf(family: Family, kind: string, name: string) {
   return `${family}/${kind}/${name}`;
@@ -347,10 +340,12 @@ function keyOf(family: Family, kind: string, name: string) {
 
 beforeAll(async () => {
   const started = Date.now();
-  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'mysql-conformance-'));
+  const { kc } = await useSandbox();
+  core = kc.makeApiClient(k8s.CoreV1Api);
+  await core.createNamespace({ body: { metadata: { name: namespace } } });
   await Promise.all(
-    available.map(async (family, i) => {
-      const runner = new FamilyRunner(family, dir, 1 + i * 100);
+    FAMILIES.map(async family => {
+      const runner = new FamilyRunner(family, kc, namespace);
       runners.push(runner);
       const jobs: Job[] = [
         ...rounds.get(family)!.map(r => ({ kind: 'round', ...r })),
@@ -373,7 +368,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await Promise.all(runners.map(runner => runner.stop()));
-  if (dir) fs.rmSync(dir, { recursive: true, force: true });
+  await core?.deleteNamespace({ name: namespace }).catch(() => undefined);
 });
 
 describe.each(FAMILIES)('catalogue on %s', family => {
@@ -415,8 +410,7 @@ describe.each(FAMILIES)('catalogue on %s', family => {
     },
   );
 
-  const onServer = available.includes(family) ? describe : describe.skip;
-  onServer('on the real server', () => {
+  describe('on the real server', () => {
     it.each(rounds.get(family)!.map(r => [r.name, r] as const))(
       'starts with the %s round and reads back what it set',
       (name, round) => {

@@ -2,15 +2,12 @@ import * as k8s from '@kubernetes/client-node';
 import fs from 'node:fs';
 import path from 'node:path';
 import { auditFlags } from './audit';
-import { ensureBinaries } from './binaries';
-import { ensureMysqlRootfs, MysqlRootfs } from './mysqlRootfs';
 import {
-  applyClusterObjects,
+  clusterDnsAnswers,
   defaultServiceAccountReady,
-  NODE_NAME,
+  nodeReady,
 } from './clusterObjects';
 import { ensureDebianPackages } from './debian';
-import { PACKAGE_DIR } from './packageDir';
 import { sandboxPaths } from './paths';
 import { apiServerHealthy, etcdHealthy } from './health';
 import { kubeconfigYaml, writeCredentials } from './pki';
@@ -32,6 +29,13 @@ import {
   writeState,
 } from './state';
 import { createServiceAccountUsers } from './users';
+import { addonObjects, applyObjects } from './node/addons';
+import { writeClusterCertificates } from './node/certificates';
+import { nodeAddresses } from './node/config';
+import { createNodeNetwork } from './node/network';
+import { NODE_NAME, nodeDirs, startNode, stopNode } from './node/node';
+import { prepareNode } from './node/prepare';
+import { claimSlot, releaseSlot, slotHeldBy } from './node/slots';
 
 /**
  * A running sandbox cluster.
@@ -104,22 +108,31 @@ export interface SandboxUpOptions extends SandboxOptions {
 const defaultLog = (line: string) =>
   process.stderr.write(`[sandbox] ${line}\n`);
 
+/** Every process of a running sandbox, in the order `up` starts them. */
+export const SANDBOX_PROCESSES = [
+  'etcd',
+  'kube-apiserver',
+  'kube-controller-manager',
+  'kube-scheduler',
+  'containerd',
+  'kubelet',
+  'kube-proxy',
+];
+
 async function alreadyRunning(state: SandboxState | undefined) {
   if (!state || !state.processes.every(p => isAlive(p.pid))) return false;
   const names = state.processes.map(p => p.name);
-  return [
-    'etcd',
-    'kube-apiserver',
-    'kube-controller-manager',
-    'node-agent',
-  ].every(n => names.includes(n));
+  return SANDBOX_PROCESSES.every(n => names.includes(n));
 }
 
 /**
- * Starts etcd, kube-apiserver, kube-controller-manager and the node agent,
- * or returns the running sandbox. Builds the control-plane binaries on the
- * first run. Test suites in parallel Jest workers may all call it: one
- * starts the sandbox, the others wait for it.
+ * Starts a one-node Kubernetes of real components, or returns the running
+ * sandbox: etcd, kube-apiserver, kube-controller-manager and kube-scheduler
+ * on the machine, and containerd (with runc and the CNI bridge), the
+ * kubelet and kube-proxy in a network namespace of the sandbox's own, then
+ * CoreDNS and the hostpath provisioner as pods. Builds the binaries and the
+ * images on a machine's first run. Test suites in parallel Jest workers may
+ * all call it: one starts the sandbox, the others wait for it.
  *
  * @public
  */
@@ -162,7 +175,7 @@ async function upLocked(
     }
     return infoOf(previous!, paths.state, false);
   }
-  if (previous) {
+  if (previous || fs.existsSync(paths.state)) {
     log('cleaning up a sandbox that is partly running');
     await down({ log, stateDir: paths.state });
   }
@@ -175,35 +188,31 @@ async function upLocked(
     log('waiting for another sandbox that is preparing the shared cache');
   }
   const releaseCache = await lockState(cacheLock);
-  let bins: Awaited<ReturnType<typeof ensureBinaries>>;
-  let mysql: MysqlRootfs;
+  let prepared: Awaited<ReturnType<typeof prepareNode>>;
   try {
-    ensureDebianPackages(false, log);
-    bins = await ensureBinaries(paths.cache, log);
-    mysql = await ensureMysqlRootfs(paths.cache, log).catch(
-      (error): MysqlRootfs => ({
-        unavailable: `building the MySQL root filesystem failed: ${error.message}`,
-      }),
-    );
+    ensureDebianPackages(true, log);
+    prepared = await prepareNode(paths.cache, log);
   } finally {
     releaseCache();
   }
-  if ('unavailable' in mysql) log(`warning: ${mysql.unavailable}`);
+  const { bins, images } = prepared;
 
+  const slot = claimSlot(paths.state);
+  const addresses = nodeAddresses(slot);
   const dirs = {
     logs: path.join(paths.state, 'logs'),
     pki: path.join(paths.state, 'pki'),
     etcd: path.join(paths.state, 'etcd'),
   };
   for (const dir of Object.values(dirs)) fs.mkdirSync(dir, { recursive: true });
-  const creds = writeCredentials(dirs.pki);
-  const [etcdPort, peerPort, apiPort, cmPort] = [
+  const [etcdPort, peerPort, apiPort, cmPort, schedulerPort] = [
+    await freePort(),
     await freePort(),
     await freePort(),
     await freePort(),
     await freePort(),
   ];
-  const server = `https://127.0.0.1:${apiPort}`;
+  const server = `https://${addresses.hostIp}:${apiPort}`;
   const audit = auditLog ? auditFlags(paths.state, dirs.logs) : undefined;
   const state: SandboxState = {
     server,
@@ -211,19 +220,29 @@ async function upLocked(
     processes: [],
     startedAt: new Date().toISOString(),
     auditLog: audit?.log,
+    slot,
   };
   const record = (p: ManagedProcess) => {
     state.processes.push(p);
     writeState(paths.state, state);
     return p;
   };
+  writeState(paths.state, state);
 
   try {
+    createNodeNetwork(addresses);
+    const serviceIp = addresses.serviceCidr.replace(/0\/24$/, '1');
+    const certs = writeClusterCertificates(dirs.pki, [
+      addresses.hostIp,
+      serviceIp,
+    ]);
+    const creds = writeCredentials(dirs.pki);
+
     log('starting etcd');
     const etcd = record(
       startDetached(
         'etcd',
-        'etcd',
+        bins.etcd,
         [
           '--name=sandbox',
           `--data-dir=${dirs.etcd}`,
@@ -245,24 +264,28 @@ async function upLocked(
     );
 
     log('starting kube-apiserver');
-    const caFile = path.join(dirs.pki, 'apiserver.crt');
     const apiserver = record(
       startDetached(
         'kube-apiserver',
-        bins.apiserver,
+        bins['kube-apiserver'],
         [
           `--etcd-servers=http://127.0.0.1:${etcdPort}`,
-          '--bind-address=127.0.0.1',
-          '--advertise-address=127.0.0.1',
+          `--bind-address=${addresses.hostIp}`,
+          `--advertise-address=${addresses.hostIp}`,
           `--secure-port=${apiPort}`,
-          '--insecure-port=0',
-          `--cert-dir=${dirs.pki}`,
+          `--tls-cert-file=${certs.apiserverCert}`,
+          `--tls-private-key-file=${certs.apiserverKey}`,
+          `--client-ca-file=${certs.caCert}`,
           `--token-auth-file=${creds.tokenFile}`,
-          '--authorization-mode=RBAC',
+          '--authorization-mode=Node,RBAC',
+          '--enable-admission-plugins=NodeRestriction',
           `--service-account-key-file=${creds.serviceAccountPub}`,
           `--service-account-signing-key-file=${creds.serviceAccountKey}`,
           '--service-account-issuer=https://kubernetes.default.svc',
-          '--service-cluster-ip-range=10.152.183.0/24',
+          `--service-cluster-ip-range=${addresses.serviceCidr}`,
+          `--kubelet-client-certificate=${certs.kubeletClientCert}`,
+          `--kubelet-client-key=${certs.kubeletClientKey}`,
+          '--kubelet-preferred-address-types=InternalIP',
           '--allow-privileged=true',
           '--enable-priority-and-fairness=false',
           '--profiling=false',
@@ -274,109 +297,134 @@ async function upLocked(
     );
     await waitFor(
       'kube-apiserver',
-      () => apiServerHealthy(server, caFile, creds.adminToken),
+      () => apiServerHealthy(server, certs.caCert, creds.adminToken),
       60_000,
       () => tail(apiserver.log, 20),
     );
     fs.writeFileSync(
       paths.kubeconfig,
-      kubeconfigYaml(server, caFile, creds.adminToken),
+      kubeconfigYaml(server, certs.caCert, creds.adminToken),
       { mode: 0o600 },
     );
-    // The controller manager and the agent have users of their own, so the
-    // audit log tells their requests from those of tests.
+    // Each component has a user of its own, so the audit log tells their
+    // requests from those of tests.
     const componentKubeconfig = (name: string, token: string) => {
       const file = path.join(paths.state, `${name}.kubeconfig`);
-      fs.writeFileSync(file, kubeconfigYaml(server, caFile, token, name), {
+      fs.writeFileSync(file, kubeconfigYaml(server, certs.caCert, token, name), {
         mode: 0o600,
       });
       return file;
     };
 
-    log('starting kube-controller-manager');
-    const controllerManager = record(
+    log('starting kube-controller-manager and kube-scheduler');
+    const cmKubeconfig = componentKubeconfig(
+      'controller-manager',
+      creds.controllerManagerToken,
+    );
+    record(
       startDetached(
         'kube-controller-manager',
-        bins.controllerManager,
+        bins['kube-controller-manager'],
         [
-          `--kubeconfig=${componentKubeconfig(
-            'controller-manager',
-            creds.controllerManagerToken,
-          )}`,
+          `--kubeconfig=${cmKubeconfig}`,
+          `--authentication-kubeconfig=${cmKubeconfig}`,
+          `--authorization-kubeconfig=${cmKubeconfig}`,
           '--leader-elect=false',
           '--bind-address=127.0.0.1',
           `--secure-port=${cmPort}`,
-          '--port=0',
-          '--controllers=statefulset,replicaset,deployment,job,garbagecollector,' +
-            'persistentvolume-binder,pvc-protection,pv-protection,serviceaccount,' +
-            'serviceaccount-token,namespace,endpoint,endpointslice',
           `--service-account-private-key-file=${creds.serviceAccountKey}`,
-          `--root-ca-file=${caFile}`,
-          '--use-service-account-credentials=false',
+          `--root-ca-file=${certs.caCert}`,
+          '--use-service-account-credentials=true',
+          `--cluster-signing-cert-file=${certs.caCert}`,
+          `--cluster-signing-key-file=${certs.caKey}`,
+          `--service-cluster-ip-range=${addresses.serviceCidr}`,
           '--concurrent-statefulset-syncs=5',
           '--v=1',
         ],
         dirs.logs,
       ),
     );
-    await applyClusterObjects(paths.kubeconfig);
+    const schedulerKubeconfig = componentKubeconfig(
+      'scheduler',
+      creds.schedulerToken,
+    );
+    record(
+      startDetached(
+        'kube-scheduler',
+        bins['kube-scheduler'],
+        [
+          `--kubeconfig=${schedulerKubeconfig}`,
+          `--authentication-kubeconfig=${schedulerKubeconfig}`,
+          `--authorization-kubeconfig=${schedulerKubeconfig}`,
+          '--leader-elect=false',
+          '--bind-address=127.0.0.1',
+          `--secure-port=${schedulerPort}`,
+          '--v=1',
+        ],
+        dirs.logs,
+      ),
+    );
+
+    await startNode({
+      stateDir: paths.state,
+      addresses,
+      bins,
+      images,
+      kubeletKubeconfig: componentKubeconfig('kubelet', creds.kubeletToken),
+      proxyKubeconfig: componentKubeconfig('kube-proxy', creds.kubeProxyToken),
+      clientCaFile: certs.caCert,
+      logDir: dirs.logs,
+      log,
+      record,
+    });
+
+    const admin = new k8s.KubeConfig();
+    admin.loadFromFile(paths.kubeconfig);
+    await applyObjects(
+      admin,
+      addonObjects({
+        addresses,
+        volumesDir: nodeDirs(paths.state).volumes,
+        helperImage: 'curlimages/curl:8.11.1',
+      }),
+    );
+    await waitFor(
+      `node ${NODE_NAME} to be Ready`,
+      () => nodeReady(admin),
+      90_000,
+      () => tail(path.join(dirs.logs, 'kubelet.log'), 20),
+    );
     await waitFor(
       'kube-controller-manager (default service account)',
       () => defaultServiceAccountReady(paths.kubeconfig),
-      30_000,
-      () => tail(controllerManager.log, 20),
+      60_000,
+      () => tail(path.join(dirs.logs, 'kube-controller-manager.log'), 20),
     );
-    const admin = new k8s.KubeConfig();
-    admin.loadFromFile(paths.kubeconfig);
     const users = await createServiceAccountUsers({
       admin,
       root: paths.root,
       stateDir: paths.state,
       server,
-      caFile,
+      caFile: certs.caCert,
     });
     state.backend = users.backend;
     state.kubernetesPlugin = users.kubernetesPlugin;
     writeState(paths.state, state);
-
-    log('starting the node agent');
-    const agent = record(
-      startDetached(
-        'node-agent',
-        process.execPath,
-        [
-          '--require',
-          require.resolve('@backstage/cli-node/config/nodeTransform.cjs'),
-          path.join(PACKAGE_DIR, 'src', 'agent', 'main.ts'),
-        ],
-        dirs.logs,
-        {
-          SANDBOX_KUBECONFIG: componentKubeconfig(
-            'node-agent',
-            creds.nodeAgentToken,
-          ),
-          SANDBOX_STATE_DIR: paths.state,
-          ...('dir' in mysql
-            ? {
-                SANDBOX_MYSQL_ROOTFS: mysql.dir,
-                SANDBOX_MYSQL_VERSION: mysql.version,
-              }
-            : { SANDBOX_MYSQL_UNAVAILABLE: mysql.unavailable }),
-        },
-      ),
-    );
     await waitFor(
-      'the node agent',
-      async () => fs.existsSync(path.join(paths.state, 'agent.ready')),
-      30_000,
-      () => tail(agent.log, 20),
+      `cluster DNS to answer at ${addresses.dnsIp}`,
+      () => clusterDnsAnswers(addresses.dnsIp, serviceIp),
+      120_000,
+      () => tail(path.join(dirs.logs, 'kubelet.log'), 20),
     );
   } catch (error) {
     log(`start failed: ${(error as Error).message}`);
     await down({ log, stateDir: paths.state });
     throw error;
   }
-  log(`ready in ${((Date.now() - t0) / 1000).toFixed(1)}s; node ${NODE_NAME}`);
+  log(
+    `ready in ${((Date.now() - t0) / 1000).toFixed(1)}s; node ${NODE_NAME} ` +
+      `(${addresses.nodeIp}, pods ${addresses.podCidr}, Services ${addresses.serviceCidr})`,
+  );
   log(`kubeconfig: ${paths.kubeconfig}`);
   if (state.auditLog) log(`audit log: ${state.auditLog}`);
   return infoOf(state, paths.state, true);
@@ -384,8 +432,11 @@ async function upLocked(
 
 /**
  * Stops every process `up` started (frozen ones too), by the pids it
- * recorded or a restart replaced them with, and any server the node agent
- * left behind, then removes the state folder (`.sandbox/`).
+ * recorded or a restart replaced them with: the node first (its
+ * containers, containerd's shims, mounts, cgroup and network namespace,
+ * and the machine's settings its kubelet changed), then the control
+ * plane; then removes the state folder (`.sandbox/`). Also cleans up after
+ * a sandbox that was killed.
  *
  * @public
  */
@@ -393,36 +444,26 @@ export async function down(options: SandboxOptions = {}) {
   const log = options.log ?? defaultLog;
   const paths = sandboxPaths(options.stateDir);
   const state = readState(paths.state);
-  // The agent goes first so it can stop its MySQL servers gracefully.
-  const order = [
-    'node-agent',
-    'kube-controller-manager',
-    'kube-apiserver',
-    'etcd',
-  ];
-  const processes = [...(state?.processes ?? [])].sort(
-    (a, b) => order.indexOf(a.name) - order.indexOf(b.name),
-  );
-  for (const p of processes) {
+  const processes = state?.processes ?? [];
+  const slot = state?.slot ?? slotHeldBy(paths.state);
+  if (slot !== undefined) {
+    await stopNode({
+      stateDir: paths.state,
+      addresses: nodeAddresses(slot),
+      processes,
+      log,
+    });
+  }
+  const order = [...SANDBOX_PROCESSES].reverse();
+  const controlPlane = processes
+    .filter(p => !['containerd', 'kubelet', 'kube-proxy'].includes(p.name))
+    .sort((a, b) => order.indexOf(a.name) - order.indexOf(b.name));
+  for (const p of controlPlane) {
     if (isAlive(p.pid)) log(`stopping ${p.name} (pid ${p.pid})`);
-    await stopProcess(p.pid, p.name === 'node-agent' ? 30_000 : 10_000);
+    await stopProcess(p.pid, 10_000);
   }
-  for (const pid of leftoverServerPids(paths.state)) {
-    log(`stopping a leftover server (pid ${pid})`);
-    await stopProcess(pid);
-  }
+  if (slot !== undefined) releaseSlot(slot, paths.state);
   fs.rmSync(paths.state, { recursive: true, force: true });
-}
-
-function leftoverServerPids(stateDir: string): number[] {
-  const podsDir = path.join(stateDir, 'pods');
-  if (!fs.existsSync(podsDir)) return [];
-  return fs
-    .readdirSync(podsDir)
-    .map(uid => path.join(podsDir, uid, 'server.pid'))
-    .filter(file => fs.existsSync(file))
-    .map(file => Number(fs.readFileSync(file, 'utf8').trim()))
-    .filter(pid => pid > 0 && isAlive(pid));
 }
 
 /**
@@ -449,7 +490,8 @@ export function status(options: Pick<SandboxOptions, 'stateDir'> = {}): {
       )}  log ${p.log}`,
   );
   const running =
-    state.processes.length === 4 && state.processes.every(p => isAlive(p.pid));
+    SANDBOX_PROCESSES.every(n => state.processes.some(p => p.name === n)) &&
+    state.processes.every(p => isAlive(p.pid));
   return {
     running,
     lines: [

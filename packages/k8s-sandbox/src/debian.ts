@@ -2,25 +2,27 @@ import { spawnSync } from 'node:child_process';
 
 /** Debian packages the sandbox needs, with the command each one provides. */
 const REQUIRED = [
-  { pkg: 'etcd-server', file: '/usr/bin/etcd' },
-  { pkg: 'mariadb-server', file: '/usr/sbin/mariadbd' },
-  { pkg: 'mariadb-client', file: '/usr/bin/mariadb-admin' },
-  // mariadb-dump and mariadb, for the Jobs of mariadb images.
-  { pkg: 'mariadb-client', file: '/usr/bin/mariadb-dump' },
-  { pkg: 'kubernetes-client', file: '/usr/bin/kubectl' },
+  // The node: container runtime, OCI runtime, pod network, Services.
+  { pkg: 'containerd', file: '/usr/bin/containerd' },
+  { pkg: 'runc', file: '/usr/sbin/runc' },
+  { pkg: 'containernetworking-plugins', file: '/usr/lib/cni/bridge' },
+  { pkg: 'iptables', file: '/usr/sbin/iptables' },
+  { pkg: 'conntrack', file: '/usr/sbin/conntrack' },
+  { pkg: 'iproute2', file: '/usr/sbin/ip' },
+  { pkg: 'util-linux', file: '/usr/bin/nsenter' },
+  // The images: Debian root filesystems, and certificates for the cluster.
+  { pkg: 'debootstrap', file: '/usr/sbin/debootstrap' },
+  { pkg: 'openssl', file: '/usr/bin/openssl' },
 ];
 
-/** Only needed to build the control-plane binaries once. */
+/** Only needed to build the binaries and the pause image once. */
 const BUILD_REQUIRED = [
-  { pkg: 'golang-go', file: '/usr/bin/go' },
-  { pkg: 'rsync', file: '/usr/bin/rsync' },
-  { pkg: 'jq', file: '/usr/bin/jq' },
-  { pkg: 'dpkg-dev', file: '/usr/bin/dpkg-source' },
-  { pkg: 'make', file: '/usr/bin/make' },
+  { pkg: 'gcc', file: '/usr/bin/gcc' },
+  { pkg: 'libc6-dev', file: '/usr/lib/x86_64-linux-gnu/libc.a' },
 ];
 
 function installed(file: string) {
-  return spawnSync('test', ['-x', file]).status === 0;
+  return spawnSync('test', ['-e', file]).status === 0;
 }
 
 /**

@@ -3,10 +3,16 @@ import fs from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
+import { nodeAddresses } from './node/config';
+import { sandboxPaths } from './paths';
+import { readState } from './state';
 
 /** A running s3rver, for tests of Jobs that upload to S3. */
 export interface FakeS3 {
-  /** `http://127.0.0.1:<port>`: pods reach it there, as they share the host's network. */
+  /**
+   * `http://<the machine's end of the node's link>:<port>`: pods reach the
+   * machine there, and so does the machine itself.
+   */
   endpoint: string;
   /** The credentials s3rver checks signatures against. */
   accessKeyId: string;
@@ -14,13 +20,25 @@ export interface FakeS3 {
   stop(): Promise<void>;
 }
 
+/** The machine's address on the link to the running sandbox's node. */
+export function sandboxHostAddress(stateDir?: string): string {
+  const state = readState(sandboxPaths(stateDir).state);
+  if (state?.slot === undefined) throw new Error('no sandbox runs');
+  return nodeAddresses(state.slot).hostIp;
+}
+
 /**
  * Starts s3rver (a devDependency) as a process of its own on a free port of
- * 127.0.0.1, with `bucket` created, its objects in a fresh temporary folder.
- * It checks AWS SigV4 signatures of the requests that have one and takes
- * unsigned ones as they come, so a test can read what a Job uploaded.
+ * the machine's end of the running sandbox's node link, with `bucket`
+ * created, its objects in a fresh temporary folder. It checks AWS SigV4
+ * signatures of the requests that have one and takes unsigned ones as they
+ * come, so a test can read what a Job uploaded.
  */
-export async function startFakeS3(bucket: string): Promise<FakeS3> {
+export async function startFakeS3(
+  bucket: string,
+  options: { stateDir?: string } = {},
+): Promise<FakeS3> {
+  const host = sandboxHostAddress(options.stateDir);
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 's3rver-'));
   const child: ChildProcess = spawn(
     process.execPath,
@@ -29,7 +47,7 @@ export async function startFakeS3(bucket: string): Promise<FakeS3> {
       '--directory',
       dir,
       '--address',
-      '127.0.0.1',
+      host,
       '--port',
       '0',
       '--silent',
@@ -52,7 +70,7 @@ export async function startFakeS3(bucket: string): Promise<FakeS3> {
     );
   });
   return {
-    endpoint: `http://127.0.0.1:${port}`,
+    endpoint: `http://${host}:${port}`,
     accessKeyId: 'S3RVER',
     secretAccessKey: 'S3RVER',
     stop: async () => {
@@ -67,10 +85,12 @@ export async function startFakeS3(bucket: string): Promise<FakeS3> {
   };
 }
 
-/** A port of 127.0.0.1 that nothing listens on, so a connection is refused. */
-export async function closedPort(): Promise<number> {
+/** A port of the machine's end of the node link that nothing listens on, so a connection is refused. */
+export async function closedPort(stateDir?: string): Promise<number> {
   const server = net.createServer();
-  await new Promise<void>(r => server.listen(0, '127.0.0.1', r));
+  await new Promise<void>(r =>
+    server.listen(0, sandboxHostAddress(stateDir), r),
+  );
   const { port } = server.address() as net.AddressInfo;
   await new Promise(r => server.close(r));
   return port;

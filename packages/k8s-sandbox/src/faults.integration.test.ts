@@ -1,10 +1,8 @@
 import * as k8s from '@kubernetes/client-node';
-import fs from 'node:fs';
 import https from 'node:https';
-import path from 'node:path';
 import { BACKEND_USER } from './users';
 import { status } from './controlPlane';
-import { NODE_AGENT_USER } from './pki';
+import { KUBELET_USER } from './pki';
 import { isAlive } from './processes';
 import { readState } from './state';
 import { IsolatedTestSandbox, useIsolatedSandbox, waitUntil } from './testing';
@@ -97,8 +95,15 @@ describe('faults injected into an isolated sandbox', () => {
               labels: { app: statefulSet },
               annotations: { 'example.com/round': '0' },
             },
-            // Not a MySQL image: the agent reports it Running, runs nothing.
-            spec: { containers: [{ name: 'web', image: 'busybox:1.36' }] },
+            spec: {
+              containers: [
+                {
+                  name: 'web',
+                  image: 'curlimages/curl:8.11.1',
+                  command: ['sleep', 'infinity'],
+                },
+              ],
+            },
           },
         },
       },
@@ -120,10 +125,10 @@ describe('faults injected into an isolated sandbox', () => {
     expect(await get(uri, 5_000)).toBe(200);
   });
 
-  it('objects survive killing and restarting the API server and etcd; the controller manager and the agent carry on', async () => {
+  it('objects survive killing and restarting the API server and etcd; the controller manager and the kubelet carry on', async () => {
     const survivors = {
       controllerManager: pidOf('kube-controller-manager'),
-      agent: pidOf('node-agent'),
+      kubelet: pidOf('kubelet'),
     };
     const before = {
       apiserver: pidOf('kube-apiserver'),
@@ -131,10 +136,10 @@ describe('faults injected into an isolated sandbox', () => {
       pod: (await rolledOut(statefulSet)).metadata!.uid,
     };
 
-    // A new revision, with the agent held back: the controller manager marks
-    // the old pod deleted, and the agent, thawed while the API server is
-    // gone, cannot confirm it; it must retry until the API server is back.
-    await sandbox.freeze('node-agent');
+    // A new revision, with the kubelet held back: the controller manager
+    // marks the old pod deleted, and the kubelet, thawed while the API
+    // server is gone, cannot confirm it; it must retry until it is back.
+    await sandbox.freeze('kubelet');
     await apps.patchNamespacedStatefulSet(
       {
         name: statefulSet,
@@ -162,15 +167,7 @@ describe('faults injected into an isolated sandbox', () => {
     const partly = status({ stateDir: sandbox.stateDir });
     expect(partly.running).toBe(false);
     expect(partly.lines.join('\n')).toMatch(/kube-apiserver +pid \d+ +STOPPED/);
-    await sandbox.thaw('node-agent');
-    const agentLog = path.join(sandbox.stateDir, 'logs', 'node-agent.log');
-    await waitUntil('the agent to retry', async () =>
-      /confirming the deletion failed, retrying/.test(
-        fs.readFileSync(agentLog, 'utf8'),
-      )
-        ? true
-        : undefined,
-    );
+    await sandbox.thaw('kubelet');
 
     const apiserver = await sandbox.restart('kube-apiserver');
     expect(apiserver.pid).not.toBe(before.apiserver);
@@ -196,9 +193,9 @@ describe('faults injected into an isolated sandbox', () => {
     expect(pod.metadata!.annotations!['example.com/round']).toBe('1');
 
     expect(isAlive(survivors.controllerManager)).toBe(true);
-    expect(isAlive(survivors.agent)).toBe(true);
+    expect(isAlive(survivors.kubelet)).toBe(true);
     expect(pidOf('kube-controller-manager')).toBe(survivors.controllerManager);
-    expect(pidOf('node-agent')).toBe(survivors.agent);
+    expect(pidOf('kubelet')).toBe(survivors.kubelet);
     expect(status({ stateDir: sandbox.stateDir }).running).toBe(true);
   });
 
@@ -221,8 +218,8 @@ describe('faults injected into an isolated sandbox', () => {
     expect(counts.admin).toEqual({ list: 1 });
     expect(sandbox.backend!.name).toBe(BACKEND_USER);
 
-    // The agent has a user of its own; it wrote pod statuses above.
-    const agent = sandbox.readAuditLog({ user: NODE_AGENT_USER });
-    expect(agent.some(e => e.subresource === 'status')).toBe(true);
+    // The kubelet has a user of its own; it wrote pod statuses above.
+    const kubelet = sandbox.readAuditLog({ user: KUBELET_USER });
+    expect(kubelet.some(e => e.subresource === 'status')).toBe(true);
   });
 });

@@ -7,6 +7,8 @@ import {
   etcdHealthy,
   flag,
 } from './health';
+import { containerdHealthy, nodeComponentHealthy } from './node/health';
+import { holdSysctls } from './node/hostSysctls';
 import { sandboxPaths } from './paths';
 import {
   isAlive,
@@ -29,15 +31,18 @@ export type SandboxComponent =
   | 'etcd'
   | 'kube-apiserver'
   | 'kube-controller-manager'
-  | 'node-agent';
+  | 'kube-scheduler'
+  | 'containerd'
+  | 'kubelet'
+  | 'kube-proxy';
 
 /**
- * A component `restart` can start again. The node agent is not one: the
- * MySQL servers it runs would outlive it.
+ * A component `restart` can start again: every one. Containers outlive a
+ * restart of the kubelet or of containerd, as on any node.
  *
  * @public
  */
-export type RestartableComponent = Exclude<SandboxComponent, 'node-agent'>;
+export type RestartableComponent = SandboxComponent;
 
 /**
  * Which sandbox a fault is injected into.
@@ -65,6 +70,10 @@ const RESTARTABLE: string[] = [
   'etcd',
   'kube-apiserver',
   'kube-controller-manager',
+  'kube-scheduler',
+  'containerd',
+  'kubelet',
+  'kube-proxy',
 ] satisfies RestartableComponent[];
 
 function find(component: SandboxComponent, options: SandboxFaultOptions) {
@@ -126,8 +135,8 @@ export async function thaw(
 /**
  * Kills a component with SIGKILL (frozen or not) and resolves once it is
  * gone. The state file keeps its entry, so `status` reports it STOPPED and
- * {@link restart} can start it again. Killing the node agent leaves its
- * MySQL servers running; `down` stops them.
+ * {@link restart} can start it again. Killing the kubelet or containerd
+ * leaves the containers running, as on any node; `down` stops them.
  *
  * @public
  */
@@ -185,6 +194,7 @@ export async function restart(
       p.name === component ? started : p,
     );
     writeState(stateDir, state);
+    if (component === 'kubelet') holdSysctls(stateDir, started.pid);
 
     const api = () =>
       apiServerHealthy(
@@ -197,6 +207,11 @@ export async function restart(
       'kube-apiserver': api,
       'kube-controller-manager': () =>
         controllerManagerHealthy(Number(flag(recorded.args, 'secure-port'))),
+      'kube-scheduler': () =>
+        controllerManagerHealthy(Number(flag(recorded.args, 'secure-port'))),
+      containerd: () => containerdHealthy(state.slot!),
+      kubelet: () => nodeComponentHealthy(state.slot!, 10248),
+      'kube-proxy': () => nodeComponentHealthy(state.slot!, 10256),
     };
     await waitFor(
       `${component} to be healthy again`,

@@ -52,9 +52,9 @@ export async function controllerManagerHealthy(port: number) {
   );
 }
 
-/** The API server's serving certificate, which its clients trust. */
+/** The sandbox's CA, which signed the API server's serving certificate. */
 export function apiServerCaFile(stateDir: string) {
-  return path.join(stateDir, 'pki', 'apiserver.crt');
+  return path.join(stateDir, 'pki', 'ca.crt');
 }
 
 /** The admin token, from the API server's token file. */

@@ -1,7 +1,8 @@
 /**
- * A real Kubernetes control plane (etcd, kube-apiserver,
- * kube-controller-manager) with a node agent that runs MySQL pods as real
- * MySQL (and MariaDB pods as mariadbd), for tests and demos on machines without a container runtime.
+ * A one-node Kubernetes of real, current components (etcd, kube-apiserver,
+ * kube-controller-manager, kube-scheduler, and a kubelet with containerd,
+ * runc, the CNI bridge, kube-proxy and CoreDNS), with MySQL and MariaDB
+ * images built from Debian's packages, for tests and demos.
  *
  * @packageDocumentation
  */
@@ -30,13 +31,10 @@ export type {
 export { BACKEND_USER, KUBERNETES_PLUGIN_USER } from './users';
 export { sandboxPaths } from './paths';
 export type { SandboxPaths } from './paths';
-export { LocalMysqlServer, localServerUnavailable } from './localServer';
-export type {
-  LocalMysqlServerOptions,
-  SandboxServerFamily,
-} from './localServer';
 export { NODE_NAME, STORAGE_CLASS, PROVISIONER } from './clusterObjects';
 export {
+  killContainer,
+  sandboxKubectl,
   sandboxServerVersion,
   useIsolatedSandbox,
   useSandbox,
@@ -48,5 +46,5 @@ export type {
   TestSandbox,
   TestSandboxUser,
 } from './testing';
-export { startFakeS3 } from './fakeS3';
+export { startFakeS3, sandboxHostAddress } from './fakeS3';
 export type { FakeS3 } from './fakeS3';

@@ -26,6 +26,8 @@ export interface SandboxState {
   backend?: SandboxUser;
   /** The Kubernetes plugin's read-only account from deploy/kubernetes-plugin-rbac.yaml. */
   kubernetesPlugin?: SandboxUser;
+  /** The node's slot: its addresses, network namespace and cgroup. */
+  slot?: number;
 }
 
 export function readState(stateDir: string): SandboxState | undefined {

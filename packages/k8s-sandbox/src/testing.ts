@@ -1,10 +1,7 @@
 import * as k8s from '@kubernetes/client-node';
-import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { podAddressPrefix } from './agent/ipAllocator';
-import { serverRuntime } from './agent/images';
 import {
   countAuditRequests,
   readAuditLog,
@@ -22,7 +19,8 @@ import {
   SandboxRestart,
   thaw,
 } from './faults';
-import { mysqlRootfsDir } from './mysqlRootfs';
+import { nodeBinariesDir } from './node/binaries';
+import { BuiltImage, SANDBOX_IMAGES } from './node/images';
 import { sandboxPaths } from './paths';
 
 /**
@@ -146,8 +144,9 @@ export interface IsolatedSandboxOptions {
  * Starts a sandbox of the calling suite's own, in a new state folder under
  * the system's temporary folder (named after `name`), so that a suite that
  * freezes or kills its control plane does not disturb the suites that share
- * {@link useSandbox}'s. Its pods get loopback addresses other than the shared
- * sandbox's. Takes as long as `up` (about 10 s with cached binaries).
+ * {@link useSandbox}'s. Its node gets a slot of its own (addresses, network
+ * namespace, cgroup), so its pods never meet the shared sandbox's. Takes as
+ * long as `up`.
  *
  * ```ts
  * let sandbox: IsolatedTestSandbox;
@@ -163,13 +162,9 @@ export async function useIsolatedSandbox(
   name: string,
   options: IsolatedSandboxOptions = {},
 ): Promise<IsolatedTestSandbox> {
-  const sharedPrefix = podAddressPrefix(sandboxPaths().state);
-  let stateDir: string;
-  for (;;) {
-    stateDir = fs.mkdtempSync(path.join(os.tmpdir(), `k8s-sandbox-${name}-`));
-    if (podAddressPrefix(stateDir) !== sharedPrefix) break;
-    fs.rmSync(stateDir, { recursive: true, force: true });
-  }
+  const stateDir = fs.mkdtempSync(
+    path.join(os.tmpdir(), `k8s-sandbox-${name}-`),
+  );
   const at = { stateDir };
   const info = await up({
     ...at,
@@ -189,28 +184,30 @@ export async function useIsolatedSandbox(
 }
 
 /**
- * The `VERSION()` the sandbox's server for `image` answers: real MySQL from
- * the cached sid root filesystem for `mysql` and `percona` images, the
- * machine's MariaDB for `mariadb` ones.
+ * What the server of the sandbox's image `image` (for example `mysql:8.4`)
+ * reports as its version (`mysqld --version`): `9.7.4-2` for every `mysql`
+ * tag, since Debian has only that MySQL; `10.11.18-MariaDB-0+deb12u1` for
+ * `mariadb:10.11`. Needs the images built (`up` builds them).
  *
  * @public
  */
 export function sandboxServerVersion(image: string): string {
-  const runtime = serverRuntime(image, {
-    SANDBOX_MYSQL_ROOTFS: mysqlRootfsDir(sandboxPaths().cache),
-  });
-  if (runtime.family === 'mysql') {
-    return fs
-      .readFileSync(
-        path.join(mysqlRootfsDir(sandboxPaths().cache), '.sandbox-complete'),
-        'utf8',
-      )
-      .trim();
-  }
-  const out = spawnSync('/usr/sbin/mariadbd', ['--version'], {
-    encoding: 'utf8',
-  }).stdout;
-  return out.match(/Ver (\S+)/)![1];
+  const [repository, tag] = image.split(':');
+  const spec = SANDBOX_IMAGES.find(candidate =>
+    candidate.names.some(name => {
+      const [r, t] = name.split(':');
+      return r === repository && (t === tag || tag?.startsWith(`${t}.`));
+    }),
+  );
+  if (!spec) throw new Error(`the sandbox has no image ${image}`);
+  const built: BuiltImage = JSON.parse(
+    fs.readFileSync(
+      path.join(sandboxPaths().cache, 'images', spec.key, 'built.json'),
+      'utf8',
+    ),
+  );
+  if (!built.serverVersion) throw new Error(`${image} runs no server`);
+  return built.serverVersion;
 }
 
 /**
@@ -238,4 +235,69 @@ export async function waitUntil<T>(
     await new Promise(r => setTimeout(r, 200));
   }
   throw new Error(`timed out waiting for ${what}${last ? `: ${last}` : ''}`);
+}
+
+/**
+ * The sandbox's own kubectl, of its Kubernetes release (Debian's is years
+ * older). `k8s-sandbox exec` puts its folder first on PATH.
+ *
+ * @public
+ */
+export function sandboxKubectl(): string {
+  return path.join(nodeBinariesDir(sandboxPaths().cache), 'bin', 'kubectl');
+}
+
+function findCgroup(dir: string, name: string): string | undefined {
+  let entries: fs.Dirent[];
+  try {
+    entries = fs.readdirSync(dir, { withFileTypes: true });
+  } catch {
+    return undefined;
+  }
+  for (const entry of entries) {
+    if (!entry.isDirectory()) continue;
+    const child = path.join(dir, entry.name);
+    if (entry.name === name) return child;
+    const found = findCgroup(child, name);
+    if (found) return found;
+  }
+  return undefined;
+}
+
+/**
+ * Kills a running container's processes with SIGKILL from the machine, as
+ * a crash or the OOM killer would end them (from inside, PID 1 of a
+ * container ignores SIGKILL). The kubelet then restarts the container as
+ * the pod's `restartPolicy` says. Returns the pids it killed.
+ *
+ * @public
+ */
+export function killContainer(
+  pod: k8s.V1Pod,
+  container?: string,
+  options: { stateDir?: string } = {},
+): number[] {
+  const status = pod.status?.containerStatuses?.find(
+    c => container === undefined || c.name === container,
+  );
+  const id = status?.containerID?.replace(/^[a-z]+:\/\//, '');
+  if (!id) throw new Error(`pod ${pod.metadata?.name} has no running container`);
+  const state = JSON.parse(
+    fs.readFileSync(
+      path.join(sandboxPaths(options.stateDir).state, 'state.json'),
+      'utf8',
+    ),
+  );
+  const cgroup = findCgroup(
+    `/sys/fs/cgroup/pids/k8s-sandbox-${state.slot}`,
+    id,
+  );
+  if (!cgroup) throw new Error(`no cgroup for container ${id}`);
+  const pids = fs
+    .readFileSync(path.join(cgroup, 'cgroup.procs'), 'utf8')
+    .split('\n')
+    .filter(Boolean)
+    .map(Number);
+  for (const pid of pids) process.kill(pid, 'SIGKILL');
+  return pids;
 }

@@ -58,7 +58,7 @@ export const KUBERNETES_PLUGIN_USER = userName(KUBERNETES_PLUGIN);
  * service account, so tests, benchmarks and the portal talk to the sandbox
  * exactly as the deployed backend does: with the account's least-privilege
  * role, as its own user in the audit log. Needs the service-account token
- * controller (Kubernetes 1.20 still makes a token Secret per account).
+ * controller, which fills the account's token Secret.
  * Without the manifest there is no such user.
  */
 async function createServiceAccountUser(
@@ -86,16 +86,31 @@ async function createServiceAccountUser(
   }
   const core = options.admin.makeApiClient(k8s.CoreV1Api);
   const { account } = user;
+  // Since Kubernetes 1.24 an account gets no token Secret of its own; a
+  // Secret of type service-account-token asks the token controller for a
+  // long-lived one, as a deployment's kubeconfig would hold.
+  const secretName = `${account.name}-token`;
+  try {
+    await core.createNamespacedSecret({
+      namespace: account.namespace,
+      body: {
+        metadata: {
+          name: secretName,
+          annotations: { 'kubernetes.io/service-account.name': account.name },
+        },
+        type: 'kubernetes.io/service-account-token',
+      },
+    });
+  } catch (error) {
+    if ((error as { code?: number }).code !== 409) throw error;
+  }
   let token = '';
   await waitFor(
     `a token for service account ${account.namespace}/${account.name}`,
     async () => {
-      const sa = await core.readNamespacedServiceAccount(account);
-      const secret = sa.secrets?.[0]?.name;
-      if (!secret) return false;
       const data = (
         await core.readNamespacedSecret({
-          name: secret,
+          name: secretName,
           namespace: account.namespace,
         })
       ).data;

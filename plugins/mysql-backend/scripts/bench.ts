@@ -521,7 +521,7 @@ async function main() {
             namespace: NAMESPACE,
           })
           .catch(() => undefined);
-        return sa?.secrets?.length ? true : undefined;
+        return sa ? true : undefined;
       },
       120_000,
     );

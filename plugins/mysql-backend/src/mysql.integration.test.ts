@@ -6,16 +6,14 @@ import {
 } from '@backstage/backend-test-utils';
 import knexFactory, { Knex } from 'knex';
 import {
+  killContainer,
   TestSandbox,
-  sandboxPaths,
   sandboxServerVersion,
   useSandbox,
   waitUntil,
 } from '@mysql-portal/k8s-sandbox';
 import * as k8s from '@kubernetes/client-node';
 import { randomBytes } from 'node:crypto';
-import fs from 'node:fs';
-import path from 'node:path';
 import mysql from 'mysql2/promise';
 import net from 'node:net';
 import request from 'supertest';
@@ -143,7 +141,7 @@ beforeAll(async () => {
       name: 'default',
       namespace: NAMESPACE,
     });
-    return sa.secrets?.length ? sa : undefined;
+    return sa;
   });
   // Made as an earlier version of the plugin did, before the backend
   // recorded instances: the first start adopts it.
@@ -331,11 +329,8 @@ describe('the MySQL backend against the sandbox', () => {
       namespace: NAMESPACE,
       labelSelector: `app.kubernetes.io/instance=${NAME}`,
     });
-    const uid = pods.items[0].metadata!.uid!;
-    const pidFile = path.join(sandboxPaths().state, 'pods', uid, 'server.pid');
-    const pid = Number(fs.readFileSync(pidFile, 'utf8'));
     const killedAt = Date.now();
-    process.kill(pid, 'SIGKILL');
+    expect(killContainer(pods.items[0], 'mysql').length).toBeGreaterThan(0);
     await waitUntil('Unreachable', async () =>
       (await detail()).status.phase === 'Unreachable' ? true : undefined,
     );

@@ -20,9 +20,13 @@ export type { MysqlInstanceSpec, MysqlManifests } from './manifests';
 export { generateInstancePasswords, generatePassword } from './passwords';
 export {
   DEFAULT_MYSQL_IMAGES,
+  DEFAULT_MYSQL_SIZES,
   readMysqlProvisionConfig,
 } from './provisionConfig';
-export type { MysqlProvisionConfig } from './provisionConfig';
+export type {
+  MysqlInstanceSizeSpec,
+  MysqlProvisionConfig,
+} from './provisionConfig';
 export { watchManaged } from './watch';
 export type {
   ManagedResource,

@@ -13,10 +13,16 @@ import catalogModuleMysql from '@mysql-portal/plugin-catalog-backend-module-mysq
 import mysqlPlugin from '@mysql-portal/plugin-mysql-backend';
 import { TestSandbox, waitUntil } from '@mysql-portal/k8s-sandbox';
 import scaffolderModuleMysql from '@mysql-portal/plugin-scaffolder-backend-module-mysql';
-import * as k8s from '@kubernetes/client-node';
-import { spawnSync } from 'node:child_process';
 import path from 'node:path';
 import request from 'supertest';
+
+/** Instance sizes that fit many instances on the sandbox's 2-core node. */
+export const SANDBOX_PROVISION = {
+  sizes: {
+    small: { resources: { requests: { cpu: '50m', memory: '256Mi' } } },
+    medium: { resources: { requests: { cpu: '100m', memory: '512Mi' } } },
+  },
+};
 
 /** The repository root, from packages/backend/src/__testUtils__. */
 export const root = path.resolve(__dirname, '..', '..', '..', '..');
@@ -24,31 +30,14 @@ export const root = path.resolve(__dirname, '..', '..', '..', '..');
 /** deploy/rbac.yaml binds the backend's account in this namespace only. */
 export const NAMESPACE = 'databases';
 
-/** The backend's own least-privilege account from deploy/rbac.yaml. */
-async function serviceAccountToken(sandbox: TestSandbox) {
-  const core = sandbox.kc.makeApiClient(k8s.CoreV1Api);
-  const apply = spawnSync(
-    'kubectl',
-    ['apply', '-f', path.join(root, 'deploy', 'rbac.yaml')],
-    {
-      encoding: 'utf8',
-      env: { ...process.env, KUBECONFIG: sandbox.kubeconfig },
-    },
-  );
-  if (apply.status !== 0)
-    throw new Error(`kubectl apply failed: ${apply.stderr}`);
-  const secretName = await waitUntil('the service account token', async () => {
-    const sa = await core.readNamespacedServiceAccount({
-      name: 'backstage-mysql',
-      namespace: 'backstage',
-    });
-    return sa.secrets?.[0]?.name;
-  });
-  const secret = await core.readNamespacedSecret({
-    name: secretName,
-    namespace: 'backstage',
-  });
-  return Buffer.from(secret.data!.token, 'base64').toString('utf8');
+/**
+ * The token of the backend's own least-privilege account from
+ * deploy/rbac.yaml, which the sandbox applies and makes a token for.
+ */
+function serviceAccountToken(sandbox: TestSandbox) {
+  const token = sandbox.backend?.kc.getCurrentUser()?.token;
+  if (!token) throw new Error('the sandbox has no backend account (deploy/rbac.yaml)');
+  return token;
 }
 
 /**
@@ -67,7 +56,7 @@ export async function startMysqlTestBackend(
     features?: BackendFeature[];
   } = {},
 ) {
-  const token = await serviceAccountToken(sandbox);
+  const token = serviceAccountToken(sandbox);
   const cluster = sandbox.kc.getCurrentCluster()!;
   const backend = await startTestBackend({
     features: [
@@ -111,6 +100,9 @@ export async function startMysqlTestBackend(
               },
             ],
             poller: { frequencySeconds: 5, timeoutSeconds: 2 },
+            // The sandbox's node has 2 cores, shared by the suites that run
+            // at once: small instances ask for little, as in app-config.yaml.
+            provision: SANDBOX_PROVISION,
             ...extra.mysql,
           },
         },

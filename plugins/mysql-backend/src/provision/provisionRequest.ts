@@ -3,7 +3,6 @@ import { InputError } from '@backstage/errors';
 import {
   CreateMysqlInstanceRequest,
   isDnsLabel,
-  MysqlInstanceSize,
   MysqlResources,
   validateMysqlConfig,
 } from '@mysql-portal/plugin-mysql-common';
@@ -19,34 +18,6 @@ const MYSQL_IDENTIFIER = /^[A-Za-z0-9_]{1,64}$/;
 const MYSQL_USERNAME = /^[A-Za-z][A-Za-z0-9_]{0,31}$/;
 /** `name` feeds object names such as `<name>-headless` and PVC names. */
 export const MAX_NAME_LENGTH = 40;
-
-/** What each size sets unless `storageSize` or `resources` say otherwise. */
-export const INSTANCE_SIZES: Record<
-  MysqlInstanceSize,
-  { storage: string; resources: MysqlResources }
-> = {
-  small: {
-    storage: '5Gi',
-    resources: {
-      requests: { cpu: '250m', memory: '512Mi' },
-      limits: { cpu: '1', memory: '1Gi' },
-    },
-  },
-  medium: {
-    storage: '20Gi',
-    resources: {
-      requests: { cpu: '500m', memory: '1Gi' },
-      limits: { cpu: '2', memory: '2Gi' },
-    },
-  },
-  large: {
-    storage: '100Gi',
-    resources: {
-      requests: { cpu: '1', memory: '4Gi' },
-      limits: { cpu: '4', memory: '8Gi' },
-    },
-  },
-};
 
 /** A checked create request: the instance spec and where it goes. */
 export interface ProvisionRequest {
@@ -137,7 +108,7 @@ export function toProvisionRequest(
     )}${sourceImage ? ` or the source's ${sourceImage}` : ''}`,
   );
 
-  const size = input.size ? INSTANCE_SIZES[input.size] : undefined;
+  const size = input.size ? provision.sizes[input.size] : undefined;
   check(
     input.size === undefined || size !== undefined,
     'size',
