@@ -291,9 +291,10 @@ class FamilyRunner {
   }
 
   private async work(server: PodMysqlServer, queue: Job[], initConfig: string) {
-    // The first start initialises the volume's datadir with the init
-    // values in place, as a pod's first start does.
-    let first = initConfig !== '';
+    // The first start initialises the volume's datadir with only the init
+    // values in place, as a pod's first start does; a round's minimums or
+    // maximums would not let MySQL bootstrap its system tables.
+    let first = true;
     for (let job = queue.shift(); job; job = queue.shift()) {
       this.starts += 1;
       try {

@@ -310,9 +310,13 @@ async function upLocked(
     // requests from those of tests.
     const componentKubeconfig = (name: string, token: string) => {
       const file = path.join(paths.state, `${name}.kubeconfig`);
-      fs.writeFileSync(file, kubeconfigYaml(server, certs.caCert, token, name), {
-        mode: 0o600,
-      });
+      fs.writeFileSync(
+        file,
+        kubeconfigYaml(server, certs.caCert, token, name),
+        {
+          mode: 0o600,
+        },
+      );
       return file;
     };
 

@@ -4,12 +4,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import zlib from 'node:zlib';
 import mysql from 'mysql2/promise';
-import {
-  closedPort,
-  FakeS3,
-  sandboxHostAddress,
-  startFakeS3,
-} from './fakeS3';
+import { closedPort, FakeS3, sandboxHostAddress, startFakeS3 } from './fakeS3';
 import {
   sandboxServerVersion,
   TestSandbox,
@@ -342,7 +337,8 @@ it('backs up a mysql instance with its own mysqldump into a PVC and restores it 
     exitCode: 0,
     reason: 'Completed',
     message: `${fs.statSync(file).size}\n`,
-    image: 'docker.io/library/mysql:9.7',
+    // containerd names one of the tags the image has (mysql:8.4, mysql:9.7…).
+    image: expect.stringMatching(/^docker\.io\/library\/mysql:/),
   });
   const sql = zlib.gunzipSync(fs.readFileSync(file)).toString('utf8');
   expect(sql).toMatch(/^-- MySQL dump .* Distrib 9\./m);
@@ -379,7 +375,7 @@ it('does the same for mariadb images with mariadb-dump and mariadb', async () =>
   expect(dump).toMatchObject({
     ...COMPLETED,
     message: expect.stringMatching(/^[1-9]\d{2,}\n$/),
-    image: 'docker.io/library/mariadb:11.8',
+    image: expect.stringMatching(/^docker\.io\/library\/mariadb:11\.8/),
   });
   await ready('shop-copy');
   const restore = await runJob(
@@ -394,11 +390,13 @@ it('does the same for mariadb images with mariadb-dump and mariadb', async () =>
   expect(restore).toMatchObject(COMPLETED);
   expect(await readRows('shop-copy')).toEqual(ROWS);
 
+  // MariaDB's official images are Ubuntu's, whose dash has no pipefail;
+  // so is bookworm's (trixie's dash has it): the product's Jobs use bash.
   const withDash = await runJob(
     job(
       'shop-backup-dash',
       'shop',
-      'mariadb:11.8',
+      'mariadb:10.11',
       dumpScript('x.sql.gz', 'mariadb-dump'),
     ),
   );
@@ -445,7 +443,9 @@ it('fails the Job with the client’s error when the instance does not answer', 
   });
   expect(failed.message).toMatch(
     new RegExp(
-      `mysqldump: Got error: 2003: Can't connect to MySQL server on 'stopped\\.${namespace}\\.svc\\.cluster\\.local:3306' \\(111\\)`,
+      // kube-proxy rejects a Service without endpoints with ICMP:
+      // unreachable (101) here, refused (111) where its reject differs.
+      `mysqldump: Got error: 2003: Can't connect to MySQL server on 'stopped\\.${namespace}\\.svc\\.cluster\\.local:3306' \\((101|111)\\)`,
     ),
   );
 });
@@ -568,7 +568,7 @@ describe('S3', () => {
         {
           exitCode: 0,
           reason: 'Completed',
-          image: 'docker.io/library/mysql:9.7',
+          image: expect.stringMatching(/^docker\.io\/library\/mysql:/),
         },
       ],
     });
@@ -631,7 +631,10 @@ describe('S3', () => {
     // curl 8.11 says `<host> port <port>`, later ones `<host>:<port>`.
     expect(failed.message).toMatch(
       new RegExp(
-        `^curl: \\(7\\) Failed to connect to ${host.replace(/\./g, '\\.')}(:| port )${port} `,
+        `^curl: \\(7\\) Failed to connect to ${host.replace(
+          /\./g,
+          '\\.',
+        )}(:| port )${port} `,
       ),
     );
   });
@@ -673,7 +676,10 @@ describe('S3', () => {
     const pullFailed = await waiting('ErrImagePull');
     expect(pullFailed.message).toMatch(
       new RegExp(
-        `pull image "${image}".*docker\\.io/library/${image.replace(/\./g, '\\.')}`,
+        `failed to pull and unpack image "docker\\.io/library/${image.replace(
+          /\./g,
+          '\\.',
+        )}"`,
       ),
     );
     const backOff = await waiting('ImagePullBackOff');

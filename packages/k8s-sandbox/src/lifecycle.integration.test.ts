@@ -90,7 +90,9 @@ it('up runs a real node; its pods run as their spec says; down leaves the machin
     .map(Number);
   expect(major).toBe(1);
   expect(minor).toBeGreaterThanOrEqual(30);
-  expect(node.status.nodeInfo.containerRuntimeVersion).toMatch(/^containerd:\/\//);
+  expect(node.status.nodeInfo.containerRuntimeVersion).toMatch(
+    /^containerd:\/\//,
+  );
   const nodeIp = node.status.addresses.find(
     (a: { type: string }) => a.type === 'InternalIP',
   ).address;

@@ -281,7 +281,8 @@ export function killContainer(
     c => container === undefined || c.name === container,
   );
   const id = status?.containerID?.replace(/^[a-z]+:\/\//, '');
-  if (!id) throw new Error(`pod ${pod.metadata?.name} has no running container`);
+  if (!id)
+    throw new Error(`pod ${pod.metadata?.name} has no running container`);
   const state = JSON.parse(
     fs.readFileSync(
       path.join(sandboxPaths(options.stateDir).state, 'state.json'),

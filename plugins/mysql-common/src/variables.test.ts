@@ -145,7 +145,7 @@ describe('mysqlVariables', () => {
     expect(getMysqlVariable('lower_case_table_names')?.apply).toBe('init');
     expect(getMysqlVariable('skip_name_resolve')).toMatchObject({
       type: 'boolean',
-      default: false,
+      default: true,
       apply: 'restart',
     });
   });

@@ -413,7 +413,9 @@ export const mysqlVariables: readonly MysqlVariable[] = [
   {
     name: 'skip_name_resolve',
     type: 'boolean',
-    default: false,
+    // The servers' own default is OFF, but the official mysql and mariadb
+    // images turn it on in their configuration, which is what runs.
+    default: true,
     apply: 'restart',
     description:
       'Whether client host names are left unresolved (accounts then match by IP only).',

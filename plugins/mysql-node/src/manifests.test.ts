@@ -65,8 +65,12 @@ describe('buildMysqlManifests', () => {
 
   it("probes readiness with the admin tool the image has: MariaDB 11's images have no mysqladmin", () => {
     const probeOf = (image: string) =>
-      buildMysqlManifests({ ...spec, image }).statefulSet.spec!.template
-        .spec!.containers[0].readinessProbe!.exec!.command!.join(' ');
+      buildMysqlManifests({
+        ...spec,
+        image,
+      }).statefulSet.spec!.template.spec!.containers[0].readinessProbe!.exec!.command!.join(
+        ' ',
+      );
     expect(probeOf('mariadb:11.8')).toBe(
       'sh -c mariadb-admin ping -h 127.0.0.1 --silent',
     );

@@ -71,12 +71,11 @@ function readSizes(config: Config) {
   for (const size of Object.keys(sizes) as MysqlInstanceSize[]) {
     const given = config.getOptionalConfig(`mysql.provision.sizes.${size}`);
     if (!given) continue;
-    sizes[size].storage = given.getOptionalString('storage') ?? sizes[size].storage;
+    sizes[size].storage =
+      given.getOptionalString('storage') ?? sizes[size].storage;
     for (const bound of ['requests', 'limits'] as const) {
       for (const resource of ['cpu', 'memory'] as const) {
-        const value = given.getOptionalString(
-          `resources.${bound}.${resource}`,
-        );
+        const value = given.getOptionalString(`resources.${bound}.${resource}`);
         if (value !== undefined) {
           sizes[size].resources[bound] = {
             ...sizes[size].resources[bound],

@@ -36,7 +36,8 @@ export const NAMESPACE = 'databases';
  */
 function serviceAccountToken(sandbox: TestSandbox) {
   const token = sandbox.backend?.kc.getCurrentUser()?.token;
-  if (!token) throw new Error('the sandbox has no backend account (deploy/rbac.yaml)');
+  if (!token)
+    throw new Error('the sandbox has no backend account (deploy/rbac.yaml)');
   return token;
 }
 

@@ -129,7 +129,9 @@ export class PodMysqlServer {
       const terminated = pod?.status?.containerStatuses?.[0]?.state?.terminated;
       if (terminated) {
         throw new Error(
-          `the server stopped (exit ${terminated.exitCode}): ${terminated.message ?? ''}`,
+          `the server stopped (exit ${terminated.exitCode}): ${
+            terminated.message ?? ''
+          }`,
         );
       }
       if (
@@ -142,7 +144,9 @@ export class PodMysqlServer {
       }
       if (Date.now() > deadline) {
         throw new Error(
-          `${this.family} server ${name} did not answer in ${START_TIMEOUT_MS / 1000} s`,
+          `${this.family} server ${name} did not answer in ${
+            START_TIMEOUT_MS / 1000
+          } s`,
         );
       }
       await new Promise(r => setTimeout(r, 250));

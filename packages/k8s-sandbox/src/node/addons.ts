@@ -195,13 +195,27 @@ spec:
       rules: [
         {
           apiGroups: [''],
-          resources: ['nodes', 'persistentvolumeclaims', 'configmaps', 'pods', 'pods/log'],
+          resources: [
+            'nodes',
+            'persistentvolumeclaims',
+            'configmaps',
+            'pods',
+            'pods/log',
+          ],
           verbs: ['get', 'list', 'watch'],
         },
         {
           apiGroups: [''],
           resources: ['persistentvolumes'],
-          verbs: ['get', 'list', 'watch', 'create', 'patch', 'update', 'delete'],
+          verbs: [
+            'get',
+            'list',
+            'watch',
+            'create',
+            'patch',
+            'update',
+            'delete',
+          ],
         },
         {
           apiGroups: [''],
@@ -287,7 +301,9 @@ spec:
                 env: [
                   {
                     name: 'POD_NAMESPACE',
-                    valueFrom: { fieldRef: { fieldPath: 'metadata.namespace' } },
+                    valueFrom: {
+                      fieldRef: { fieldPath: 'metadata.namespace' },
+                    },
                   },
                   { name: 'CONFIG_MOUNT_PATH', value: '/etc/config/' },
                 ],

@@ -18,7 +18,9 @@ export interface ClusterCertificates {
 function openssl(args: string[]) {
   const result = spawnSync('openssl', args, { encoding: 'utf8' });
   if (result.status !== 0) {
-    throw new Error(`openssl ${args[0]} failed: ${result.stderr || result.error}`);
+    throw new Error(
+      `openssl ${args[0]} failed: ${result.stderr || result.error}`,
+    );
   }
 }
 
@@ -69,7 +71,17 @@ export function writeClusterCertificates(
   ) => {
     const csr = file(`${name}.csr`);
     const ext = file(`${name}.ext`);
-    openssl(['req', ...ec, '-nodes', '-keyout', key, '-out', csr, '-subj', subject]);
+    openssl([
+      'req',
+      ...ec,
+      '-nodes',
+      '-keyout',
+      key,
+      '-out',
+      csr,
+      '-subj',
+      subject,
+    ]);
     fs.writeFileSync(ext, `${extensions.join('\n')}\n`);
     openssl([
       'x509',

@@ -203,7 +203,11 @@ export function kubeProxyConfig(options: {
       metricsBindAddress: `${a.nodeIp}:10249`,
       // conntrack's table size is the machine's; kube-proxy must not touch it.
       conntrack: { maxPerCore: 0 },
-      iptables: { masqueradeAll: false, syncPeriod: '30s', minSyncPeriod: '1s' },
+      iptables: {
+        masqueradeAll: false,
+        syncPeriod: '30s',
+        minSyncPeriod: '1s',
+      },
     },
     null,
     2,

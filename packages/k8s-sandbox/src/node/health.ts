@@ -5,8 +5,8 @@ import { containerdSocket } from './node';
 /** Whether the node's containerd answers. */
 export async function containerdHealthy(slot: number): Promise<boolean> {
   return (
-    spawnSync('ctr', ['--address', containerdSocket(slot), 'version']).status ===
-    0
+    spawnSync('ctr', ['--address', containerdSocket(slot), 'version'])
+      .status === 0
   );
 }
 

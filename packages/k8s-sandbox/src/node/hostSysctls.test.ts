@@ -11,7 +11,10 @@ import {
 describe('host sysctls', () => {
   let file: string;
   beforeEach(() => {
-    file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'sysctl-')), 'r.json');
+    file = path.join(
+      fs.mkdtempSync(path.join(os.tmpdir(), 'sysctl-')),
+      'r.json',
+    );
   });
 
   it('is restored by the last sandbox that holds it, not before', () => {

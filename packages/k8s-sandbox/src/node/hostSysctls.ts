@@ -23,8 +23,7 @@ interface Record {
   holders: { [stateDir: string]: number };
 }
 
-const procPath = (name: string) =>
-  path.join('/proc/sys', ...name.split('.'));
+const procPath = (name: string) => path.join('/proc/sys', ...name.split('.'));
 
 /** Reads sysctls from /proc/sys. */
 export function readSysctls(names: string[]): { [name: string]: string } {

@@ -81,7 +81,8 @@ export const PAUSE_IMAGE = 'sandbox.local/pause:3.10';
 export function normalizeImageName(name: string): string {
   const [first, ...rest] = name.split('/');
   const hasRegistry =
-    rest.length > 0 && (first.includes('.') || first.includes(':') || first === 'localhost');
+    rest.length > 0 &&
+    (first.includes('.') || first.includes(':') || first === 'localhost');
   if (hasRegistry) return name;
   return rest.length === 0 ? `docker.io/library/${name}` : `docker.io/${name}`;
 }
@@ -92,9 +93,11 @@ export function upstreamVersion(debianVersion: string): string {
 }
 
 const MY_CNF: Record<'mysql' | 'mariadb', string> = {
-  // As the official images: no host name lookups (a lookup without cluster
-  // DNS stalls each connection for 10 s), files only under mysql-files.
+  // As the official images' own configuration: no host name lookups (a
+  // lookup without cluster DNS stalls each connection for 10 s), files only
+  // under mysql-files; MariaDB's leaves the character set to the server.
   mysql: `[mysqld]
+host-cache-size=0
 skip-name-resolve
 datadir=/var/lib/mysql
 socket=/var/run/mysqld/mysqld.sock
@@ -113,8 +116,6 @@ host-cache-size=0
 datadir=/var/lib/mysql
 socket=/run/mysqld/mysqld.sock
 pid-file=/run/mysqld/mysqld.pid
-character-set-server=utf8mb4
-collation-server=utf8mb4_general_ci
 
 [client-server]
 socket=/run/mysqld/mysqld.sock
@@ -127,7 +128,9 @@ function run(command: string, args: string[]) {
   const result = spawnSync(command, args, { encoding: 'utf8' });
   if (result.status !== 0) {
     throw new Error(
-      `${command} ${args.join(' ')}: ${result.stderr || result.stdout || result.error}`,
+      `${command} ${args.join(' ')}: ${
+        result.stderr || result.stdout || result.error
+      }`,
     );
   }
   return result.stdout;
@@ -234,7 +237,8 @@ export interface BuiltImage {
 
 /** The `Ver` of a server binary in a root filesystem, run in a chroot. */
 function serverVersionIn(rootfs: string, server: 'mysql' | 'mariadb') {
-  const binary = server === 'mariadb' ? '/usr/sbin/mariadbd' : '/usr/sbin/mysqld';
+  const binary =
+    server === 'mariadb' ? '/usr/sbin/mariadbd' : '/usr/sbin/mysqld';
   const out = run('chroot', [rootfs, binary, '--version']);
   const match = /Ver (\S+)/.exec(out);
   if (!match) throw new Error(`${binary} --version said: ${out}`);
@@ -263,7 +267,9 @@ export async function ensureImage(
   fs.mkdirSync(dir, { recursive: true });
   const started = Date.now();
   log(
-    `building the image ${spec.names[0]} from Debian ${spec.suite}'s ${spec.packages.join(', ')} (first run only, about a minute)`,
+    `building the image ${spec.names[0]} from Debian ${
+      spec.suite
+    }'s ${spec.packages.join(', ')} (first run only, about a minute)`,
   );
   await runWithProgress(
     'debootstrap',
@@ -306,7 +312,9 @@ export async function ensureImage(
   const built: BuiltImage = { archive, names, version, serverVersion };
   fs.writeFileSync(done, JSON.stringify(built));
   log(
-    `  ${names.join(', ')}: ${version}, ${Math.round(fs.statSync(archive).size / 1e6)} MB in ${Math.round((Date.now() - started) / 1000)} s`,
+    `  ${names.join(', ')}: ${version}, ${Math.round(
+      fs.statSync(archive).size / 1e6,
+    )} MB in ${Math.round((Date.now() - started) / 1000)} s`,
   );
   return built;
 }
@@ -341,7 +349,11 @@ export function binaryImage(options: {
     path.join(rootfs, 'etc/passwd'),
     'root:x:0:0:root:/root:/sbin/nologin\nnonroot:x:65532:65532:nonroot:/home/nonroot:/sbin/nologin\n',
   );
-  const target = path.join(rootfs, 'usr/local/bin', path.basename(options.binary));
+  const target = path.join(
+    rootfs,
+    'usr/local/bin',
+    path.basename(options.binary),
+  );
   fs.copyFileSync(options.binary, target);
   fs.chmodSync(target, 0o755);
   packOciArchive({

@@ -130,7 +130,10 @@ export async function startNode(options: {
     }
   }
   log(
-    `loaded ${options.images.length} images in ${((Date.now() - t0) / 1000).toFixed(1)}s`,
+    `loaded ${options.images.length} images in ${(
+      (Date.now() - t0) /
+      1000
+    ).toFixed(1)}s`,
   );
 
   createNodeCgroup(nodeCgroup(a.slot));
@@ -251,10 +254,7 @@ function shimPids(socket: string): number[] {
       const cmdline = fs
         .readFileSync(`/proc/${entry}/cmdline`, 'utf8')
         .split('\0');
-      if (
-        cmdline[0]?.includes('containerd-shim') &&
-        cmdline.includes(socket)
-      ) {
+      if (cmdline[0]?.includes('containerd-shim') && cmdline.includes(socket)) {
         pids.push(Number(entry));
       }
     } catch {

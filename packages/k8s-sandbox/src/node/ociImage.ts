@@ -37,7 +37,9 @@ function run(command: string, args: string[]) {
   });
   if (result.status !== 0) {
     throw new Error(
-      `${command} ${args.join(' ')} failed: ${result.stderr || result.stdout || result.error}`,
+      `${command} ${args.join(' ')} failed: ${
+        result.stderr || result.stdout || result.error
+      }`,
     );
   }
   return result.stdout;
@@ -94,7 +96,10 @@ export function packOciArchive(options: {
   const manifest = putJson({
     schemaVersion: 2,
     mediaType: 'application/vnd.oci.image.manifest.v1+json',
-    config: { mediaType: 'application/vnd.oci.image.config.v1+json', ...config },
+    config: {
+      mediaType: 'application/vnd.oci.image.config.v1+json',
+      ...config,
+    },
     layers: [
       {
         mediaType: 'application/vnd.oci.image.layer.v1.tar',

@@ -20,7 +20,13 @@ function pauseImage(cacheRoot: string): BuiltImage {
     fs.mkdirSync(dir, { recursive: true });
     const gcc = spawnSync(
       'gcc',
-      ['-Os', '-static', '-o', binary, path.join(PACKAGE_DIR, 'images', 'pause.c')],
+      [
+        '-Os',
+        '-static',
+        '-o',
+        binary,
+        path.join(PACKAGE_DIR, 'images', 'pause.c'),
+      ],
       { encoding: 'utf8' },
     );
     if (gcc.status !== 0) throw new Error(`gcc pause.c: ${gcc.stderr}`);

@@ -126,11 +126,37 @@ export function isReady(pod: k8s.V1Pod) {
   );
 }
 
+/**
+ * Says so when the kernel ended the server for exceeding its container's
+ * memory limit (the kubelet reports `OOMKilled`): the server's own log
+ * holds no error then, only an end.
+ */
+export function oomKilledMessage(pods: k8s.V1Pod[]): string | undefined {
+  for (const pod of pods) {
+    const status = pod.status?.containerStatuses?.[0];
+    const ended = status?.state?.terminated ?? status?.lastState?.terminated;
+    if (ended?.reason !== 'OOMKilled') continue;
+    const limit = pod.spec?.containers?.[0]?.resources?.limits?.memory;
+    const restarts = status?.restartCount ?? 0;
+    return (
+      `the server was killed for exceeding its memory limit${
+        limit ? ` of ${limit}` : ''
+      } (OOMKilled)` +
+      (restarts > 0
+        ? `; restarted ${restarts} time${restarts === 1 ? '' : 's'}`
+        : '')
+    );
+  }
+  return undefined;
+}
+
 /** Why the instance's server does not start, from its container status. */
 export function crashMessage(pods: k8s.V1Pod[]): string | undefined {
   for (const pod of pods) {
     const status = pod.status?.containerStatuses?.[0];
     if (status?.state?.waiting?.reason === 'CrashLoopBackOff') {
+      const oom = oomKilledMessage([pod]);
+      if (oom) return `the server does not start (CrashLoopBackOff): ${oom}`;
       const log =
         status.lastState?.terminated?.message ||
         status.state.waiting.message ||

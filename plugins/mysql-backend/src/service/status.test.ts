@@ -73,4 +73,50 @@ describe('computePhase', () => {
     expect(computePhase(inst, answered, true)).toEqual({ phase: 'Running' });
     expect(computePhase(inst, answered, false).phase).toBe('Unreachable');
   });
+
+  it('says the kernel ended the server when it exceeded its memory limit', () => {
+    const oomPod = (state: k8s.V1ContainerState, restartCount: number) =>
+      ({
+        spec: {
+          containers: [
+            { name: 'mysql', resources: { limits: { memory: '256Mi' } } },
+          ],
+        },
+        status: {
+          containerStatuses: [
+            {
+              name: 'mysql',
+              restartCount,
+              state,
+              lastState: {
+                terminated: { exitCode: 137, reason: 'OOMKilled' },
+              },
+            },
+          ],
+        },
+      } as k8s.V1Pod);
+    const restarting = oomPod({ running: {} }, 1);
+    expect(
+      computePhase(
+        { ...inst, pods: [restarting] },
+        polled({ version: '9.7.4-2', error: 'connect ECONNREFUSED' }),
+        true,
+      ),
+    ).toEqual({
+      phase: 'Unreachable',
+      message:
+        'the server was killed for exceeding its memory limit of 256Mi (OOMKilled); restarted 1 time',
+    });
+    const looping = oomPod(
+      { waiting: { reason: 'CrashLoopBackOff', message: 'back-off 40s' } },
+      3,
+    );
+    expect(computePhase({ ...inst, pods: [looping] }, undefined, true)).toEqual(
+      {
+        phase: 'Degraded',
+        message:
+          'the server does not start (CrashLoopBackOff): the server was killed for exceeding its memory limit of 256Mi (OOMKilled); restarted 3 times',
+      },
+    );
+  });
 });

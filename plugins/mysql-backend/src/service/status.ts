@@ -14,6 +14,7 @@ import {
   desiredConfig,
   desiredHash,
   isReady,
+  oomKilledMessage,
   readRollout,
   runningConfig,
   runningHash,
@@ -89,7 +90,10 @@ export function computePhase(
     };
   }
   if (!observation.reachable) {
-    return { phase: 'Unreachable', message: crash ?? observation.error };
+    return {
+      phase: 'Unreachable',
+      message: crash ?? oomKilledMessage(inst.pods) ?? observation.error,
+    };
   }
   // The Service sends connections (and backup Jobs) only to a Ready pod: a
   // new server that answers the poller is not in service until then.
