@@ -30,7 +30,9 @@ export interface MysqlProvisionConfig {
  * @public
  */
 export interface MysqlInstanceSizeSpec {
+  /** The data volume's size, e.g. `5Gi`. */
   storage: string;
+  /** The server container's requests and limits. */
   resources: MysqlResources;
 }
 

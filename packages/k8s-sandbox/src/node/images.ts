@@ -88,8 +88,8 @@ export function normalizeImageName(name: string): string {
 }
 
 /** `9.7.4-2` → `9.7.4`; `1:10.11.19-0+deb12u1` → `10.11.19`. */
-export function upstreamVersion(debianVersion: string): string {
-  return debianVersion.replace(/^\d+:/, '').replace(/[-+~].*$/, '');
+export function upstreamVersion(packageVersion: string): string {
+  return packageVersion.replace(/^\d+:/, '').replace(/[-+~].*$/, '');
 }
 
 const MY_CNF: Record<'mysql' | 'mariadb', string> = {
@@ -150,7 +150,8 @@ function prepareServer(rootfs: string, server: 'mysql' | 'mariadb') {
   const append = (file: string, line: string) => {
     const full = path.join(rootfs, file);
     const text = fs.readFileSync(full, 'utf8');
-    if (!text.split('\n').some(l => l.startsWith(line.split(':')[0] + ':'))) {
+    const key = `${line.split(':')[0]}:`;
+    if (!text.split('\n').some(l => l.startsWith(key))) {
       fs.appendFileSync(full, `${line}\n`);
     }
   };

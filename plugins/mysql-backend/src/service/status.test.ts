@@ -86,6 +86,9 @@ describe('computePhase', () => {
           containerStatuses: [
             {
               name: 'mysql',
+              image: 'mysql:9.7',
+              imageID: 'sha256:1',
+              ready: false,
               restartCount,
               state,
               lastState: {
