@@ -117,6 +117,19 @@ function ensurePostgres() {
       throw new Error('postgresql installed, but no server binary found');
   }
   if (isRunning(bin)) return CONNECTION_STRING;
+  // Another clone's server on the same port serves this one as well.
+  const ready = spawnSync(path.join(bin, 'pg_isready'), [
+    '-h',
+    '127.0.0.1',
+    '-p',
+    String(PORT),
+    '-U',
+    'postgres',
+  ]);
+  if (ready.status === 0) {
+    log(`using the PostgreSQL that answers on 127.0.0.1:${PORT}`);
+    return CONNECTION_STRING;
+  }
   if (!fs.existsSync(path.join(dataDir, 'PG_VERSION'))) {
     log(`initialising ${path.relative(root, dataDir)}…`);
     fs.rmSync(dataDir, { recursive: true, force: true });

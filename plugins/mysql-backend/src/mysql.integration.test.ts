@@ -325,18 +325,39 @@ describe('the MySQL backend against the sandbox', () => {
   });
 
   it('shows Unreachable within one poll interval when the server dies, and Running once it is back', async () => {
-    const pods = await core.listNamespacedPod({
-      namespace: NAMESPACE,
-      labelSelector: `app.kubernetes.io/instance=${NAME}`,
-    });
+    const serverPod = async () =>
+      (
+        await core.listNamespacedPod({
+          namespace: NAMESPACE,
+          labelSelector: `app.kubernetes.io/instance=${NAME}`,
+        })
+      ).items[0];
+    // The kubelet restarts a container that dies the first time at once,
+    // and the next time after a 10 s back-off: the second death leaves the
+    // server down long enough for any poll to see it.
+    const first = await serverPod();
+    const restarts = first.status!.containerStatuses![0].restartCount;
+    expect(killContainer(first, 'mysql').length).toBeGreaterThan(0);
+    const restarted = await waitUntil(
+      'the kubelet to restart the server',
+      async () => {
+        const pod = await serverPod();
+        const status = pod.status?.containerStatuses?.[0];
+        return status && status.restartCount > restarts && status.state?.running
+          ? pod
+          : undefined;
+      },
+    );
     const killedAt = Date.now();
-    expect(killContainer(pods.items[0], 'mysql').length).toBeGreaterThan(0);
+    expect(killContainer(restarted, 'mysql').length).toBeGreaterThan(0);
     await waitUntil('Unreachable', async () =>
       (await detail()).status.phase === 'Unreachable' ? true : undefined,
     );
     const seconds = (Date.now() - killedAt) / 1000;
     expect(seconds).toBeLessThan(POLL_SECONDS + 2.5);
     await settled();
+    const back = await serverPod();
+    expect(back.status!.containerStatuses![0].restartCount).toBe(restarts + 2);
   });
 
   it('in online mode applies a dynamic change without a restart, and restarts for the others', async () => {

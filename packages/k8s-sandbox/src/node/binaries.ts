@@ -1,3 +1,4 @@
+import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { PACKAGE_DIR } from '../packageDir';
@@ -53,6 +54,12 @@ export async function ensureNodeBinaries(
     NODE_BINARIES.map(name => [name, path.join(dir, 'bin', name)]),
   ) as NodeBinaries;
   if (Object.values(bins).every(file => fs.existsSync(file))) return bins;
+  if (spawnSync('go', ['version']).status !== 0) {
+    throw new Error(
+      'building the sandbox needs Go 1.26 or later on PATH (https://go.dev/dl/), ' +
+        'and the Go module proxy',
+    );
+  }
   log(
     `building Kubernetes ${KUBERNETES_VERSION}, etcd, CoreDNS ${COREDNS_VERSION} and ` +
       `local-path-provisioner ${LOCAL_PATH_VERSION} from the Go module proxy into ${dir}: ` +
