@@ -138,14 +138,12 @@ export function oomKilledMessage(pods: k8s.V1Pod[]): string | undefined {
     if (ended?.reason !== 'OOMKilled') continue;
     const limit = pod.spec?.containers?.[0]?.resources?.limits?.memory;
     const restarts = status?.restartCount ?? 0;
-    return (
-      `the server was killed for exceeding its memory limit${
-        limit ? ` of ${limit}` : ''
-      } (OOMKilled)` +
-      (restarts > 0
+    const of = limit ? ` of ${limit}` : '';
+    const again =
+      restarts > 0
         ? `; restarted ${restarts} time${restarts === 1 ? '' : 's'}`
-        : '')
-    );
+        : '';
+    return `the server was killed for exceeding its memory limit${of} (OOMKilled)${again}`;
   }
   return undefined;
 }
