@@ -199,6 +199,65 @@ describe('faults injected into an isolated sandbox', () => {
     expect(status({ stateDir: sandbox.stateDir }).running).toBe(true);
   });
 
+  it('containers outlive containerd restarted under them, and the kubelet finds them again', async () => {
+    const before = await rolledOut(statefulSet);
+    const container = before.status!.containerStatuses![0];
+    await sandbox.kill('containerd');
+    await sandbox.restart('containerd');
+    const after = await waitUntil(
+      'the pod Ready after containerd restarted',
+      async () => {
+        const pod = await core.readNamespacedPod({
+          name: `${statefulSet}-0`,
+          namespace: NAMESPACE,
+        });
+        return pod.status?.conditions?.some(
+          c => c.type === 'Ready' && c.status === 'True',
+        )
+          ? pod
+          : undefined;
+      },
+    );
+    expect(after.metadata!.uid).toBe(before.metadata!.uid);
+    expect(after.status!.containerStatuses![0]).toMatchObject({
+      containerID: container.containerID,
+      restartCount: container.restartCount,
+    });
+  });
+
+  it('a kubelet stopped past the grace period makes its node NotReady; its containers run on, and nothing restarts when it is back', async () => {
+    const before = await rolledOut(statefulSet);
+    const container = before.status!.containerStatuses![0];
+    const nodeReady = async () => {
+      const node = await core.readNode({ name: 'sandbox' });
+      return node.status?.conditions?.find(c => c.type === 'Ready')?.status;
+    };
+    await sandbox.kill('kubelet');
+    // The node lifecycle controller's grace period is 50 s by default.
+    await waitUntil(
+      'the node to be NotReady',
+      async () => ((await nodeReady()) !== 'True' ? true : undefined),
+      120_000,
+    );
+    const stale = await core.readNamespacedPod({
+      name: `${statefulSet}-0`,
+      namespace: NAMESPACE,
+    });
+    expect(
+      stale.status!.conditions!.find(c => c.type === 'Ready')!.status,
+    ).toBe('False');
+    await sandbox.restart('kubelet');
+    await waitUntil('the node Ready again', async () =>
+      (await nodeReady()) === 'True' ? true : undefined,
+    );
+    const back = await rolledOut(statefulSet);
+    expect(back.metadata!.uid).toBe(before.metadata!.uid);
+    expect(back.status!.containerStatuses![0]).toMatchObject({
+      containerID: container.containerID,
+      restartCount: container.restartCount,
+    });
+  });
+
   it('the audit log tells the backend’s requests from the admin’s', async () => {
     const since = new Date();
     const backend = sandbox.backend!.kc.makeApiClient(k8s.CoreV1Api);

@@ -255,6 +255,70 @@ describe('the sandbox cluster', () => {
   });
 });
 
+describe('what current Kubernetes keeps and honours', () => {
+  it('keeps the claim of a StatefulSet deleted with whenDeleted: Retain, and deletes it with Delete', async () => {
+    const withPolicy = (
+      name: string,
+      whenDeleted: 'Retain' | 'Delete',
+    ): k8s.V1StatefulSet => {
+      const sts = statefulSet(name);
+      sts.spec!.persistentVolumeClaimRetentionPolicy = {
+        whenDeleted,
+        whenScaled: 'Retain',
+      };
+      const container = sts.spec!.template.spec!.containers[0];
+      Object.assign(container, {
+        image: 'curlimages/curl:8.11.1',
+        command: ['sleep', 'infinity'],
+        env: [],
+        readinessProbe: undefined,
+        livenessProbe: undefined,
+      });
+      sts.spec!.template.spec!.volumes = [];
+      container.volumeMounts = [{ name: 'data', mountPath: '/data' }];
+      return sts;
+    };
+    for (const [name, policy] of [
+      ['keeps', 'Retain'],
+      ['drops', 'Delete'],
+    ] as const) {
+      await apps.createNamespacedStatefulSet({
+        namespace,
+        body: withPolicy(name, policy),
+      });
+      const kept = await apps.readNamespacedStatefulSet({ name, namespace });
+      // Kubernetes 1.20 dropped this field without a word.
+      expect(kept.spec!.persistentVolumeClaimRetentionPolicy).toEqual({
+        whenDeleted: policy,
+        whenScaled: 'Retain',
+      });
+      await readyPod(`${name}-0`);
+    }
+    for (const name of ['keeps', 'drops']) {
+      // As `kubectl delete statefulset` does: the pods go with it.
+      await apps.deleteNamespacedStatefulSet({
+        name,
+        namespace,
+        propagationPolicy: 'Background',
+      });
+    }
+    const claim = (name: string) =>
+      core
+        .readNamespacedPersistentVolumeClaim({
+          name: `data-${name}-0`,
+          namespace,
+        })
+        .then(
+          c => (c.metadata?.deletionTimestamp ? 'deleting' : 'kept'),
+          () => 'gone',
+        );
+    await waitUntil('the Delete policy to remove its claim', async () =>
+      (await claim('drops')) !== 'kept' ? true : undefined,
+    );
+    expect(await claim('keeps')).toBe('kept');
+  });
+});
+
 describe("the Kubernetes plugin's account", () => {
   // What @backstage/plugin-kubernetes-backend lists by default (its
   // DEFAULT_OBJECTS), and the pod metrics it asks for.
