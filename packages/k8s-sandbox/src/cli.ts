@@ -2,6 +2,7 @@ import { spawn } from 'node:child_process';
 import path from 'node:path';
 import { nodeBinariesDir } from './node/binaries';
 import { sandboxPaths } from './paths';
+import { SANDBOX_PROCESSES } from './state';
 import { down, status, up } from './controlPlane';
 import { ensureDebianPackages } from './debian';
 import {
@@ -21,15 +22,7 @@ const USAGE = `usage: npm run sandbox -- up|down|status|packages
                                           (started first, stopped after if it was not running)
 SANDBOX_STATE_DIR names another sandbox; SANDBOX_AUDIT_LOG=1 makes up write an audit log.`;
 
-const COMPONENTS: SandboxComponent[] = [
-  'etcd',
-  'kube-apiserver',
-  'kube-controller-manager',
-  'kube-scheduler',
-  'containerd',
-  'kubelet',
-  'kube-proxy',
-];
+const COMPONENTS: readonly SandboxComponent[] = SANDBOX_PROCESSES;
 
 function component(name: string | undefined): SandboxComponent {
   if (!COMPONENTS.includes(name as SandboxComponent)) {

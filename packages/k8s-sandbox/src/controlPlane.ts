@@ -24,6 +24,7 @@ import {
 import {
   lockState,
   readState,
+  SANDBOX_PROCESSES,
   SandboxState,
   SandboxUser,
   writeState,
@@ -107,17 +108,6 @@ export interface SandboxUpOptions extends SandboxOptions {
 
 const defaultLog = (line: string) =>
   process.stderr.write(`[sandbox] ${line}\n`);
-
-/** Every process of a running sandbox, in the order `up` starts them. */
-export const SANDBOX_PROCESSES = [
-  'etcd',
-  'kube-apiserver',
-  'kube-controller-manager',
-  'kube-scheduler',
-  'containerd',
-  'kubelet',
-  'kube-proxy',
-];
 
 async function alreadyRunning(state: SandboxState | undefined) {
   if (!state || !state.processes.every(p => isAlive(p.pid))) return false;
@@ -458,7 +448,7 @@ export async function down(options: SandboxOptions = {}) {
       log,
     });
   }
-  const order = [...SANDBOX_PROCESSES].reverse();
+  const order: string[] = [...SANDBOX_PROCESSES].reverse();
   const controlPlane = processes
     .filter(p => !['containerd', 'kubelet', 'kube-proxy'].includes(p.name))
     .sort((a, b) => order.indexOf(a.name) - order.indexOf(b.name));

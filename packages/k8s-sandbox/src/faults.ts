@@ -20,21 +20,14 @@ import {
   tail,
   waitFor,
 } from './processes';
-import { lockState, readState, writeState } from './state';
+import { lockState, readState, SANDBOX_PROCESSES, writeState } from './state';
 
 /**
  * A process of the sandbox that faults can be injected into.
  *
  * @public
  */
-export type SandboxComponent =
-  | 'etcd'
-  | 'kube-apiserver'
-  | 'kube-controller-manager'
-  | 'kube-scheduler'
-  | 'containerd'
-  | 'kubelet'
-  | 'kube-proxy';
+export type SandboxComponent = (typeof SANDBOX_PROCESSES)[number];
 
 /**
  * A component `restart` can start again: every one. Containers outlive a
@@ -66,15 +59,7 @@ export interface SandboxRestart {
   tookMs: number;
 }
 
-const RESTARTABLE: string[] = [
-  'etcd',
-  'kube-apiserver',
-  'kube-controller-manager',
-  'kube-scheduler',
-  'containerd',
-  'kubelet',
-  'kube-proxy',
-] satisfies RestartableComponent[];
+const RESTARTABLE: readonly string[] = SANDBOX_PROCESSES;
 
 function find(component: SandboxComponent, options: SandboxFaultOptions) {
   const stateDir = sandboxPaths(options.stateDir).state;

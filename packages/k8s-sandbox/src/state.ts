@@ -14,6 +14,17 @@ export interface SandboxUser {
   kubeconfig: string;
 }
 
+/** Every process of a running sandbox, in the order `up` starts them. */
+export const SANDBOX_PROCESSES = [
+  'etcd',
+  'kube-apiserver',
+  'kube-controller-manager',
+  'kube-scheduler',
+  'containerd',
+  'kubelet',
+  'kube-proxy',
+] as const;
+
 /** What `up` records in `.sandbox/state.json` for `status` and `down`. */
 export interface SandboxState {
   server: string;
