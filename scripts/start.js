@@ -4,7 +4,7 @@
  * plugins use unless app-config.local.yaml configures a real cluster.
  *
  * The portal does not wait for the sandbox: on a machine's first run the
- * sandbox builds Kubernetes and its images (15 to 25 minutes) while the portal is already
+ * sandbox builds Kubernetes and its images (about 15 minutes) while the portal is already
  * up; the plugins report the cluster as starting until it answers. A sandbox
  * this script started is stopped when the portal stops.
  */
@@ -56,7 +56,7 @@ if (!useSandbox) {
   );
 } else if (startedSandbox) {
   process.stderr.write(
-    '[start] starting the sandbox cluster beside the portal (the first run on a machine builds Kubernetes and the images: 15 to 25 minutes)\n',
+    '[start] starting the sandbox cluster beside the portal (the first run on a machine builds Kubernetes and the images: about 15 minutes)\n',
   );
   const sandbox = spawn(process.execPath, [sandboxCli, 'up'], {
     cwd: root,

@@ -10,7 +10,7 @@
 # `replace` lines point each staging module (k8s.io/api, k8s.io/apiserver…)
 # at its published v0.x.y: the release's own go.mod points them at
 # ./staging, which a module download does not have. Leaves <out>/bin/*.
-# Takes 15 to 25 minutes on 2 cores with a cold Go cache; prints one
+# Takes about 12 minutes on 2 cores with a cold Go cache; prints one
 # progress line per step.
 set -euo pipefail
 
@@ -77,7 +77,7 @@ GO
 step "2/5 resolving modules"
 (cd "$work/kube" && go mod tidy 2>&1 | grep -v '^go: downloading' || true)
 
-step "3/5 compiling Kubernetes v$version and etcd (the longest step: 10 to 20 minutes on 2 cores)"
+step "3/5 compiling Kubernetes v$version and etcd (the longest step: about 10 minutes on 2 cores)"
 ldflags="-s -w"
 for v in k8s.io/component-base/version k8s.io/client-go/pkg/version; do
   ldflags+=" -X $v.gitVersion=v$version -X $v.gitMajor=1 -X $v.gitMinor=$minor -X $v.gitTreeState=clean"

@@ -42,7 +42,7 @@ export function nodeBinariesDir(cacheRoot: string): string {
 
 /**
  * Returns the cached binaries, building them first from the Go module proxy
- * when any is missing (15 to 25 minutes on 2 cores with a cold Go cache,
+ * when any is missing (about 12 minutes on 2 cores with a cold Go cache,
  * with progress on the log).
  */
 export async function ensureNodeBinaries(
@@ -63,7 +63,7 @@ export async function ensureNodeBinaries(
   log(
     `building Kubernetes ${KUBERNETES_VERSION}, etcd, CoreDNS ${COREDNS_VERSION} and ` +
       `local-path-provisioner ${LOCAL_PATH_VERSION} from the Go module proxy into ${dir}: ` +
-      'first run only, 15 to 25 minutes on 2 cores',
+      'first run only, about 12 minutes on 2 cores',
   );
   const started = Date.now();
   const ticker = setInterval(() => {
