@@ -268,7 +268,8 @@ function findCgroup(dir: string, name: string): string | undefined {
  * Kills a running container's processes with SIGKILL from the machine, as
  * a crash or the OOM killer would end them (from inside, PID 1 of a
  * container ignores SIGKILL). The kubelet then restarts the container as
- * the pod's `restartPolicy` says. Returns the pids it killed.
+ * the pod's `restartPolicy` says. Returns the pids it killed (a probe's
+ * process that ended meanwhile is not one).
  *
  * @public
  */
@@ -299,6 +300,15 @@ export function killContainer(
     .split('\n')
     .filter(Boolean)
     .map(Number);
-  for (const pid of pids) process.kill(pid, 'SIGKILL');
-  return pids;
+  // The kubelet's exec probes run in the container's cgroup too, and one may
+  // end between the read and the kill.
+  return pids.filter(pid => {
+    try {
+      process.kill(pid, 'SIGKILL');
+      return true;
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ESRCH') return false;
+      throw error;
+    }
+  });
 }
