@@ -110,7 +110,7 @@ const defaultLog = (line: string) =>
   process.stderr.write(`[sandbox] ${line}\n`);
 
 async function alreadyRunning(state: SandboxState | undefined) {
-  if (!state || !state.processes.every(p => isAlive(p.pid))) return false;
+  if (!state || !state.processes.every(p => isAlive(p))) return false;
   const names = state.processes.map(p => p.name);
   return SANDBOX_PROCESSES.every(n => names.includes(n));
 }
@@ -453,8 +453,8 @@ export async function down(options: SandboxOptions = {}) {
     .filter(p => !['containerd', 'kubelet', 'kube-proxy'].includes(p.name))
     .sort((a, b) => order.indexOf(a.name) - order.indexOf(b.name));
   for (const p of controlPlane) {
-    if (isAlive(p.pid)) log(`stopping ${p.name} (pid ${p.pid})`);
-    await stopProcess(p.pid, 10_000);
+    if (isAlive(p)) log(`stopping ${p.name} (pid ${p.pid})`);
+    await stopProcess(p, 10_000);
   }
   if (slot !== undefined) releaseSlot(slot, paths.state);
   fs.rmSync(paths.state, { recursive: true, force: true });
@@ -473,19 +473,19 @@ export function status(options: Pick<SandboxOptions, 'stateDir'> = {}): {
   const paths = sandboxPaths(options.stateDir);
   const state = readState(paths.state);
   if (!state) return { running: false, lines: ['sandbox: not running'] };
-  const stateOf = (pid: number) => {
-    if (!isAlive(pid)) return 'STOPPED';
-    return isStopped(pid) ? 'FROZEN (thaw it)' : 'running';
+  const stateOf = (p: ManagedProcess) => {
+    if (!isAlive(p)) return 'STOPPED';
+    return isStopped(p.pid) ? 'FROZEN (thaw it)' : 'running';
   };
   const lines = state.processes.map(
     p =>
-      `${p.name.padEnd(24)} pid ${String(p.pid).padEnd(8)} ${stateOf(
-        p.pid,
-      )}  log ${p.log}`,
+      `${p.name.padEnd(24)} pid ${String(p.pid).padEnd(8)} ${stateOf(p)}  log ${
+        p.log
+      }`,
   );
   const running =
     SANDBOX_PROCESSES.every(n => state.processes.some(p => p.name === n)) &&
-    state.processes.every(p => isAlive(p.pid));
+    state.processes.every(p => isAlive(p));
   return {
     running,
     lines: [

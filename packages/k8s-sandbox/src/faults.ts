@@ -14,6 +14,7 @@ import {
   isAlive,
   isStopped,
   ManagedProcess,
+  signalProcess,
   sleep,
   startDetached,
   stopProcess,
@@ -72,10 +73,9 @@ function find(component: SandboxComponent, options: SandboxFaultOptions) {
 }
 
 function signal(recorded: ManagedProcess, name: NodeJS.Signals) {
-  if (!isAlive(recorded.pid)) {
+  if (!signalProcess(recorded, name)) {
     throw new Error(`${recorded.name} is not running (pid ${recorded.pid})`);
   }
-  process.kill(recorded.pid, name);
 }
 
 /**
@@ -130,9 +130,8 @@ export async function kill(
   options: SandboxFaultOptions = {},
 ): Promise<void> {
   const { recorded } = find(component, options);
-  if (!isAlive(recorded.pid)) return;
-  process.kill(recorded.pid, 'SIGKILL');
-  while (isAlive(recorded.pid)) await sleep(20);
+  if (!signalProcess(recorded, 'SIGKILL')) return;
+  while (isAlive(recorded)) await sleep(20);
 }
 
 /**
@@ -167,7 +166,7 @@ export async function restart(
     const t0 = Date.now();
     // The API server's graceful stop waits for open watches for up to a
     // minute; a few seconds of it is enough to show a client a clean stop.
-    await stopProcess(recorded.pid, 3_000);
+    await stopProcess(recorded, 3_000);
     const started = startDetached(
       component,
       recorded.command,
@@ -179,7 +178,7 @@ export async function restart(
       p.name === component ? started : p,
     );
     writeState(stateDir, state);
-    if (component === 'kubelet') holdSysctls(stateDir, started.pid);
+    if (component === 'kubelet') holdSysctls(stateDir, started);
 
     const api = () =>
       apiServerHealthy(
@@ -200,7 +199,7 @@ export async function restart(
     };
     await waitFor(
       `${component} to be healthy again`,
-      async () => isAlive(started.pid) && (await healthy[component]()),
+      async () => isAlive(started) && (await healthy[component]()),
       60_000,
       () => tail(started.log, 20),
     );
@@ -208,7 +207,7 @@ export async function restart(
     if (
       component === 'etcd' &&
       apiserver &&
-      isAlive(apiserver.pid) &&
+      isAlive(apiserver) &&
       !isStopped(apiserver.pid)
     ) {
       await waitFor('kube-apiserver to reach etcd again', api, 60_000, () =>

@@ -11,6 +11,12 @@ export interface ManagedProcess {
   name: string;
   pid: number;
   log: string;
+  /**
+   * When the process started, in clock ticks since boot (`/proc/<pid>/stat`),
+   * so that a pid the kernel has given to another process since is not
+   * taken for it. Absent in older state files.
+   */
+  startTime?: number;
   /** Absent in state files written before components could restart. */
   command?: string;
   args?: string[];
@@ -39,7 +45,45 @@ export function startDetached(
   fs.closeSync(fd);
   if (!child.pid) throw new Error(`could not start ${name} (${command})`);
   child.unref();
-  return { name, pid: child.pid, log, command, args, env };
+  return {
+    name,
+    pid: child.pid,
+    startTime: processStartTime(child.pid),
+    log,
+    command,
+    args,
+    env,
+  };
+}
+
+/**
+ * A process as the sandbox records it: its pid, and when it started, since
+ * pids come round again (pid_max is 32768 on these machines, and a loaded
+ * test run uses that many in minutes).
+ */
+export interface ProcessRef {
+  pid: number;
+  startTime?: number;
+}
+
+/** When a process started, in clock ticks since boot; undefined when it is gone. */
+export function processStartTime(pid: number): number | undefined {
+  try {
+    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+    // Fields after the command name, from field 3 on; field 22 is starttime.
+    return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[19]);
+  } catch {
+    return undefined;
+  }
+}
+
+/** This process, as a {@link ProcessRef}. */
+export function selfRef(): ProcessRef {
+  return { pid: process.pid, startTime: processStartTime(process.pid) };
+}
+
+function refOf(process: number | ProcessRef): ProcessRef {
+  return typeof process === 'number' ? { pid: process } : process;
 }
 
 /** Whether a live process is stopped by a signal (frozen with SIGSTOP). */
@@ -52,18 +96,38 @@ export function isStopped(pid: number): boolean {
   }
 }
 
-/** Whether a pid names a live process (zombies count as gone). */
-export function isAlive(pid: number): boolean {
+/**
+ * Whether a process is alive (zombies count as gone). Given a start time, a
+ * process that started at another time holds a reused pid: also gone.
+ */
+export function isAlive(target: number | ProcessRef): boolean {
+  const { pid, startTime } = refOf(target);
   try {
     process.kill(pid, 0);
   } catch {
     return false;
   }
+  let stat: string;
   try {
-    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
-    return stat.slice(stat.lastIndexOf(')') + 2)[0] !== 'Z';
+    stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
   } catch {
     return true;
+  }
+  if (stat.slice(stat.lastIndexOf(')') + 2)[0] === 'Z') return false;
+  return startTime === undefined || processStartTime(pid) === startTime;
+}
+
+/** Sends `signal` to a process if it is still the one recorded; returns whether it did. */
+export function signalProcess(
+  target: number | ProcessRef,
+  signal: NodeJS.Signals,
+): boolean {
+  if (!isAlive(target)) return false;
+  try {
+    process.kill(refOf(target).pid, signal);
+    return true;
+  } catch {
+    return false;
   }
 }
 
@@ -71,24 +135,16 @@ export function isAlive(pid: number): boolean {
  * Sends SIGTERM (and SIGCONT, so a frozen process can act on it), waits, then
  * SIGKILL; resolves once the process is gone.
  */
-export async function stopProcess(pid: number, graceMs = 10_000) {
-  if (!isAlive(pid)) return;
-  try {
-    process.kill(pid, 'SIGTERM');
-    process.kill(pid, 'SIGCONT');
-  } catch {
-    return;
-  }
+export async function stopProcess(
+  target: number | ProcessRef,
+  graceMs = 10_000,
+) {
+  if (!signalProcess(target, 'SIGTERM')) return;
+  signalProcess(target, 'SIGCONT');
   const deadline = Date.now() + graceMs;
-  while (isAlive(pid) && Date.now() < deadline) await sleep(100);
-  if (isAlive(pid)) {
-    try {
-      process.kill(pid, 'SIGKILL');
-    } catch {
-      return;
-    }
-    while (isAlive(pid)) await sleep(50);
-  }
+  while (isAlive(target) && Date.now() < deadline) await sleep(100);
+  if (!signalProcess(target, 'SIGKILL')) return;
+  while (isAlive(target)) await sleep(50);
 }
 
 /** Resolves after `ms` milliseconds. */

@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { isAlive, ManagedProcess, sleep } from './processes';
+import { isAlive, ManagedProcess, processStartTime, sleep } from './processes';
 
 /**
  * A user of the sandbox's API server other than the admin.
@@ -70,14 +70,19 @@ export async function lockState(stateDir: string) {
   for (;;) {
     try {
       fs.mkdirSync(lockDir);
-      fs.writeFileSync(owner, String(process.pid));
+      fs.writeFileSync(
+        owner,
+        `${process.pid} ${processStartTime(process.pid) ?? ''}`,
+      );
       return () => fs.rmSync(lockDir, { recursive: true, force: true });
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
-      const pid = Number(
-        fs.existsSync(owner) ? fs.readFileSync(owner, 'utf8') : 0,
-      );
-      if (pid && !isAlive(pid))
+      const [pid, startTime] = (
+        fs.existsSync(owner) ? fs.readFileSync(owner, 'utf8') : ''
+      )
+        .split(' ')
+        .map(Number);
+      if (pid && !isAlive({ pid, startTime: startTime || undefined }))
         fs.rmSync(lockDir, { recursive: true, force: true });
       await sleep(200);
     }

@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { isAlive } from '../processes';
+import { isAlive, ProcessRef } from '../processes';
 
 /**
  * The machine-wide settings a kubelet changes when it starts
@@ -17,10 +17,10 @@ export const KUBELET_SYSCTLS = [
   'kernel.keys.root_maxbytes',
 ];
 
-/** What was recorded, and which sandboxes (state folder → pid of `up`) hold it. */
+/** What was recorded, and which sandboxes (state folder → process) hold it. */
 interface Record {
   values: { [name: string]: string };
-  holders: { [stateDir: string]: number };
+  holders: { [stateDir: string]: number | ProcessRef };
 }
 
 const procPath = (name: string) => path.join('/proc/sys', ...name.split('.'));
@@ -61,19 +61,19 @@ function write(file: string, record: Record) {
 
 /**
  * Records the machine's settings before a kubelet changes them, held by
- * `holderPid` (first `up`, then the kubelet it started). A record
+ * `holder` (first `up`, then the kubelet it started). A record
  * whose holders are all gone (killed without `down`) is restored first, so
  * the values recorded are always the machine's own.
  */
 export function holdSysctls(
   stateDir: string,
-  holderPid: number,
+  holder: number | ProcessRef,
   file = SYSCTL_RECORD,
 ): void {
   let record = read(file);
   if (record && stateDir in record.holders) {
     // The same sandbox again: the kubelet's pid replaces that of `up`.
-    record.holders[stateDir] = holderPid;
+    record.holders[stateDir] = refOnly(holder);
     write(file, record);
     return;
   }
@@ -89,8 +89,14 @@ export function holdSysctls(
     }
   }
   record ??= { values: readSysctls(KUBELET_SYSCTLS), holders: {} };
-  record.holders[stateDir] = holderPid;
+  record.holders[stateDir] = refOnly(holder);
   write(file, record);
+}
+
+function refOnly(holder: number | ProcessRef): number | ProcessRef {
+  return typeof holder === 'number'
+    ? holder
+    : { pid: holder.pid, startTime: holder.startTime };
 }
 
 /**

@@ -4,6 +4,7 @@ import path from 'node:path';
 import {
   isAlive,
   ManagedProcess,
+  selfRef,
   sleep,
   startDetached,
   stopProcess,
@@ -137,7 +138,7 @@ export async function startNode(options: {
   );
 
   createNodeCgroup(nodeCgroup(a.slot));
-  holdSysctls(options.stateDir, process.pid);
+  holdSysctls(options.stateDir, selfRef());
   const kubeletConfigFile = path.join(dirs.dir, 'kubelet.json');
   fs.writeFileSync(
     kubeletConfigFile,
@@ -160,7 +161,7 @@ export async function startNode(options: {
     '--v=1',
   ]);
   // The kubelet, not this short-lived `up`, holds the machine's settings.
-  holdSysctls(options.stateDir, kubelet.pid);
+  holdSysctls(options.stateDir, kubelet);
 
   const proxyConfigFile = path.join(dirs.dir, 'kube-proxy.json');
   fs.writeFileSync(
@@ -176,7 +177,7 @@ export async function startNode(options: {
     `--config=${proxyConfigFile}`,
     '--v=1',
   ]);
-  if (!isAlive(kubelet.pid)) {
+  if (!isAlive(kubelet)) {
     throw new Error(`the kubelet stopped:\n${tail(kubelet.log, 20)}`);
   }
 }
@@ -199,8 +200,8 @@ export async function stopNode(options: {
   const byName = (name: string) =>
     options.processes.filter(p => p.name === name);
   for (const p of [...byName('kubelet'), ...byName('kube-proxy')]) {
-    if (isAlive(p.pid)) log(`stopping ${p.name} (pid ${p.pid})`);
-    await stopProcess(p.pid, 10_000);
+    if (isAlive(p)) log(`stopping ${p.name} (pid ${p.pid})`);
+    await stopProcess(p, 10_000);
   }
   // The containers first: a shim that loses its containerd keeps them.
   const cgroup = nodeCgroup(a.slot);
@@ -226,8 +227,8 @@ export async function stopNode(options: {
     }
   }
   for (const p of byName('containerd')) {
-    if (isAlive(p.pid)) log(`stopping containerd (pid ${p.pid})`);
-    await stopProcess(p.pid, 10_000);
+    if (isAlive(p)) log(`stopping containerd (pid ${p.pid})`);
+    await stopProcess(p, 10_000);
   }
   const dirs = nodeDirs(options.stateDir);
   unmountUnder(dirs.dir);
