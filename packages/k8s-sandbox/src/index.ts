@@ -33,6 +33,7 @@ export { sandboxPaths } from './paths';
 export type { SandboxPaths } from './paths';
 export { NODE_NAME, STORAGE_CLASS, PROVISIONER } from './clusterObjects';
 export {
+  describeSandbox,
   killContainer,
   sandboxKubectl,
   sandboxServerVersion,

@@ -31,6 +31,8 @@ function sandbox(command: string) {
   return result;
 }
 
+const CNI_LEASES = '/var/lib/cni/networks/sandbox';
+
 function kubectl(...args: string[]) {
   const result = spawnSync(kubectlBinary, args, {
     encoding: 'utf8',
@@ -42,7 +44,10 @@ function kubectl(...args: string[]) {
   return result.stdout;
 }
 
-/** What of a node is left on the machine: processes (shims too), chains, mounts. */
+/**
+ * What of a node is left on the machine: processes (shims too), chains,
+ * mounts, and address leases in the CNI's default folder.
+ */
 function leftovers(slot: number) {
   const processes = fs
     .readdirSync('/proc')
@@ -68,6 +73,9 @@ function leftovers(slot: number) {
       .readFileSync('/proc/self/mountinfo', 'utf8')
       .split('\n')
       .filter(l => l.includes(stateDir)),
+    leases: fs.existsSync(CNI_LEASES)
+      ? fs.readdirSync(CNI_LEASES).filter(f => f.startsWith(`198.18.${slot}.`))
+      : [],
   };
 }
 
@@ -193,6 +201,7 @@ it('up runs a real node; its pods run as their spec says; down leaves the machin
     processes: [],
     chains: [],
     mounts: [],
+    leases: [],
   });
   expect(readSysctls(KUBELET_SYSCTLS)).toEqual(sysctlsBefore);
   expect(sandbox('status').stdout).toMatch(/not running/);
@@ -215,6 +224,7 @@ it('the next up after a SIGKILL of everything cleans up first; down then leaves 
     processes: [],
     chains: [],
     mounts: [],
+    leases: [],
   });
   expect(readSysctls(KUBELET_SYSCTLS)).toEqual(sysctlsBefore);
 });

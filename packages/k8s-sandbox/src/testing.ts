@@ -9,7 +9,7 @@ import {
   SandboxAuditEvent,
   SandboxAuditQuery,
 } from './audit';
-import { down, SandboxInfo, up } from './controlPlane';
+import { down, SandboxInfo, status, up } from './controlPlane';
 import {
   freeze,
   kill,
@@ -311,4 +311,54 @@ export function killContainer(
       throw error;
     }
   });
+}
+
+/**
+ * What a test that timed out on a cluster should print: whether each
+ * component of the sandbox still runs, the pods of `namespace` with their
+ * node and state, the namespace's latest events, and the warnings the
+ * scheduler and the controller manager logged last.
+ *
+ * @public
+ */
+export async function describeSandbox(
+  sandbox: TestSandbox,
+  namespace: string,
+): Promise<string> {
+  const core = sandbox.kc.makeApiClient(k8s.CoreV1Api);
+  const lines = [...status({ stateDir: sandbox.stateDir }).lines];
+  try {
+    const pods = await core.listNamespacedPod({ namespace });
+    for (const p of pods.items) {
+      const c = p.status?.containerStatuses?.[0];
+      const waiting = c?.state?.waiting?.reason;
+      lines.push(
+        `pod ${p.metadata?.name} uid ${p.metadata?.uid} ${
+          p.status?.phase
+        } node=${p.spec?.nodeName ?? '-'} ready=${c?.ready ?? '-'}${
+          waiting ? ` ${waiting}` : ''
+        }${p.metadata?.deletionTimestamp ? ' deleting' : ''}`,
+      );
+    }
+    const events = await core.listNamespacedEvent({ namespace });
+    for (const e of events.items.slice(-15)) {
+      lines.push(
+        `event ${e.involvedObject.kind}/${e.involvedObject.name} ${e.reason}: ${e.message}`,
+      );
+    }
+  } catch (error) {
+    lines.push(`the API server did not answer: ${(error as Error).message}`);
+  }
+  for (const component of ['kube-scheduler', 'kube-controller-manager']) {
+    const log = path.join(sandbox.stateDir, 'logs', `${component}.log`);
+    const warnings = fs.existsSync(log)
+      ? fs
+          .readFileSync(log, 'utf8')
+          .split('\n')
+          .filter(l => /^[EW]\d/.test(l))
+          .slice(-8)
+      : [];
+    lines.push(...warnings.map(l => `${component}: ${l}`));
+  }
+  return lines.join('\n');
 }

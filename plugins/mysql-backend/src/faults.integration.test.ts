@@ -4,6 +4,7 @@ import {
   TestDatabases,
 } from '@backstage/backend-test-utils';
 import {
+  describeSandbox,
   IsolatedTestSandbox,
   useIsolatedSandbox,
   waitUntil,
@@ -82,7 +83,11 @@ async function editThrough(value: number, fault: () => Promise<void>) {
   await fault();
   const after = await settled(
     d => d.config.applied.max_connections === String(value),
-  );
+  ).catch(async error => {
+    throw new Error(
+      `${error.message}\n${await describeSandbox(sandbox, NAMESPACE)}`,
+    );
+  });
   return {
     revisions: (await latestRevision()) - revision,
     restarts: after.history.filter(

@@ -64,10 +64,11 @@ describe('node configuration', () => {
     });
   });
 
-  it('gives pods addresses from the slot range on a bridge', () => {
-    const conf = JSON.parse(cniConflist(a));
+  it('gives pods addresses from the slot range on a bridge, with leases of the node its own', () => {
+    const conf = JSON.parse(cniConflist(a, '/state/node/ipam'));
     expect(conf.plugins[0].ipam.ranges).toEqual([
       [{ subnet: '198.18.3.0/24', gateway: '198.18.3.1' }],
     ]);
+    expect(conf.plugins[0].ipam.dataDir).toBe('/state/node/ipam');
   });
 });

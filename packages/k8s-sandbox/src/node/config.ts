@@ -53,8 +53,14 @@ export function nodeAddresses(slot: number): NodeAddresses {
   };
 }
 
-/** The CNI network: a bridge with host-local addresses and a port-mapping chain. */
-export function cniConflist(a: NodeAddresses): string {
+/**
+ * The CNI network: a bridge with host-local addresses and a port-mapping
+ * chain. host-local keeps its leases in `ipamDir`, not in the machine's
+ * /var/lib/cni: there every sandbox's node would share one "last address
+ * given" and hand out the address a pod just left, which the bridge still
+ * maps to that pod's old veth for a while (connections to it time out).
+ */
+export function cniConflist(a: NodeAddresses, ipamDir: string): string {
   return JSON.stringify(
     {
       cniVersion: '1.0.0',
@@ -68,6 +74,7 @@ export function cniConflist(a: NodeAddresses): string {
           hairpinMode: true,
           ipam: {
             type: 'host-local',
+            dataDir: ipamDir,
             ranges: [[{ subnet: a.podCidr, gateway: a.bridgeIp }]],
             routes: [{ dst: '0.0.0.0/0' }],
           },

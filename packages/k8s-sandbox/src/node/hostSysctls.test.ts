@@ -16,6 +16,9 @@ describe('host sysctls', () => {
       'r.json',
     );
   });
+  afterEach(() => {
+    fs.rmSync(path.dirname(file), { recursive: true, force: true });
+  });
 
   it('is restored by the last sandbox that holds it, not before', () => {
     const before = readSysctls(KUBELET_SYSCTLS);

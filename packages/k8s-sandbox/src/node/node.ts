@@ -38,6 +38,7 @@ export function nodeDirs(stateDir: string) {
     containerdState: path.join(dir, 'containerd', 'state'),
     containerdConfig: path.join(dir, 'containerd.toml'),
     cni: path.join(dir, 'cni'),
+    ipam: path.join(dir, 'ipam'),
     kubelet: path.join(dir, 'kubelet'),
     podLogs: path.join(dir, 'pod-logs'),
     volumes: path.join(dir, 'volumes'),
@@ -86,7 +87,10 @@ export async function startNode(options: {
   }
   const socket = containerdSocket(a.slot);
   fs.mkdirSync(path.dirname(socket), { recursive: true });
-  fs.writeFileSync(path.join(dirs.cni, '10-sandbox.conflist'), cniConflist(a));
+  fs.writeFileSync(
+    path.join(dirs.cni, '10-sandbox.conflist'),
+    cniConflist(a, dirs.ipam),
+  );
   fs.writeFileSync(
     dirs.containerdConfig,
     containerdConfig({

@@ -10,6 +10,10 @@ describe('sandbox slots', () => {
     dir = fs.mkdtempSync(path.join(os.tmpdir(), 'slots-'));
     states = fs.mkdtempSync(path.join(os.tmpdir(), 'states-'));
   });
+  afterEach(() => {
+    fs.rmSync(dir, { recursive: true, force: true });
+    fs.rmSync(states, { recursive: true, force: true });
+  });
 
   it('gives each state folder a slot of its own, and the same one again', () => {
     const a = path.join(states, 'a');
