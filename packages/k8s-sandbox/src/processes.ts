@@ -82,8 +82,8 @@ export function selfRef(): ProcessRef {
   return { pid: process.pid, startTime: processStartTime(process.pid) };
 }
 
-function refOf(process: number | ProcessRef): ProcessRef {
-  return typeof process === 'number' ? { pid: process } : process;
+function refOf(target: number | ProcessRef): ProcessRef {
+  return typeof target === 'number' ? { pid: target } : target;
 }
 
 /** Whether a live process is stopped by a signal (frozen with SIGSTOP). */
