@@ -9,7 +9,7 @@ import {
   SandboxAuditEvent,
   SandboxAuditQuery,
 } from './audit';
-import { down, SandboxInfo, status, up } from './controlPlane';
+import { down, SandboxInfo, status as sandboxStatus, up } from './controlPlane';
 import {
   freeze,
   kill,
@@ -326,7 +326,7 @@ export async function describeSandbox(
   namespace: string,
 ): Promise<string> {
   const core = sandbox.kc.makeApiClient(k8s.CoreV1Api);
-  const lines = [...status({ stateDir: sandbox.stateDir }).lines];
+  const lines = [...sandboxStatus({ stateDir: sandbox.stateDir }).lines];
   try {
     const pods = await core.listNamespacedPod({ namespace });
     for (const p of pods.items) {
