@@ -17,7 +17,7 @@ import {
   isStopped,
   ManagedProcess,
   startDetached,
-  stopProcess,
+  stopManaged,
   tail,
   waitFor,
 } from './processes';
@@ -336,6 +336,8 @@ async function upLocked(
           '--v=1',
         ],
         dirs.logs,
+        {},
+        { supervised: true },
       ),
     );
     const schedulerKubeconfig = componentKubeconfig(
@@ -356,6 +358,8 @@ async function upLocked(
           '--v=1',
         ],
         dirs.logs,
+        {},
+        { supervised: true },
       ),
     );
 
@@ -454,7 +458,7 @@ export async function down(options: SandboxOptions = {}) {
     .sort((a, b) => order.indexOf(a.name) - order.indexOf(b.name));
   for (const p of controlPlane) {
     if (isAlive(p)) log(`stopping ${p.name} (pid ${p.pid})`);
-    await stopProcess(p, 10_000);
+    await stopManaged(p, 10_000);
   }
   if (slot !== undefined) releaseSlot(slot, paths.state);
   fs.rmSync(paths.state, { recursive: true, force: true });

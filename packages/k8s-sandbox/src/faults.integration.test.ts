@@ -1,5 +1,7 @@
 import * as k8s from '@kubernetes/client-node';
+import fs from 'node:fs';
 import https from 'node:https';
+import path from 'node:path';
 import { BACKEND_USER } from './users';
 import { status } from './controlPlane';
 import { KUBELET_USER } from './pki';
@@ -222,6 +224,58 @@ describe('faults injected into an isolated sandbox', () => {
     expect(after.status!.containerStatuses![0]).toMatchObject({
       containerID: container.containerID,
       restartCount: container.restartCount,
+    });
+  });
+
+  it('a scheduler that exits by itself is started again, as systemd does, and schedules the next pod', async () => {
+    // kube-scheduler exits when it finds its cache corrupted (as after an
+    // API server restart under load) and counts on being started again.
+    const pidFile = path.join(sandbox.stateDir, 'logs', 'kube-scheduler.pid');
+    const supervisor = pidOf('kube-scheduler');
+    const first = Number(fs.readFileSync(pidFile, 'utf8'));
+    process.kill(first, 'SIGKILL');
+    const second = await waitUntil('the scheduler started again', async () => {
+      const pid = Number(fs.readFileSync(pidFile, 'utf8'));
+      return pid !== first && isAlive(pid) ? pid : undefined;
+    });
+    await core.createNamespacedPod({
+      namespace: NAMESPACE,
+      body: {
+        metadata: { name: 'after-scheduler-exit' },
+        spec: {
+          containers: [
+            {
+              name: 'c',
+              image: 'curlimages/curl:8.11.1',
+              command: ['true'],
+              securityContext: {
+                allowPrivilegeEscalation: false,
+                capabilities: { drop: ['ALL'] },
+              },
+            },
+          ],
+          restartPolicy: 'Never',
+          securityContext: {
+            runAsNonRoot: true,
+            runAsUser: 100,
+            seccompProfile: { type: 'RuntimeDefault' },
+          },
+        },
+      },
+    });
+    const pod = await waitUntil('the pod scheduled', async () => {
+      const p = await core.readNamespacedPod({
+        name: 'after-scheduler-exit',
+        namespace: NAMESPACE,
+      });
+      return p.spec?.nodeName ? p : undefined;
+    });
+    expect(pod.spec!.nodeName).toBe('sandbox');
+    expect(pidOf('kube-scheduler')).toBe(supervisor);
+    expect(isAlive(second)).toBe(true);
+    await core.deleteNamespacedPod({
+      name: 'after-scheduler-exit',
+      namespace: NAMESPACE,
     });
   });
 

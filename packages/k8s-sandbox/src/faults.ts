@@ -13,11 +13,12 @@ import { sandboxPaths } from './paths';
 import {
   isAlive,
   isStopped,
+  componentProcess,
   ManagedProcess,
   signalProcess,
   sleep,
   startDetached,
-  stopProcess,
+  stopManaged,
   tail,
   waitFor,
 } from './processes';
@@ -73,7 +74,8 @@ function find(component: SandboxComponent, options: SandboxFaultOptions) {
 }
 
 function signal(recorded: ManagedProcess, name: NodeJS.Signals) {
-  if (!signalProcess(recorded, name)) {
+  const component = componentProcess(recorded);
+  if (!component || !signalProcess(component, name)) {
     throw new Error(`${recorded.name} is not running (pid ${recorded.pid})`);
   }
 }
@@ -93,7 +95,7 @@ export async function freeze(
   signal(recorded, 'SIGSTOP');
   await waitFor(
     `${component} to stop`,
-    async () => isStopped(recorded.pid),
+    async () => isStopped(componentProcess(recorded)?.pid ?? recorded.pid),
     5_000,
   );
 }
@@ -112,7 +114,7 @@ export async function thaw(
   signal(recorded, 'SIGCONT');
   await waitFor(
     `${component} to continue`,
-    async () => !isStopped(recorded.pid),
+    async () => !isStopped(componentProcess(recorded)?.pid ?? recorded.pid),
     5_000,
   );
 }
@@ -130,8 +132,12 @@ export async function kill(
   options: SandboxFaultOptions = {},
 ): Promise<void> {
   const { recorded } = find(component, options);
-  if (!signalProcess(recorded, 'SIGKILL')) return;
-  while (isAlive(recorded)) await sleep(20);
+  // The supervisor first, so that it does not start the component again.
+  const own = componentProcess(recorded);
+  for (const p of own === recorded ? [recorded] : [recorded, own]) {
+    if (!p || !signalProcess(p, 'SIGKILL')) continue;
+    while (isAlive(p)) await sleep(20);
+  }
 }
 
 /**
@@ -166,13 +172,14 @@ export async function restart(
     const t0 = Date.now();
     // The API server's graceful stop waits for open watches for up to a
     // minute; a few seconds of it is enough to show a client a clean stop.
-    await stopProcess(recorded, 3_000);
+    await stopManaged(recorded, 3_000);
     const started = startDetached(
       component,
       recorded.command,
       recorded.args,
       path.dirname(recorded.log),
       recorded.env,
+      { supervised: !!recorded.childPidFile },
     );
     state.processes = state.processes.map(p =>
       p.name === component ? started : p,

@@ -22,7 +22,25 @@ export interface ManagedProcess {
   args?: string[];
   /** Only what was added to the environment of the process that started it. */
   env?: Record<string, string>;
+  /**
+   * Set when `pid` is a supervisor that starts the component again when it
+   * exits by itself: the file where it writes the component's own pid.
+   */
+  childPidFile?: string;
 }
+
+/**
+ * Runs "$@" again a second after it exits by itself, as systemd's
+ * Restart=always does for microk8s' services; a TERM stops both.
+ */
+const SUPERVISOR = `trap 'kill -TERM "$child" 2>/dev/null; wait "$child"; exit 0' TERM INT
+while :; do
+  "$@" & child=$!
+  echo "$child" > "$SANDBOX_CHILD_PID_FILE"
+  wait "$child"
+  echo "[sandbox] exited with status $?; starting it again in 1 s" >&2
+  sleep 1
+done`;
 
 /**
  * Starts a long-running process detached from us, logging to a file (appended
@@ -34,14 +52,28 @@ export function startDetached(
   args: string[],
   logDir: string,
   env: Record<string, string> = {},
+  options: { supervised?: boolean } = {},
 ): ManagedProcess {
   const log = path.join(logDir, `${name}.log`);
+  const childPidFile = options.supervised
+    ? path.join(logDir, `${name}.pid`)
+    : undefined;
   const fd = fs.openSync(log, 'a');
-  const child = spawn(command, args, {
-    detached: true,
-    stdio: ['ignore', fd, fd],
-    env: { ...process.env, ...env },
-  });
+  const child = childPidFile
+    ? spawn('sh', ['-c', SUPERVISOR, name, command, ...args], {
+        detached: true,
+        stdio: ['ignore', fd, fd],
+        env: {
+          ...process.env,
+          ...env,
+          SANDBOX_CHILD_PID_FILE: childPidFile,
+        },
+      })
+    : spawn(command, args, {
+        detached: true,
+        stdio: ['ignore', fd, fd],
+        env: { ...process.env, ...env },
+      });
   fs.closeSync(fd);
   if (!child.pid) throw new Error(`could not start ${name} (${command})`);
   child.unref();
@@ -53,7 +85,22 @@ export function startDetached(
     command,
     args,
     env,
+    ...(childPidFile ? { childPidFile } : {}),
   };
+}
+
+/**
+ * The component itself: for a supervised one, the process its supervisor
+ * started last; otherwise the recorded process.
+ */
+export function componentProcess(p: ManagedProcess): ProcessRef | undefined {
+  if (!p.childPidFile) return p;
+  try {
+    const pid = Number(fs.readFileSync(p.childPidFile, 'utf8'));
+    return pid ? { pid } : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 /**
@@ -145,6 +192,13 @@ export async function stopProcess(
   while (isAlive(target) && Date.now() < deadline) await sleep(100);
   if (!signalProcess(target, 'SIGKILL')) return;
   while (isAlive(target)) await sleep(50);
+}
+
+/** Stops a recorded process and, when it supervises the component, the component too. */
+export async function stopManaged(p: ManagedProcess, graceMs = 10_000) {
+  await stopProcess(p, graceMs);
+  const component = componentProcess(p);
+  if (component && component !== p) await stopProcess(component, graceMs);
 }
 
 /** Resolves after `ms` milliseconds. */
