@@ -165,7 +165,11 @@ async function upLocked(
     }
     return infoOf(previous!, paths.state, false);
   }
-  if (previous || fs.existsSync(paths.state)) {
+  // An empty folder (one a test made with mkdtemp) holds no sandbox.
+  if (
+    previous ||
+    (fs.existsSync(paths.state) && fs.readdirSync(paths.state).length > 0)
+  ) {
     log('cleaning up a sandbox that is partly running');
     await down({ log, stateDir: paths.state });
   }

@@ -34,12 +34,15 @@ export const POLLER: PollerOptions = {
 
 export { createDatabase } from './benchDatabase';
 
-export function mysqlConfig(kubeconfig: string): JsonObject {
+export function mysqlConfig(
+  kubeconfig: string,
+  mode: 'restart' | 'online' = 'restart',
+): JsonObject {
   return {
     mysql: {
       clusters: [{ name: CLUSTER, kubeconfig, defaultNamespace: NAMESPACE }],
       poller: { ...POLLER },
-      reconciler: { mode: 'restart' },
+      reconciler: { mode },
     },
   };
 }
@@ -71,6 +74,7 @@ export async function startBackend(options: {
   kubeconfig: string;
   members: FleetMember[];
   logLevel: 'none' | 'error' | 'warn' | 'info';
+  mode?: 'restart' | 'online';
 }) {
   const backend = await startTestBackend({
     features: [
@@ -82,7 +86,7 @@ export async function startBackend(options: {
       // The real scheduler: the mock one runs tasks only at startup.
       schedulerServiceFactory,
       mockServices.rootConfig.factory({
-        data: mysqlConfig(options.kubeconfig),
+        data: mysqlConfig(options.kubeconfig, options.mode),
       }),
     ],
   });

@@ -119,6 +119,37 @@ export async function waitReady(
 }
 
 /**
+ * For each real server: from its StatefulSet's creation to its pod's Ready
+ * condition, in seconds, by the API server's own timestamps (whole seconds).
+ */
+export async function templateToReadySeconds(
+  kc: k8s.KubeConfig,
+  members: FleetMember[],
+): Promise<number[]> {
+  const apps = kc.makeApiClient(k8s.AppsV1Api);
+  const core = kc.makeApiClient(k8s.CoreV1Api);
+  const result: number[] = [];
+  for (const m of members.filter(f => f.role === 'real')) {
+    const set = await apps.readNamespacedStatefulSet({
+      name: m.name,
+      namespace: NAMESPACE,
+    });
+    const pod = await core.readNamespacedPod({
+      name: `${m.name}-0`,
+      namespace: NAMESPACE,
+    });
+    const ready = pod.status?.conditions?.find(c => c.type === 'Ready');
+    if (ready?.status !== 'True' || !ready.lastTransitionTime) continue;
+    result.push(
+      (new Date(ready.lastTransitionTime).getTime() -
+        new Date(set.metadata!.creationTimestamp!).getTime()) /
+        1000,
+    );
+  }
+  return result;
+}
+
+/**
  * Silent targets: on each silent pod's address, port 3306, a server that
  * accepts connections and never answers, as a hung server would.
  */
