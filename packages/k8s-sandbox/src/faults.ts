@@ -73,11 +73,13 @@ function find(component: SandboxComponent, options: SandboxFaultOptions) {
   return { stateDir, state, recorded };
 }
 
-function signal(recorded: ManagedProcess, name: NodeJS.Signals) {
+/** Signals the component itself (not its supervisor); returns its pid. */
+function signal(recorded: ManagedProcess, name: NodeJS.Signals): number {
   const component = componentProcess(recorded);
   if (!component || !signalProcess(component, name)) {
     throw new Error(`${recorded.name} is not running (pid ${recorded.pid})`);
   }
+  return component.pid;
 }
 
 /**
@@ -92,12 +94,8 @@ export async function freeze(
   options: SandboxFaultOptions = {},
 ): Promise<void> {
   const { recorded } = find(component, options);
-  signal(recorded, 'SIGSTOP');
-  await waitFor(
-    `${component} to stop`,
-    async () => isStopped(componentProcess(recorded)?.pid ?? recorded.pid),
-    5_000,
-  );
+  const pid = signal(recorded, 'SIGSTOP');
+  await waitFor(`${component} to stop`, async () => isStopped(pid), 5_000);
 }
 
 /**
@@ -111,12 +109,8 @@ export async function thaw(
   options: SandboxFaultOptions = {},
 ): Promise<void> {
   const { recorded } = find(component, options);
-  signal(recorded, 'SIGCONT');
-  await waitFor(
-    `${component} to continue`,
-    async () => !isStopped(componentProcess(recorded)?.pid ?? recorded.pid),
-    5_000,
-  );
+  const pid = signal(recorded, 'SIGCONT');
+  await waitFor(`${component} to continue`, async () => !isStopped(pid), 5_000);
 }
 
 /**

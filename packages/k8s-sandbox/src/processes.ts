@@ -58,22 +58,19 @@ export function startDetached(
   const childPidFile = options.supervised
     ? path.join(logDir, `${name}.pid`)
     : undefined;
+  const [file, argv] = childPidFile
+    ? ['sh', ['-c', SUPERVISOR, name, command, ...args]]
+    : [command, args];
   const fd = fs.openSync(log, 'a');
-  const child = childPidFile
-    ? spawn('sh', ['-c', SUPERVISOR, name, command, ...args], {
-        detached: true,
-        stdio: ['ignore', fd, fd],
-        env: {
-          ...process.env,
-          ...env,
-          SANDBOX_CHILD_PID_FILE: childPidFile,
-        },
-      })
-    : spawn(command, args, {
-        detached: true,
-        stdio: ['ignore', fd, fd],
-        env: { ...process.env, ...env },
-      });
+  const child = spawn(file, argv, {
+    detached: true,
+    stdio: ['ignore', fd, fd],
+    env: {
+      ...process.env,
+      ...env,
+      ...(childPidFile ? { SANDBOX_CHILD_PID_FILE: childPidFile } : {}),
+    },
+  });
   fs.closeSync(fd);
   if (!child.pid) throw new Error(`could not start ${name} (${command})`);
   child.unref();
@@ -91,16 +88,20 @@ export function startDetached(
 
 /**
  * The component itself: for a supervised one, the process its supervisor
- * started last; otherwise the recorded process.
+ * started last, while that supervisor runs (a pid file outlives both);
+ * otherwise the recorded process.
  */
 export function componentProcess(p: ManagedProcess): ProcessRef | undefined {
   if (!p.childPidFile) return p;
+  if (!isAlive(p)) return undefined;
+  let pid: number;
   try {
-    const pid = Number(fs.readFileSync(p.childPidFile, 'utf8'));
-    return pid ? { pid } : undefined;
+    pid = Number(fs.readFileSync(p.childPidFile, 'utf8'));
   } catch {
     return undefined;
   }
+  const stat = readStat(pid);
+  return stat?.ppid === p.pid ? { pid, startTime: stat.startTime } : undefined;
 }
 
 /**
@@ -113,15 +114,28 @@ export interface ProcessRef {
   startTime?: number;
 }
 
-/** When a process started, in clock ticks since boot; undefined when it is gone. */
-export function processStartTime(pid: number): number | undefined {
+/** What `/proc/<pid>/stat` says of a process; undefined when it is gone. */
+function readStat(
+  pid: number,
+): { state: string; ppid: number; startTime: number } | undefined {
+  let stat: string;
   try {
-    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
-    // Fields after the command name, from field 3 on; field 22 is starttime.
-    return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[19]);
+    stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
   } catch {
     return undefined;
   }
+  // The fields after the command name, from field 3 (state) on.
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return {
+    state: fields[0],
+    ppid: Number(fields[1]),
+    startTime: Number(fields[19]),
+  };
+}
+
+/** When a process started, in clock ticks since boot; undefined when it is gone. */
+export function processStartTime(pid: number): number | undefined {
+  return readStat(pid)?.startTime;
 }
 
 /** This process, as a {@link ProcessRef}. */
@@ -135,12 +149,7 @@ function refOf(target: number | ProcessRef): ProcessRef {
 
 /** Whether a live process is stopped by a signal (frozen with SIGSTOP). */
 export function isStopped(pid: number): boolean {
-  try {
-    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
-    return stat.slice(stat.lastIndexOf(')') + 2)[0] === 'T';
-  } catch {
-    return false;
-  }
+  return readStat(pid)?.state === 'T';
 }
 
 /**
@@ -154,14 +163,10 @@ export function isAlive(target: number | ProcessRef): boolean {
   } catch {
     return false;
   }
-  let stat: string;
-  try {
-    stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
-  } catch {
-    return true;
-  }
-  if (stat.slice(stat.lastIndexOf(')') + 2)[0] === 'Z') return false;
-  return startTime === undefined || processStartTime(pid) === startTime;
+  const stat = readStat(pid);
+  if (!stat) return true;
+  if (stat.state === 'Z') return false;
+  return startTime === undefined || stat.startTime === startTime;
 }
 
 /** Sends `signal` to a process if it is still the one recorded; returns whether it did. */
@@ -196,8 +201,9 @@ export async function stopProcess(
 
 /** Stops a recorded process and, when it supervises the component, the component too. */
 export async function stopManaged(p: ManagedProcess, graceMs = 10_000) {
-  await stopProcess(p, graceMs);
+  // Found first: the supervisor is what tells which process is its child.
   const component = componentProcess(p);
+  await stopProcess(p, graceMs);
   if (component && component !== p) await stopProcess(component, graceMs);
 }
 
