@@ -12,6 +12,7 @@ import { sandboxPaths } from './paths';
 import { apiServerHealthy, etcdHealthy } from './health';
 import { kubeconfigYaml, writeCredentials } from './pki';
 import {
+  componentProcess,
   freePort,
   isAlive,
   isStopped,
@@ -483,7 +484,9 @@ export function status(options: Pick<SandboxOptions, 'stateDir'> = {}): {
   if (!state) return { running: false, lines: ['sandbox: not running'] };
   const stateOf = (p: ManagedProcess) => {
     if (!isAlive(p)) return 'STOPPED';
-    return isStopped(p.pid) ? 'FROZEN (thaw it)' : 'running';
+    // freeze stops the component, not its supervisor.
+    const pid = componentProcess(p)?.pid ?? p.pid;
+    return isStopped(pid) ? 'FROZEN (thaw it)' : 'running';
   };
   const lines = state.processes.map(
     p =>

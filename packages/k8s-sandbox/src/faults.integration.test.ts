@@ -232,11 +232,21 @@ describe('faults injected into an isolated sandbox', () => {
     // API server restart under load) and counts on being started again.
     const pidFile = path.join(sandbox.stateDir, 'logs', 'kube-scheduler.pid');
     const supervisor = pidOf('kube-scheduler');
-    const first = Number(fs.readFileSync(pidFile, 'utf8'));
-    process.kill(first, 'SIGKILL');
+    // The supervisor writes "<pid> <start time>" of the process it started.
+    const component = () => {
+      const [pid, startTime] = fs
+        .readFileSync(pidFile, 'utf8')
+        .trim()
+        .split(' ')
+        .map(Number);
+      return { pid, startTime };
+    };
+    const first = component();
+    expect(isAlive(first)).toBe(true);
+    process.kill(first.pid, 'SIGKILL');
     const second = await waitUntil('the scheduler started again', async () => {
-      const pid = Number(fs.readFileSync(pidFile, 'utf8'));
-      return pid !== first && isAlive(pid) ? pid : undefined;
+      const latest = component();
+      return latest.pid !== first.pid && isAlive(latest) ? latest : undefined;
     });
     await core.createNamespacedPod({
       namespace: NAMESPACE,

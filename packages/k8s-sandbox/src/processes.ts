@@ -36,7 +36,9 @@ export interface ManagedProcess {
 const SUPERVISOR = `trap 'kill -TERM "$child" 2>/dev/null; wait "$child"; exit 0' TERM INT
 while :; do
   "$@" & child=$!
-  echo "$child" > "$SANDBOX_CHILD_PID_FILE"
+  # With its start time (field 22 of stat), which outlives a dead supervisor.
+  echo "$child $(sed 's/.*) //' /proc/$child/stat | cut -d' ' -f20)" \
+    > "$SANDBOX_CHILD_PID_FILE"
   wait "$child"
   echo "[sandbox] exited with status $?; starting it again in 1 s" >&2
   sleep 1
@@ -88,20 +90,23 @@ export function startDetached(
 
 /**
  * The component itself: for a supervised one, the process its supervisor
- * started last, while that supervisor runs (a pid file outlives both);
- * otherwise the recorded process.
+ * started last (by pid and start time, so a pid file that outlives both
+ * names no other process); otherwise the recorded process.
  */
 export function componentProcess(p: ManagedProcess): ProcessRef | undefined {
   if (!p.childPidFile) return p;
-  if (!isAlive(p)) return undefined;
   let pid: number;
+  let startTime: number;
   try {
-    pid = Number(fs.readFileSync(p.childPidFile, 'utf8'));
+    [pid, startTime] = fs
+      .readFileSync(p.childPidFile, 'utf8')
+      .trim()
+      .split(' ')
+      .map(Number);
   } catch {
     return undefined;
   }
-  const stat = readStat(pid);
-  return stat?.ppid === p.pid ? { pid, startTime: stat.startTime } : undefined;
+  return pid && startTime ? { pid, startTime } : undefined;
 }
 
 /**
@@ -117,7 +122,7 @@ export interface ProcessRef {
 /** What `/proc/<pid>/stat` says of a process; undefined when it is gone. */
 function readStat(
   pid: number,
-): { state: string; ppid: number; startTime: number } | undefined {
+): { state: string; startTime: number } | undefined {
   let stat: string;
   try {
     stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
@@ -128,7 +133,6 @@ function readStat(
   const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
   return {
     state: fields[0],
-    ppid: Number(fields[1]),
     startTime: Number(fields[19]),
   };
 }
@@ -201,7 +205,6 @@ export async function stopProcess(
 
 /** Stops a recorded process and, when it supervises the component, the component too. */
 export async function stopManaged(p: ManagedProcess, graceMs = 10_000) {
-  // Found first: the supervisor is what tells which process is its child.
   const component = componentProcess(p);
   await stopProcess(p, graceMs);
   if (component && component !== p) await stopProcess(component, graceMs);
@@ -212,14 +215,45 @@ export function sleep(ms: number) {
   return new Promise(resolve => setTimeout(resolve, ms));
 }
 
-/** A TCP port on 127.0.0.1 that nothing listens on right now. */
-export function freePort(): Promise<number> {
+/**
+ * A TCP port on 127.0.0.1 that nothing listens on right now, below the
+ * kernel's ephemeral range: a restarted component binds its port again, and
+ * a port in that range may meanwhile be the source port of some connection.
+ */
+export async function freePort(): Promise<number> {
+  const low = 20_000;
+  const high = ephemeralPortStart() - 1;
+  for (let attempt = 0; attempt < 50 && high > low; attempt++) {
+    const port = low + Math.floor(Math.random() * (high - low + 1));
+    if (await listens(port)) return port;
+  }
+  return listenOn(0);
+}
+
+function ephemeralPortStart(): number {
+  try {
+    const range = fs.readFileSync('/proc/sys/net/ipv4/ip_local_port_range');
+    return Number(String(range).trim().split(/\s+/)[0]) || 32_768;
+  } catch {
+    return 32_768;
+  }
+}
+
+async function listens(port: number): Promise<boolean> {
+  try {
+    return (await listenOn(port)) === port;
+  } catch {
+    return false;
+  }
+}
+
+function listenOn(port: number): Promise<number> {
   return new Promise((resolve, reject) => {
     const server = net.createServer();
     server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
+    server.listen(port, '127.0.0.1', () => {
+      const { port: bound } = server.address() as net.AddressInfo;
+      server.close(() => resolve(bound));
     });
   });
 }
