@@ -10,6 +10,7 @@ import {
   waitUntil,
 } from '@mysql-portal/k8s-sandbox';
 import * as k8s from '@kubernetes/client-node';
+import mysql from 'mysql2/promise';
 import request from 'supertest';
 import { createTestInstance } from './__testUtils__/createTestInstance';
 import {
@@ -32,6 +33,7 @@ const databases = TestDatabases.create({ ids: ['POSTGRES_15'] });
 
 let sandbox: IsolatedTestSandbox;
 let apps: k8s.AppsV1Api;
+let core: k8s.CoreV1Api;
 let backend: Awaited<ReturnType<typeof startTestBackend>>;
 
 function detail() {
@@ -101,10 +103,12 @@ async function editThrough(value: number, fault: () => Promise<void>) {
 beforeAll(async () => {
   sandbox = await useIsolatedSandbox('backend-faults');
   apps = sandbox.kc.makeApiClient(k8s.AppsV1Api);
+  core = sandbox.kc.makeApiClient(k8s.CoreV1Api);
   await createTestInstance(sandbox.kc, {
     name: NAME,
     namespace: NAMESPACE,
     owner: 'group:default/team-a',
+    memoryLimit: '1Gi',
   });
   const knex = await databases.init('POSTGRES_15');
   backend = await startMysqlBackend({
@@ -120,6 +124,14 @@ afterAll(async () => {
   await backend?.stop();
   await sandbox?.down();
 });
+
+async function serverPod() {
+  return core.readNamespacedPod({ name: `${NAME}-0`, namespace: NAMESPACE });
+}
+
+function restartsIn(history: { kind: string }[]) {
+  return history.filter(h => h.kind === 'restart').length;
+}
 
 describe('the MySQL backend through API server faults', () => {
   it('runs the new value with exactly one restart when the API server freezes mid-rollout', async () => {
@@ -138,5 +150,79 @@ describe('the MySQL backend through API server faults', () => {
       await sandbox.restart('kube-apiserver');
     });
     expect(took).toEqual({ revisions: 1, restarts: 1 });
+  });
+});
+
+describe('the MySQL backend through node faults', () => {
+  it('says the node is not ready while its kubelet is stopped, and counts no restart when it is back', async () => {
+    const before = await settled();
+    const container = (await serverPod()).status!.containerStatuses![0];
+    await sandbox.kill('kubelet');
+    try {
+      // The node lifecycle controller waits 50 s for a silent kubelet.
+      const degraded = await waitUntil(
+        'the card to say the node is not ready',
+        async () => {
+          const d = await detail();
+          return d.status.phase === 'Degraded' ? d : undefined;
+        },
+        150_000,
+      );
+      expect(degraded.status.message).toMatch(
+        /^the server answers, but node sandbox is not ready since \S+Z: its kubelet stopped reporting/,
+      );
+    } finally {
+      await sandbox.restart('kubelet');
+    }
+    const after = await settled();
+    expect(restartsIn(after.history)).toBe(restartsIn(before.history));
+    expect((await serverPod()).status!.containerStatuses![0]).toMatchObject({
+      containerID: container.containerID,
+      restartCount: container.restartCount,
+    });
+  });
+
+  it('says the kernel killed the server for exceeding its memory limit, and that the kubelet restarted it', async () => {
+    await settled();
+    const pod = await serverPod();
+    const restarts = pod.status!.containerStatuses![0].restartCount;
+    const secret = await core.readNamespacedSecret({
+      name: NAME,
+      namespace: NAMESPACE,
+    });
+    const connect = () =>
+      mysql.createConnection({
+        host: pod.status!.podIP!,
+        user: 'root',
+        password: Buffer.from(
+          secret.data!['root-password'],
+          'base64',
+        ).toString(),
+      });
+    const admin = await connect();
+    await admin.query('SET GLOBAL max_allowed_packet = 1073741824');
+    await admin.end();
+    // A string of 1,000,000,000 bytes, on top of the server's own few
+    // hundred MiB, outgrows the 1Gi limit.
+    const root = await connect();
+    const ended = await root
+      .query("SELECT LENGTH(REPEAT('x', 1000000000)) AS n")
+      .then(
+        ([rows]) => `finished: ${JSON.stringify(rows)}`,
+        (error: Error) => error.message,
+      );
+    root.destroy();
+    expect(ended).not.toMatch(/^finished/);
+    const after = await settled(d =>
+      d.history.some((h: any) => /OOMKilled/.test(h.message)),
+    );
+    expect(after.history).toContainEqual(
+      expect.objectContaining({
+        kind: 'restart',
+        message: `the server was killed for exceeding its memory limit of 1Gi (OOMKilled), and the kubelet restarted its container (restart ${
+          restarts + 1
+        } of this pod)`,
+      }),
+    );
   });
 });

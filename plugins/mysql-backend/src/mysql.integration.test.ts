@@ -358,6 +358,14 @@ describe('the MySQL backend against the sandbox', () => {
     await settled();
     const back = await serverPod();
     expect(back.status!.containerStatuses![0].restartCount).toBe(restarts + 2);
+    expect((await detail()).history).toContainEqual(
+      expect.objectContaining({
+        kind: 'restart',
+        message: `the server exited with code 137 (Error), and the kubelet restarted its container (restart ${
+          restarts + 2
+        } of this pod)`,
+      }),
+    );
   });
 
   it('in online mode applies a dynamic change without a restart, and restarts for the others', async () => {

@@ -7,7 +7,8 @@ import * as k8s from '@kubernetes/client-node';
 /**
  * Creates an instance's objects the way `mysql:provision` does (mysql:8.4
  * unless `image` says otherwise, a 1Gi volume, max_connections=100), for
- * tests and the benchmark. `clusterIpService: false` leaves out the
+ * tests and the benchmark. `memoryLimit` limits the server's container.
+ * `clusterIpService: false` leaves out the
  * ClusterIP Service, which a fleet of hundreds cannot have in microk8s'
  * service range (the poller connects to pods, not Services).
  */
@@ -19,6 +20,10 @@ export async function createTestInstance(
     owner: string;
     image?: string;
     clusterIpService?: boolean;
+    memoryLimit?: string;
+    storageClass?: string;
+    /** Merged into the pod spec: node selector and tolerations. */
+    scheduling?: Pick<k8s.V1PodSpec, 'nodeSelector' | 'tolerations'>;
   },
 ) {
   const core = kc.makeApiClient(k8s.CoreV1Api);
@@ -29,8 +34,13 @@ export async function createTestInstance(
     namespace,
     owner: options.owner,
     image: options.image ?? 'mysql:8.4',
-    storage: { size: '1Gi', storageClass: 'microk8s-hostpath' },
-    resources: {},
+    storage: {
+      size: '1Gi',
+      storageClass: options.storageClass ?? 'microk8s-hostpath',
+    },
+    resources: options.memoryLimit
+      ? { limits: { memory: options.memoryLimit } }
+      : {},
     databaseName: 'app',
     username: 'app',
     config: { max_connections: '100' },
@@ -39,6 +49,7 @@ export async function createTestInstance(
     ...manifests.secret.stringData,
     ...generateInstancePasswords(),
   };
+  Object.assign(manifests.statefulSet.spec!.template.spec!, options.scheduling);
   await core.createNamespacedSecret({ namespace, body: manifests.secret });
   await core.createNamespacedConfigMap({
     namespace,

@@ -5,6 +5,7 @@ import { MysqlClusters } from '@mysql-portal/plugin-mysql-node';
 import { InstanceCache, InstanceObjects } from './InstanceCache';
 import { MysqlStore, Observation } from './MysqlStore';
 import { queryServer, ServerQuery } from './queryServer';
+import { containerRestartMessage, readRollout } from './rollout';
 import { readServerCredentials, serverAddress } from './serverAccess';
 
 /** Poller settings from app-config. */
@@ -69,6 +70,8 @@ export class Poller {
     { user: string; password: string }
   >();
   private last?: Map<string, Observation>;
+  /** The server container's restart count, by pod UID, as last polled. */
+  private readonly restartCounts = new Map<string, number>();
 
   /** Hears of each poll saved, with the poll before it of the same StatefulSet. */
   onPolled: (
@@ -132,6 +135,14 @@ export class Poller {
     for (const uid of this.credentials.keys()) {
       if (!uids.has(uid)) this.credentials.delete(uid);
     }
+    const pods = new Set(
+      this.cache
+        .listAll()
+        .flatMap(inst => inst.pods.map(pod => pod.metadata?.uid)),
+    );
+    for (const uid of this.restartCounts.keys()) {
+      if (!pods.has(uid)) this.restartCounts.delete(uid);
+    }
     return this.last;
   }
 
@@ -183,6 +194,7 @@ export class Poller {
         message: `the server now runs ${observation.version} (was ${previous.version})`,
       });
     }
+    await this.noteRestarts(inst);
     // Keep the last known version and values of an unreachable server.
     if (!observation.reachable && previous) {
       observation = {
@@ -197,6 +209,28 @@ export class Poller {
     this.last?.set(inst.ref, observation);
     this.onPolled(inst.ref, observation, previous);
     return observation;
+  }
+
+  /**
+   * Adds to the history each time the kubelet restarted the server's
+   * container in place since the last poll (a crash, an OOM kill), outside
+   * rollouts, which make new pods and report their own failures. Restarts
+   * while no replica polled go unnoticed.
+   */
+  private async noteRestarts(inst: InstanceObjects) {
+    for (const pod of inst.pods) {
+      const uid = pod.metadata?.uid;
+      const count = pod.status?.containerStatuses?.[0]?.restartCount;
+      if (!uid || count === undefined) continue;
+      const seen = this.restartCounts.get(uid);
+      this.restartCounts.set(uid, count);
+      if (seen === undefined || count <= seen) continue;
+      if (readRollout(inst.statefulSet)) continue;
+      const restart = containerRestartMessage([pod]);
+      if (restart) {
+        await this.store.addHistory(inst.ref, { kind: 'restart', ...restart });
+      }
+    }
   }
 
   private async readCredentials(inst: InstanceObjects, refresh: boolean) {

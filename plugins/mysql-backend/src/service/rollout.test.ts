@@ -1,6 +1,12 @@
 import * as k8s from '@kubernetes/client-node';
 import { InstanceObjects } from './InstanceCache';
-import { readySince, Rollout, rolloutState } from './rollout';
+import {
+  containerRestartMessage,
+  nodeNotReadyMessage,
+  readySince,
+  Rollout,
+  rolloutState,
+} from './rollout';
 
 const STARTED = '2026-12-01T10:00:00.000Z';
 const T0 = new Date(STARTED).getTime();
@@ -139,5 +145,93 @@ describe('readySince', () => {
       ]),
     ).toBeUndefined();
     expect(readySince([])).toBeUndefined();
+  });
+});
+
+describe('nodeNotReadyMessage', () => {
+  const marked = (containersReady: 'True' | 'False', gates = false) =>
+    ({
+      spec: {
+        nodeName: 'node-1',
+        containers: [],
+        readinessGates: gates ? [{ conditionType: 'x' }] : undefined,
+      },
+      status: {
+        conditions: [
+          {
+            type: 'Ready',
+            status: 'False',
+            lastTransitionTime: STARTED as any,
+          },
+          { type: 'ContainersReady', status: containersReady },
+        ],
+      },
+    } as k8s.V1Pod);
+
+  it('names the node when the node controller, not the kubelet, marked the pod not Ready', () => {
+    expect(nodeNotReadyMessage([marked('True')])).toBe(
+      `node node-1 is not ready since ${STARTED}: its kubelet stopped reporting, and the Service sends the server no connections until it is back`,
+    );
+  });
+
+  it('says nothing of a pod whose containers are not ready, or that has readiness gates', () => {
+    expect(nodeNotReadyMessage([marked('False')])).toBeUndefined();
+    expect(nodeNotReadyMessage([marked('True', true)])).toBeUndefined();
+    expect(
+      nodeNotReadyMessage([pod({ revision: 'a', ready: true })]),
+    ).toBeUndefined();
+  });
+});
+
+describe('containerRestartMessage', () => {
+  const restarted = (terminated: k8s.V1ContainerStateTerminated) =>
+    ({
+      spec: {
+        containers: [
+          { name: 'mysql', resources: { limits: { memory: '1Gi' } } },
+        ],
+      },
+      status: {
+        containerStatuses: [
+          {
+            name: 'mysql',
+            image: 'mysql:9.7',
+            imageID: '',
+            ready: true,
+            restartCount: 2,
+            state: { running: {} },
+            lastState: { terminated },
+          },
+        ],
+      },
+    } as k8s.V1Pod);
+
+  it('says why the container ended and when', () => {
+    expect(
+      containerRestartMessage([
+        restarted({
+          exitCode: 137,
+          reason: 'OOMKilled',
+          finishedAt: STARTED as any,
+        }),
+      ]),
+    ).toEqual({
+      at: STARTED,
+      message:
+        'the server was killed for exceeding its memory limit of 1Gi (OOMKilled), and the kubelet restarted its container (restart 2 of this pod)',
+    });
+    expect(
+      containerRestartMessage([restarted({ exitCode: 137, reason: 'Error' })]),
+    ).toEqual({
+      at: undefined,
+      message:
+        'the server exited with code 137 (Error), and the kubelet restarted its container (restart 2 of this pod)',
+    });
+  });
+
+  it('says nothing of a new pod, as a planned restart makes', () => {
+    expect(
+      containerRestartMessage([pod({ revision: 'b', ready: true })]),
+    ).toBeUndefined();
   });
 });

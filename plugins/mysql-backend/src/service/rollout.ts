@@ -135,15 +135,72 @@ export function oomKilledMessage(pods: k8s.V1Pod[]): string | undefined {
   for (const pod of pods) {
     const status = pod.status?.containerStatuses?.[0];
     const ended = status?.state?.terminated ?? status?.lastState?.terminated;
-    if (ended?.reason !== 'OOMKilled') continue;
-    const limit = pod.spec?.containers?.[0]?.resources?.limits?.memory;
+    const oom = oomKilled(pod, ended);
+    if (!oom) continue;
     const restarts = status?.restartCount ?? 0;
-    const of = limit ? ` of ${limit}` : '';
     const again =
       restarts > 0
         ? `; restarted ${restarts} time${restarts === 1 ? '' : 's'}`
         : '';
-    return `the server was killed for exceeding its memory limit${of} (OOMKilled)${again}`;
+    return `${oom}${again}`;
+  }
+  return undefined;
+}
+
+function oomKilled(
+  pod: k8s.V1Pod,
+  ended: k8s.V1ContainerStateTerminated | undefined,
+): string | undefined {
+  if (ended?.reason !== 'OOMKilled') return undefined;
+  const limit = pod.spec?.containers?.[0]?.resources?.limits?.memory;
+  const of = limit ? ` of ${limit}` : '';
+  return `the server was killed for exceeding its memory limit${of} (OOMKilled)`;
+}
+
+/**
+ * Says so when the node controller, not the kubelet, marked a pod not
+ * Ready because its node stopped reporting. Ready is then False while
+ * ContainersReady is still True, a pair the kubelet never writes for a pod
+ * without readiness gates; the server itself may run on.
+ */
+export function nodeNotReadyMessage(pods: k8s.V1Pod[]): string | undefined {
+  for (const pod of pods) {
+    if (pod.spec?.readinessGates?.length) continue;
+    const condition = (type: string) =>
+      pod.status?.conditions?.find(c => c.type === type);
+    const ready = condition('Ready');
+    if (ready?.status !== 'False') continue;
+    if (condition('ContainersReady')?.status !== 'True') continue;
+    const node = pod.spec?.nodeName ? `node ${pod.spec.nodeName}` : 'its node';
+    const since = ready.lastTransitionTime
+      ? ` since ${new Date(ready.lastTransitionTime).toISOString()}`
+      : '';
+    return `${node} is not ready${since}: its kubelet stopped reporting, and the Service sends the server no connections until it is back`;
+  }
+  return undefined;
+}
+
+/**
+ * Why the kubelet restarted the server's container in place, if it did: a
+ * planned restart makes a new pod, whose container has no last state.
+ */
+export function containerRestartMessage(
+  pods: k8s.V1Pod[],
+): { at?: string; message: string } | undefined {
+  for (const pod of pods) {
+    const status = pod.status?.containerStatuses?.[0];
+    const ended = status?.lastState?.terminated;
+    if (!ended || !status.restartCount) continue;
+    const times = `restart ${status.restartCount} of this pod`;
+    const why =
+      oomKilled(pod, ended) ??
+      `the server exited with code ${ended.exitCode}${
+        ended.reason ? ` (${ended.reason})` : ''
+      }`;
+    return {
+      at: ended.finishedAt && new Date(ended.finishedAt).toISOString(),
+      message: `${why}, and the kubelet restarted its container (${times})`,
+    };
   }
   return undefined;
 }

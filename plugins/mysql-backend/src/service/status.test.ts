@@ -74,6 +74,41 @@ describe('computePhase', () => {
     expect(computePhase(inst, answered, false).phase).toBe('Unreachable');
   });
 
+  it('says Degraded, naming the node, when the node stops reporting and the server still answers', () => {
+    const marked = {
+      spec: { nodeName: 'node-1', containers: [] },
+      status: {
+        conditions: [
+          {
+            type: 'Ready',
+            status: 'False',
+            lastTransitionTime: '2026-12-01T10:00:00.000Z' as any,
+          },
+          { type: 'ContainersReady', status: 'True' },
+        ],
+      },
+    } as k8s.V1Pod;
+    const node =
+      'node node-1 is not ready since 2026-12-01T10:00:00.000Z: its kubelet stopped reporting, and the Service sends the server no connections until it is back';
+    expect(
+      computePhase(
+        { ...inst, pods: [marked] },
+        polled({ reachable: true, version: '9.7.4-2' }),
+        true,
+      ),
+    ).toEqual({
+      phase: 'Degraded',
+      message: `the server answers, but ${node}`,
+    });
+    expect(
+      computePhase(
+        { ...inst, pods: [marked] },
+        polled({ version: '9.7.4-2', error: 'connect ETIMEDOUT' }),
+        true,
+      ),
+    ).toEqual({ phase: 'Unreachable', message: node });
+  });
+
   it('says the kernel ended the server when it exceeded its memory limit', () => {
     const oomPod = (state: k8s.V1ContainerState, restartCount: number) =>
       ({

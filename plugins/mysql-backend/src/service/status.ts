@@ -14,6 +14,7 @@ import {
   desiredConfig,
   desiredHash,
   isReady,
+  nodeNotReadyMessage,
   oomKilledMessage,
   readRollout,
   runningConfig,
@@ -89,10 +90,18 @@ export function computePhase(
         : 'waiting for the server to answer',
     };
   }
+  const nodeDown = nodeNotReadyMessage(inst.pods);
   if (!observation.reachable) {
     return {
       phase: 'Unreachable',
-      message: crash ?? oomKilledMessage(inst.pods) ?? observation.error,
+      message:
+        crash ?? oomKilledMessage(inst.pods) ?? nodeDown ?? observation.error,
+    };
+  }
+  if (nodeDown) {
+    return {
+      phase: 'Degraded',
+      message: `the server answers, but ${nodeDown}`,
     };
   }
   // The Service sends connections (and backup Jobs) only to a Ready pod: a
