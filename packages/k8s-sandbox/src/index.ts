@@ -47,5 +47,11 @@ export type {
   TestSandbox,
   TestSandboxUser,
 } from './testing';
+export {
+  startSimulatedNodes,
+  SIMULATED_NODE_SCHEDULING,
+  KWOK_VERSION,
+} from './simulatedNodes';
+export type { SimulatedNodesOptions } from './simulatedNodes';
 export { startFakeS3, sandboxHostAddress } from './fakeS3';
 export type { FakeS3 } from './fakeS3';

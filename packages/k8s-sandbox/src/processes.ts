@@ -305,9 +305,13 @@ export function runWithProgress(
   args: string[],
   log: (line: string) => void,
   progress: (line: string) => string | undefined,
+  env: Record<string, string> = {},
 ): Promise<void> {
   return new Promise((resolve, reject) => {
-    const child = spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(command, args, {
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env: { ...process.env, ...env },
+    });
     const output: string[] = [];
     const forward = (chunk: Buffer) => {
       output.push(chunk.toString());

@@ -5,9 +5,10 @@
  *   yarn bench:mysql [--instances 1000] [--json] [--state-dir DIR]
  *                    [--verbose] [--profile DIR] [--mode restart|online]
  *
- * The fleet: 3 real MySQL servers, a tenth silent targets (a server that
- * accepts and never answers on the pod's address) and the rest pods that run
- * no server, all adopted by the real backend plugin (startTestBackend, the
+ * The fleet: 3 real MySQL servers on the sandbox's real node, and on nodes
+ * that kwok simulates a tenth silent targets (a server that accepts and
+ * never answers on the pod's address) and the rest pods that run no server,
+ * all adopted by the real backend plugin (startTestBackend, the
  * real scheduler, PostgreSQL), which talks to the sandbox as its own
  * service account so that its requests can be counted in the audit log.
  *
@@ -18,7 +19,12 @@
  * writes CPU profiles of the reads, the poll cycles and the edits (they
  * run in this process, beside the backend).
  */
-import { down, up } from '@mysql-portal/k8s-sandbox';
+import {
+  down,
+  KWOK_VERSION,
+  startSimulatedNodes,
+  up,
+} from '@mysql-portal/k8s-sandbox';
 import { MYSQL_CONFIG_HASH_ANNOTATION } from '@mysql-portal/plugin-mysql-common';
 import * as k8s from '@kubernetes/client-node';
 import { Knex } from 'knex';
@@ -38,8 +44,10 @@ import {
   startBackend,
 } from './benchBackend';
 import {
+  createSimulatedStorageClass,
   NAMESPACE,
   planFleet,
+  PODS_PER_SIMULATED_NODE,
   progressSince,
   setUpFleet,
   templateToReadySeconds,
@@ -541,6 +549,18 @@ async function main() {
 
     const members = planFleet(INSTANCES);
     const count = (role: string) => members.filter(m => m.role === role).length;
+    const simulated = INSTANCES - count('real');
+    if (simulated > 0) {
+      const nodes = Math.ceil(simulated / PODS_PER_SIMULATED_NODE);
+      progress(`adding ${nodes} simulated nodes (kwok ${KWOK_VERSION})`);
+      await startSimulatedNodes({
+        stateDir,
+        nodes,
+        maxPods: PODS_PER_SIMULATED_NODE,
+        log: line => progress(`sandbox: ${line}`),
+      });
+      await createSimulatedStorageClass(kc);
+    }
     progress(
       `creating ${INSTANCES} instances: ${count('real')} real MySQL, ${count(
         'silent',

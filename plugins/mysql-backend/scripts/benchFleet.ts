@@ -1,8 +1,10 @@
 /*
  * The benchmark's fleet in its own sandbox: instances made as an earlier
  * version of the plugin made them (labelled, with an owner annotation, no
- * record), so the backend adopts them when it starts.
+ * record), so the backend adopts them when it starts. Real servers run on
+ * the sandbox's real node; the rest on nodes that kwok simulates.
  */
+import { SIMULATED_NODE_SCHEDULING } from '@mysql-portal/k8s-sandbox';
 import * as k8s from '@kubernetes/client-node';
 import { createTestInstance } from '../src/__testUtils__/createTestInstance';
 import { spawn } from 'node:child_process';
@@ -13,10 +15,18 @@ export const NAMESPACE = 'databases';
 export const OWNER = 'group:default/bench';
 
 /**
- * An image the sandbox's node agent does not run: its pod is reported
- * Running and Ready on a loopback address where nothing listens.
+ * The image of the instances on simulated nodes, which run nothing: kwok
+ * reports their pods Running and Ready at a loopback address where nothing
+ * listens.
  */
 export const IDLE_IMAGE = 'registry.example/bench/no-server:1';
+/**
+ * Simulated pods mount nothing, and a provisioner cannot make a volume on
+ * a node that does not exist: their claims bind to volumes made beforehand.
+ */
+export const SIMULATED_STORAGE_CLASS = 'bench-simulated';
+/** A kwok node holds as many pods as a kubelet does by default. */
+export const PODS_PER_SIMULATED_NODE = 110;
 /** Runs real MySQL 9.7 in the sandbox, as in the integration tests. */
 export const REAL_IMAGE = 'mysql:8.4';
 
@@ -54,21 +64,54 @@ export function planFleet(instances: number, real = 3): FleetMember[] {
   return members;
 }
 
+/** The storage class of the simulated instances' volumes. */
+export async function createSimulatedStorageClass(kc: k8s.KubeConfig) {
+  await kc.makeApiClient(k8s.StorageV1Api).createStorageClass({
+    body: {
+      metadata: { name: SIMULATED_STORAGE_CLASS },
+      provisioner: 'kubernetes.io/no-provisioner',
+      volumeBindingMode: 'Immediate',
+    },
+  });
+}
+
 /**
  * Creates one instance's objects as an earlier plugin version did, with the
- * member's image. Only real servers get the ClusterIP Service: the sandbox's
- * service range is microk8s' 10.152.183.0/24, which holds 254 of them.
+ * member's image. Only real servers get the ClusterIP Service: a Service
+ * range of 254 addresses (as microk8s' /24) cannot hold a thousand. The
+ * others run on simulated nodes, each with a volume bound to its claim.
  */
-export function createInstance(
+export async function createInstance(
   kc: k8s.KubeConfig,
   member: FleetMember,
 ): Promise<void> {
-  return createTestInstance(kc, {
+  const real = member.role === 'real';
+  if (!real) {
+    await kc.makeApiClient(k8s.CoreV1Api).createPersistentVolume({
+      body: {
+        metadata: { name: `${NAMESPACE}-${member.name}` },
+        spec: {
+          capacity: { storage: '1Gi' },
+          accessModes: ['ReadWriteOnce'],
+          storageClassName: SIMULATED_STORAGE_CLASS,
+          hostPath: { path: `/nonexistent/${member.name}` },
+          claimRef: { namespace: NAMESPACE, name: `data-${member.name}-0` },
+        },
+      },
+    });
+  }
+  await createTestInstance(kc, {
     name: member.name,
     namespace: NAMESPACE,
     owner: OWNER,
-    image: member.role === 'real' ? REAL_IMAGE : IDLE_IMAGE,
-    clusterIpService: member.role === 'real',
+    image: real ? REAL_IMAGE : IDLE_IMAGE,
+    clusterIpService: real,
+    ...(real
+      ? {}
+      : {
+          storageClass: SIMULATED_STORAGE_CLASS,
+          scheduling: SIMULATED_NODE_SCHEDULING,
+        }),
   });
 }
 
