@@ -97,6 +97,9 @@ export async function startSimulatedNodes(
         `--manage-nodes-with-annotation-selector=${SIMULATED_NODE_KEY}=fake`,
         `--cidr=${SIMULATED_POD_RANGE}.255.1/24`,
         `--node-ip=${SIMULATED_POD_RANGE}.255.254`,
+        // Without leases (off unless asked for) the node controller finds
+        // the nodes silent and marks their pods not Ready.
+        '--node-lease-duration-seconds=40',
         // kwok serves a kubelet-like API; on loopback, not on every address.
         `--server-address=127.0.0.1:${port}`,
       ],
@@ -133,16 +136,23 @@ export async function startSimulatedNodes(
       },
     });
   }
+  const leases = kc.makeApiClient(k8s.CoordinationV1Api);
   await waitFor(
-    `${options.nodes} simulated nodes to be Ready`,
+    `${options.nodes} simulated nodes to be Ready and hold a lease`,
     async () => {
       const nodes = await core.listNode({ labelSelector: 'type=kwok' });
+      const ready = nodes.items.filter(n =>
+        n.status?.conditions?.some(
+          c => c.type === 'Ready' && c.status === 'True',
+        ),
+      );
+      const held = await leases.listNamespacedLease({
+        namespace: 'kube-node-lease',
+      });
+      const names = new Set(held.items.map(l => l.metadata?.name));
       return (
-        nodes.items.filter(n =>
-          n.status?.conditions?.some(
-            c => c.type === 'Ready' && c.status === 'True',
-          ),
-        ).length === options.nodes
+        ready.length === options.nodes &&
+        ready.every(n => names.has(n.metadata?.name))
       );
     },
     60_000,
