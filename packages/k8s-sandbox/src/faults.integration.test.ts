@@ -303,13 +303,20 @@ describe('faults injected into an isolated sandbox', () => {
       async () => ((await nodeReady()) !== 'True' ? true : undefined),
       120_000,
     );
-    const stale = await core.readNamespacedPod({
-      name: `${statefulSet}-0`,
-      namespace: NAMESPACE,
+    // The controller marks the node first and its pods after it. It leaves
+    // ContainersReady alone, which tells its mark from the kubelet's.
+    const marked = await waitUntil('the pod marked not Ready', async () => {
+      const pod = await core.readNamespacedPod({
+        name: `${statefulSet}-0`,
+        namespace: NAMESPACE,
+      });
+      const ready = pod.status?.conditions?.find(c => c.type === 'Ready');
+      return ready?.status === 'False' ? pod : undefined;
     });
     expect(
-      stale.status!.conditions!.find(c => c.type === 'Ready')!.status,
-    ).toBe('False');
+      marked.status!.conditions!.find(c => c.type === 'ContainersReady')!
+        .status,
+    ).toBe('True');
     await sandbox.restart('kubelet');
     await waitUntil('the node Ready again', async () =>
       (await nodeReady()) === 'True' ? true : undefined,
