@@ -220,8 +220,13 @@ function psql(db: string | undefined, sql: string) {
 /** What a failed wait reports: the history, the claims and what was stored. */
 async function whatHappened() {
   const d = await detail();
+  const sts = await apps.readNamespacedStatefulSet({
+    name: NAME,
+    namespace: NAMESPACE,
+  });
   return [
     `phase: ${d.status?.phase} ${d.status?.message ?? ''}`,
+    `rollout: ${sts.metadata?.annotations?.['mysql.backstage.io/rollout']}`,
     `history:\n${(d.history ?? [])
       .map((h: any) => `  ${h.at} ${h.kind}: ${h.message}`)
       .join('\n')}`,
