@@ -1,11 +1,9 @@
 import * as k8s from '@kubernetes/client-node';
-import fs from 'node:fs';
 import https from 'node:https';
-import path from 'node:path';
 import { BACKEND_USER } from './users';
 import { status } from './controlPlane';
 import { KUBELET_USER } from './pki';
-import { isAlive } from './processes';
+import { componentProcess, isAlive } from './processes';
 import { readState } from './state';
 import { IsolatedTestSandbox, useIsolatedSandbox, waitUntil } from './testing';
 
@@ -230,17 +228,11 @@ describe('faults injected into an isolated sandbox', () => {
   it('a scheduler that exits by itself is started again, as systemd does, and schedules the next pod', async () => {
     // kube-scheduler exits when it finds its cache corrupted (as after an
     // API server restart under load) and counts on being started again.
-    const pidFile = path.join(sandbox.stateDir, 'logs', 'kube-scheduler.pid');
     const supervisor = pidOf('kube-scheduler');
-    // The supervisor writes "<pid> <start time>" of the process it started.
-    const component = () => {
-      const [pid, startTime] = fs
-        .readFileSync(pidFile, 'utf8')
-        .trim()
-        .split(' ')
-        .map(Number);
-      return { pid, startTime };
-    };
+    const recorded = readState(sandbox.stateDir)!.processes.find(
+      p => p.name === 'kube-scheduler',
+    )!;
+    const component = () => componentProcess(recorded)!;
     const first = component();
     expect(isAlive(first)).toBe(true);
     process.kill(first.pid, 'SIGKILL');

@@ -305,12 +305,20 @@ export function runWithProgress(
   args: string[],
   log: (line: string) => void,
   progress: (line: string) => string | undefined,
-  env: Record<string, string> = {},
+  options: { env?: Record<string, string>; stillRunning?: string } = {},
 ): Promise<void> {
-  return new Promise((resolve, reject) => {
+  const started = Date.now();
+  // Long builds say every minute that they still run.
+  const ticker =
+    options.stillRunning &&
+    setInterval(() => {
+      const seconds = Math.round((Date.now() - started) / 1000);
+      log(`  ${options.stillRunning}… ${seconds}s`);
+    }, 60_000);
+  return new Promise<void>((resolve, reject) => {
     const child = spawn(command, args, {
       stdio: ['ignore', 'pipe', 'pipe'],
-      env: { ...process.env, ...env },
+      env: { ...process.env, ...options.env },
     });
     const output: string[] = [];
     const forward = (chunk: Buffer) => {
@@ -334,5 +342,5 @@ export function runWithProgress(
             ),
           ),
     );
-  });
+  }).finally(() => ticker && clearInterval(ticker));
 }

@@ -195,23 +195,16 @@ async function ensureKwok(
     `building kwok ${KWOK_VERSION} from the Go module proxy into ${dir}: first use only, about 2 minutes`,
   );
   const started = Date.now();
-  const ticker = setInterval(() => {
-    log(`  still building… ${Math.round((Date.now() - started) / 1000)}s`);
-  }, 60_000);
   const env = { GOBIN: dir, GOFLAGS: '-mod=mod', GOTOOLCHAIN: 'local' };
   const module = `sigs.k8s.io/kwok@v${KWOK_VERSION}`;
   fs.mkdirSync(dir, { recursive: true });
-  try {
-    await runWithProgress(
-      'go',
-      ['install', `sigs.k8s.io/kwok/cmd/kwok@v${KWOK_VERSION}`],
-      log,
-      () => undefined,
-      env,
-    );
-  } finally {
-    clearInterval(ticker);
-  }
+  await runWithProgress(
+    'go',
+    ['install', `sigs.k8s.io/kwok/cmd/kwok@v${KWOK_VERSION}`],
+    log,
+    () => undefined,
+    { env, stillRunning: 'still building' },
+  );
   const download = spawnSync('go', ['mod', 'download', '-json', module], {
     encoding: 'utf8',
     env: { ...process.env, ...env },

@@ -66,20 +66,16 @@ export async function ensureNodeBinaries(
       'first run only, about 12 minutes on 2 cores',
   );
   const started = Date.now();
-  const ticker = setInterval(() => {
-    log(`  still building… ${Math.round((Date.now() - started) / 1000)}s`);
-  }, 60_000);
   try {
     await runWithProgress(
       path.join(PACKAGE_DIR, 'scripts', 'build-kubernetes.sh'),
       [KUBERNETES_VERSION, COREDNS_VERSION, LOCAL_PATH_VERSION, dir],
       log,
       line => (line.startsWith('[k8s-build] ') ? line.slice(12) : undefined),
+      { stillRunning: 'still building' },
     );
   } catch (error) {
     throw new Error(`building Kubernetes failed: ${(error as Error).message}`);
-  } finally {
-    clearInterval(ticker);
   }
   log(`built in ${Math.round((Date.now() - started) / 1000)}s`);
   return bins;
