@@ -13,7 +13,6 @@ import { apiServerHealthy, etcdHealthy } from './health';
 import { kubeconfigYaml, writeCredentials } from './pki';
 import {
   componentProcess,
-  freePort,
   isAlive,
   isStopped,
   ManagedProcess,
@@ -33,7 +32,7 @@ import {
 import { createServiceAccountUsers } from './users';
 import { addonObjects, applyObjects } from './node/addons';
 import { writeClusterCertificates } from './node/certificates';
-import { nodeAddresses } from './node/config';
+import { CONTROL_PLANE_PORTS, nodeAddresses } from './node/config';
 import { createNodeNetwork } from './node/network';
 import { NODE_NAME, nodeDirs, startNode, stopNode } from './node/node';
 import { prepareNode } from './node/prepare';
@@ -200,14 +199,10 @@ async function upLocked(
     etcd: path.join(paths.state, 'etcd'),
   };
   for (const dir of Object.values(dirs)) fs.mkdirSync(dir, { recursive: true });
-  const [etcdPort, peerPort, apiPort, cmPort, schedulerPort] = [
-    await freePort(),
-    await freePort(),
-    await freePort(),
-    await freePort(),
-    await freePort(),
-  ];
-  const server = `https://${addresses.hostIp}:${apiPort}`;
+  const ports = CONTROL_PLANE_PORTS;
+  const etcdUrl = `http://${addresses.loopbackIp}:${ports.etcd}`;
+  const peerUrl = `http://${addresses.loopbackIp}:${ports.etcdPeer}`;
+  const server = `https://${addresses.hostIp}:${ports.apiServer}`;
   const audit = auditLog ? auditFlags(paths.state, dirs.logs) : undefined;
   const state: SandboxState = {
     server,
@@ -241,11 +236,11 @@ async function upLocked(
         [
           '--name=sandbox',
           `--data-dir=${dirs.etcd}`,
-          `--listen-client-urls=http://127.0.0.1:${etcdPort}`,
-          `--advertise-client-urls=http://127.0.0.1:${etcdPort}`,
-          `--listen-peer-urls=http://127.0.0.1:${peerPort}`,
-          `--initial-advertise-peer-urls=http://127.0.0.1:${peerPort}`,
-          `--initial-cluster=sandbox=http://127.0.0.1:${peerPort}`,
+          `--listen-client-urls=${etcdUrl}`,
+          `--advertise-client-urls=${etcdUrl}`,
+          `--listen-peer-urls=${peerUrl}`,
+          `--initial-advertise-peer-urls=${peerUrl}`,
+          `--initial-cluster=sandbox=${peerUrl}`,
           '--log-level=warn',
         ],
         dirs.logs,
@@ -253,7 +248,7 @@ async function upLocked(
     );
     await waitFor(
       'etcd',
-      () => etcdHealthy(`http://127.0.0.1:${etcdPort}`),
+      () => etcdHealthy(etcdUrl),
       20_000,
       () => tail(etcd.log, 20),
     );
@@ -264,10 +259,10 @@ async function upLocked(
         'kube-apiserver',
         bins['kube-apiserver'],
         [
-          `--etcd-servers=http://127.0.0.1:${etcdPort}`,
+          `--etcd-servers=${etcdUrl}`,
           `--bind-address=${addresses.hostIp}`,
           `--advertise-address=${addresses.hostIp}`,
-          `--secure-port=${apiPort}`,
+          `--secure-port=${ports.apiServer}`,
           `--tls-cert-file=${certs.apiserverCert}`,
           `--tls-private-key-file=${certs.apiserverKey}`,
           `--client-ca-file=${certs.caCert}`,
@@ -329,8 +324,8 @@ async function upLocked(
           `--authentication-kubeconfig=${cmKubeconfig}`,
           `--authorization-kubeconfig=${cmKubeconfig}`,
           '--leader-elect=false',
-          '--bind-address=127.0.0.1',
-          `--secure-port=${cmPort}`,
+          `--bind-address=${addresses.loopbackIp}`,
+          `--secure-port=${ports.controllerManager}`,
           `--service-account-private-key-file=${creds.serviceAccountKey}`,
           `--root-ca-file=${certs.caCert}`,
           '--use-service-account-credentials=true',
@@ -358,8 +353,8 @@ async function upLocked(
           `--authentication-kubeconfig=${schedulerKubeconfig}`,
           `--authorization-kubeconfig=${schedulerKubeconfig}`,
           '--leader-elect=false',
-          '--bind-address=127.0.0.1',
-          `--secure-port=${schedulerPort}`,
+          `--bind-address=${addresses.loopbackIp}`,
+          `--secure-port=${ports.scheduler}`,
           '--v=1',
         ],
         dirs.logs,

@@ -187,13 +187,16 @@ export async function restart(
         apiServerCaFile(stateDir),
         adminToken(stateDir),
       );
+    const servesHealthz = () =>
+      controllerManagerHealthy(
+        flag(recorded.args, 'bind-address')!,
+        Number(flag(recorded.args, 'secure-port')),
+      );
     const healthy: Record<RestartableComponent, () => Promise<boolean>> = {
       etcd: () => etcdHealthy(flag(recorded.args, 'listen-client-urls')!),
       'kube-apiserver': api,
-      'kube-controller-manager': () =>
-        controllerManagerHealthy(Number(flag(recorded.args, 'secure-port'))),
-      'kube-scheduler': () =>
-        controllerManagerHealthy(Number(flag(recorded.args, 'secure-port'))),
+      'kube-controller-manager': servesHealthz,
+      'kube-scheduler': servesHealthz,
       containerd: () => containerdHealthy(state.slot!),
       kubelet: () => nodeComponentHealthy(state.slot!, 10248),
       'kube-proxy': () => nodeComponentHealthy(state.slot!, 10256),

@@ -41,12 +41,13 @@ export async function etcdHealthy(clientUrl: string): Promise<boolean> {
 }
 
 /**
- * Whether the controller manager's /healthz answers 200 (it allows that path
- * without credentials; its serving certificate is self-signed).
+ * Whether the controller manager's or the scheduler's /healthz answers 200
+ * on `host:port` (they allow that path without credentials; their serving
+ * certificates are self-signed).
  */
-export async function controllerManagerHealthy(port: number) {
+export async function controllerManagerHealthy(host: string, port: number) {
   return (
-    (await httpsStatus(`https://127.0.0.1:${port}/healthz`, {
+    (await httpsStatus(`https://${host}:${port}/healthz`, {
       rejectUnauthorized: false,
     })) === 200
   );

@@ -1,6 +1,5 @@
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
-import net from 'node:net';
 import path from 'node:path';
 
 /**
@@ -213,49 +212,6 @@ export async function stopManaged(p: ManagedProcess, graceMs = 10_000) {
 /** Resolves after `ms` milliseconds. */
 export function sleep(ms: number) {
   return new Promise(resolve => setTimeout(resolve, ms));
-}
-
-/**
- * A TCP port on 127.0.0.1 that nothing listens on right now, below the
- * kernel's ephemeral range: a restarted component binds its port again, and
- * a port in that range may meanwhile be the source port of some connection.
- */
-export async function freePort(): Promise<number> {
-  const low = 20_000;
-  const high = ephemeralPortStart() - 1;
-  for (let attempt = 0; attempt < 50 && high > low; attempt++) {
-    const port = low + Math.floor(Math.random() * (high - low + 1));
-    if (await listens(port)) return port;
-  }
-  return listenOn(0);
-}
-
-function ephemeralPortStart(): number {
-  try {
-    const range = fs.readFileSync('/proc/sys/net/ipv4/ip_local_port_range');
-    return Number(String(range).trim().split(/\s+/)[0]) || 32_768;
-  } catch {
-    return 32_768;
-  }
-}
-
-async function listens(port: number): Promise<boolean> {
-  try {
-    return (await listenOn(port)) === port;
-  } catch {
-    return false;
-  }
-}
-
-function listenOn(port: number): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.once('error', reject);
-    server.listen(port, '127.0.0.1', () => {
-      const { port: bound } = server.address() as net.AddressInfo;
-      server.close(() => resolve(bound));
-    });
-  });
 }
 
 /** Polls `check` until it returns true, failing with `what` after `timeoutMs`. */

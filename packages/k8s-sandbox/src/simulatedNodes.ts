@@ -2,14 +2,9 @@ import * as k8s from '@kubernetes/client-node';
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
+import { CONTROL_PLANE_PORTS, nodeAddresses } from './node/config';
 import { sandboxPaths } from './paths';
-import {
-  freePort,
-  runWithProgress,
-  startDetached,
-  tail,
-  waitFor,
-} from './processes';
+import { runWithProgress, startDetached, tail, waitFor } from './processes';
 import { lockState, readState, writeState } from './state';
 
 /**
@@ -87,7 +82,6 @@ export async function startSimulatedNodes(
     if (state.processes.some(p => p.name === 'kwok')) {
       throw new Error('this sandbox has simulated nodes already');
     }
-    const port = await freePort();
     const started = startDetached(
       'kwok',
       kwok.binary,
@@ -101,7 +95,9 @@ export async function startSimulatedNodes(
         // the nodes silent and marks their pods not Ready.
         '--node-lease-duration-seconds=40',
         // kwok serves a kubelet-like API; on loopback, not on every address.
-        `--server-address=127.0.0.1:${port}`,
+        `--server-address=${nodeAddresses(state.slot!).loopbackIp}:${
+          CONTROL_PLANE_PORTS.kwok
+        }`,
       ],
       path.join(paths.state, 'logs'),
     );

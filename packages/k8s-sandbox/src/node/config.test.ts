@@ -1,4 +1,6 @@
+import fs from 'node:fs';
 import {
+  CONTROL_PLANE_PORTS,
   cniConflist,
   kubeletConfig,
   nodeAddresses,
@@ -28,6 +30,24 @@ describe('nodeAddresses', () => {
     const last = nodeAddresses(SLOTS - 1);
     expect(last.nodeIp).toBe('198.19.255.250');
     expect(last.podCidr).toBe('198.18.62.0/24');
+  });
+
+  it('gives each slot a loopback address of its own for the control plane, on ports no connection takes as its source port', () => {
+    const loopbacks = new Set<string>();
+    for (let slot = 0; slot < SLOTS; slot++) {
+      const { loopbackIp } = nodeAddresses(slot);
+      expect(loopbackIp).toMatch(/^127\.18\.\d+\.1$/);
+      loopbacks.add(loopbackIp);
+    }
+    expect(loopbacks.size).toBe(SLOTS);
+    const [ephemeralStart] = fs
+      .readFileSync('/proc/sys/net/ipv4/ip_local_port_range', 'utf8')
+      .trim()
+      .split(/\s+/)
+      .map(Number);
+    for (const port of Object.values(CONTROL_PLANE_PORTS)) {
+      expect(port).toBeLessThan(ephemeralStart);
+    }
   });
 
   it('refuses a slot outside the range', () => {

@@ -9,9 +9,17 @@ import { createHash } from 'node:crypto';
  * - Services: 198.19.<slot>.0/24 (the API server's is .1, DNS .10);
  * - the link between the machine and the node's network namespace:
  *   198.19.255.<4·slot+1> on the machine, <4·slot+2> in the node.
+ *
+ * The control plane listens on the slot's own loopback address,
+ * 127.18.<slot>.1, on Kubernetes' usual ports (see CONTROL_PLANE_PORTS).
+ * Fixed ports below the kernel's ephemeral range on an address no other
+ * sandbox uses cannot be taken while a component restarts: not by another
+ * sandbox, nor as the source port of some connection.
  */
 export interface NodeAddresses {
   slot: number;
+  /** Where etcd, the controller manager and the scheduler listen. */
+  loopbackIp: string;
   /** The network namespace the node's processes run in. */
   netns: string;
   /** The machine's end of the link (a veth). */
@@ -25,6 +33,21 @@ export interface NodeAddresses {
   serviceCidr: string;
   dnsIp: string;
 }
+
+/**
+ * The ports of the control plane: etcd's client and peer ports, the API
+ * server's (on the machine's end of the link, where the node reaches it),
+ * the controller manager's, the scheduler's, and that of kwok's kubelet-like
+ * server when the sandbox simulates nodes.
+ */
+export const CONTROL_PLANE_PORTS = {
+  etcd: 2379,
+  etcdPeer: 2380,
+  apiServer: 6443,
+  controllerManager: 10257,
+  scheduler: 10259,
+  kwok: 10250,
+} as const;
 
 /** Slots run from 0 to 62: four link addresses each fit in 198.19.255.0/24. */
 export const SLOTS = 63;
@@ -41,6 +64,7 @@ export function nodeAddresses(slot: number): NodeAddresses {
   }
   return {
     slot,
+    loopbackIp: `127.18.${slot}.1`,
     netns: `k8s-sandbox-${slot}`,
     hostVeth: `sbx${slot}h`,
     hostIp: `198.19.255.${4 * slot + 1}`,
