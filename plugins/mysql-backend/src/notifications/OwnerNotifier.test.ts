@@ -89,7 +89,7 @@ describe('OwnerNotifier', () => {
     async id => {
       const { one, two, sent } = await replicas(id);
       const rollback = {
-        failedRolloutStartedAt: '2026-11-25T10:00:00.000Z',
+        rollbackStartedAt: '2026-11-25T10:00:00.000Z',
         cause: 'the pod crashed',
         changes: ['max_connections: 100 → 99999'],
       };

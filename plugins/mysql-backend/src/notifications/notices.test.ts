@@ -107,7 +107,7 @@ describe('degradedNotice', () => {
 describe('rollbackNotice', () => {
   it('names the changes and the cause, keyed by the failed rollout', () => {
     const notice = rollbackNotice(record, {
-      failedRolloutStartedAt: '2026-11-25T10:00:00.000Z',
+      rollbackStartedAt: '2026-11-25T10:00:00.000Z',
       cause: "unknown variable 'no_such_option=1'",
       changes: ['no_such_option: (unset) → 1'],
     });

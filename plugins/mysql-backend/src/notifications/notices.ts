@@ -96,8 +96,8 @@ export function degradedNotice(
 export function rollbackNotice(
   record: InstanceRecord,
   rollback: {
-    /** When the failed rollout started: the same on every replica. */
-    failedRolloutStartedAt: string;
+    /** When the rollback started, as its mark says: the same on every replica. */
+    rollbackStartedAt: string;
     cause: string;
     changes: string[];
   },
@@ -105,7 +105,7 @@ export function rollbackNotice(
   const what = rollback.changes.join(', ') || 'the new configuration';
   return payload(
     record,
-    `rollback:${record.ref}@${rollback.failedRolloutStartedAt}`,
+    `rollback:${record.ref}@${rollback.rollbackStartedAt}`,
     {
       title: `${record.name}: configuration rolled back`,
       description: `${what} did not run (${rollback.cause}); the last configuration that ran is being restored.`,

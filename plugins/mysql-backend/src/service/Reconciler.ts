@@ -93,13 +93,13 @@ export class Reconciler {
   /** Called when a rollout has finished, so the new values are read at once. */
   onRolloutDone?: (inst: InstanceObjects) => void;
   /**
-   * Called once per rollback, by the replica whose write started it, so
-   * that the owners hear of it.
+   * Called once per rollback, by the replica whose write restored the last
+   * good my.cnf, so that the owners hear of it.
    */
   onRollback?: (
     inst: InstanceObjects,
     rollback: {
-      failedRolloutStartedAt: string;
+      rollbackStartedAt: string;
       cause: string;
       changes: string[];
     },
@@ -486,8 +486,10 @@ export class Reconciler {
     // Two writes, each with its precondition: first the StatefulSet says a
     // rollback from this my.cnf is under way (so the restart that follows is
     // reported as one, and never rolled back in turn), then the ConfigMap
-    // gets the last good my.cnf. A backend that stops in between finishes
-    // the second write on resume; an edit made in between wins (409).
+    // gets the last good my.cnf, and the history and the owners hear of it.
+    // A replica that finds the mark with the failed my.cnf still in place
+    // does the second write (the one that marked may have stopped, or lost
+    // the answer); an edit made in between wins (409).
     const rollback: Rollout = {
       hash: configHash(lastGood!),
       startedAt: new Date().toISOString(),
@@ -501,22 +503,16 @@ export class Reconciler {
         annotations: { [ROLLOUT_ANNOTATION]: JSON.stringify(rollback) },
       },
     });
-    const changes = describeChanges(lastGood, desiredConfig(inst));
-    await this.store.addHistory(inst.ref, {
-      kind: 'rollback',
-      message: `${
-        changes.join(', ') || 'the new configuration'
-      } did not run (${message}); restoring the last configuration that ran`,
-    });
-    this.onRollback?.(inst, {
-      failedRolloutStartedAt: rollout.startedAt,
-      cause: message,
-      changes,
-    });
     await this.restoreLastGood({ ...inst, statefulSet: marked }, rollback);
   }
 
-  /** Writes the last good my.cnf back, unless the ConfigMap changed since. */
+  /**
+   * Writes the last good my.cnf back, unless the ConfigMap changed since,
+   * and says so. Whoever's write succeeds says it, once: the replica that
+   * marked the rollback, or, when that one stopped or never heard the
+   * answer to its mark, the one that finds the mark (both write with the
+   * same precondition, so the other gets a 409).
+   */
   private async restoreLastGood(inst: InstanceObjects, rollback: Rollout) {
     const lastGood = lastGoodConfig(inst);
     if (lastGood === undefined || configHash(lastGood) !== rollback.hash) {
@@ -524,6 +520,7 @@ export class Reconciler {
         `the rollback of ${inst.ref} has no last good my.cnf with hash ${rollback.hash}`,
       );
     }
+    const changes = describeChanges(lastGood, desiredConfig(inst));
     const { core } = this.clusters.client(inst.cluster);
     await core.patchNamespacedConfigMap(
       {
@@ -538,5 +535,17 @@ export class Reconciler {
       },
       MERGE_PATCH,
     );
+    const cause = rollback.cause ?? 'the server did not become Ready';
+    await this.store.addHistory(inst.ref, {
+      kind: 'rollback',
+      message: `${
+        changes.join(', ') || 'the new configuration'
+      } did not run (${cause}); restoring the last configuration that ran`,
+    });
+    this.onRollback?.(inst, {
+      rollbackStartedAt: rollback.startedAt,
+      cause,
+      changes,
+    });
   }
 }
