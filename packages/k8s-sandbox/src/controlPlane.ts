@@ -2,6 +2,7 @@ import * as k8s from '@kubernetes/client-node';
 import fs from 'node:fs';
 import path from 'node:path';
 import { auditFlags } from './audit';
+import { applyCrds } from './crds';
 import {
   clusterDnsAnswers,
   defaultServiceAccountReady,
@@ -163,6 +164,9 @@ async function upLocked(
     if (auditLog && !previous!.auditLog) {
       log('warning: the running sandbox writes no audit log (down, then up)');
     }
+    const admin = new k8s.KubeConfig();
+    admin.loadFromFile(previous!.kubeconfig);
+    await applyCrds(admin, paths.root);
     return infoOf(previous!, paths.state, false);
   }
   // An empty folder (one a test made with mkdtemp) holds no sandbox.
@@ -405,6 +409,8 @@ async function upLocked(
       server,
       caFile: certs.caCert,
     });
+    const crds = await applyCrds(admin, paths.root);
+    if (crds.length > 0) log(`custom resources: ${crds.join(', ')}`);
     state.backend = users.backend;
     state.kubernetesPlugin = users.kubernetesPlugin;
     writeState(paths.state, state);

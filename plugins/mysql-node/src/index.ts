@@ -34,4 +34,12 @@ export type {
   ManagedWatchOptions,
 } from './watch';
 export { instanceLocation } from './entities';
+export { MYSQL_INSTANCE_API } from './mysqlInstance';
+export type {
+  MysqlInstanceCondition,
+  MysqlInstanceOperation,
+  MysqlInstanceResource,
+  MysqlInstanceResourceSpec,
+  MysqlInstanceResourceStatus,
+} from './mysqlInstance';
 export { MYSQL_INSTANCES_TOPIC } from './events';
