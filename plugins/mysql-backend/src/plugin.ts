@@ -237,7 +237,7 @@ export const mysqlPlugin = createBackendPlugin({
         cache.start();
         lifecycle.addShutdownHook(async () => {
           ownerEvents.stop();
-          reconciler.stop();
+          await reconciler.stop();
           await cache.stop();
         });
 

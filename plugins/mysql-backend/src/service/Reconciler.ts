@@ -11,7 +11,7 @@ import { configHash, MysqlClusters } from '@mysql-portal/plugin-mysql-node';
 import * as k8s from '@kubernetes/client-node';
 import { InstanceCache, InstanceObjects } from './InstanceCache';
 import { MysqlStore } from './MysqlStore';
-import { statusOf } from './kubernetesErrors';
+import { Controller } from '../controllers/Controller';
 import { queryServer } from './queryServer';
 import { onlineStatements, SetGlobalStatement } from './onlineApply';
 import {
@@ -77,19 +77,18 @@ function describeChanges(
  * the pod; then follows the rollout to Ready, or rolls back. Every write
  * carries the resourceVersion it was decided on, so several backends (or a
  * stale cache) can never issue the same restart twice, and a rollback never
- * overwrites a newer edit: the loser gets a 409 and looks again once its
- * watch catches up. Other failures are retried with exponential back-off,
- * and a periodic resync catches anything missed. The rollout in progress is
+ * overwrites a newer edit: the loser gets a 409 and looks again a moment
+ * later, with what its watch brought. It runs on a {@link Controller}, so
+ * other failures are retried with exponential back-off, and a periodic
+ * resync catches anything missed. The rollout in progress is
  * recorded on the StatefulSet, so a restarted backend resumes it.
  */
 export class Reconciler {
-  private readonly running = new Set<string>();
-  private readonly dirty = new Set<string>();
-  private readonly timers = new Map<string, NodeJS.Timeout>();
-  private readonly failures = new Map<string, number>();
+  private readonly controller: Controller;
+  /** When the pass running for each instance asked to look again. */
+  private readonly wakes = new Map<string, number>();
   /** Rollouts already reported slow, by instance and start time. */
   private readonly slow = new Set<string>();
-  private stopped = false;
   /** Called when a rollout has finished, so the new values are read at once. */
   onRolloutDone?: (inst: InstanceObjects) => void;
   /**
@@ -111,16 +110,31 @@ export class Reconciler {
     private readonly store: MysqlStore,
     private readonly logger: LoggerService,
     private readonly options: ReconcilerOptions,
-  ) {}
+  ) {
+    this.controller = new Controller({
+      name: 'reconciler',
+      logger,
+      retryBaseMs: RETRY_FIRST_MS,
+      retryMaxMs: RETRY_MAX_MS,
+      reconcile: async ref => {
+        this.wakes.delete(ref);
+        await this.reconcile(ref);
+        const at = this.wakes.get(ref);
+        this.wakes.delete(ref);
+        return at === undefined
+          ? {}
+          : { requeueAfterMs: Math.max(0, at - Date.now()) + 100 };
+      },
+    });
+  }
 
   start() {
     this.cache.onChange(ref => this.enqueue(ref));
   }
 
-  stop() {
-    this.stopped = true;
-    for (const timer of this.timers.values()) clearTimeout(timer);
-    this.timers.clear();
+  /** Stops reconciling, and waits for the passes under way. */
+  async stop() {
+    await this.controller.stop();
   }
 
   /** Reconciles every instance once more: the periodic safety net. */
@@ -130,48 +144,13 @@ export class Reconciler {
 
   /** Reconciles `ref` now, or once more after the current pass. */
   enqueue(ref: string) {
-    if (this.stopped) return;
-    if (this.running.has(ref)) {
-      this.dirty.add(ref);
-      return;
-    }
-    this.running.add(ref);
-    this.reconcile(ref)
-      .then(
-        () => this.failures.delete(ref),
-        error => {
-          // A 409 means the cache was behind: the watch brings the newer
-          // object, and with it another pass.
-          if (statusOf(error) === 409) return;
-          const failures = (this.failures.get(ref) ?? 0) + 1;
-          this.failures.set(ref, failures);
-          const delay = Math.min(
-            RETRY_MAX_MS,
-            RETRY_FIRST_MS * 2 ** (failures - 1),
-          );
-          this.logger.warn(
-            `reconciling ${ref} failed (${error}); retrying in ${Math.round(
-              delay / 1000,
-            )}s`,
-          );
-          this.wakeAt(ref, Date.now() + delay);
-        },
-      )
-      .finally(() => {
-        this.running.delete(ref);
-        if (this.dirty.delete(ref)) this.enqueue(ref);
-      });
+    this.controller.enqueue(ref);
   }
 
+  /** Asks the pass under way to look at the instance again at `at`. */
   private wakeAt(ref: string, at: number) {
-    if (this.stopped) return;
-    const existing = this.timers.get(ref);
-    if (existing) clearTimeout(existing);
-    const timer = setTimeout(() => {
-      this.timers.delete(ref);
-      this.enqueue(ref);
-    }, Math.max(0, at - Date.now()) + 100);
-    this.timers.set(ref, timer);
+    const asked = this.wakes.get(ref);
+    if (asked === undefined || at < asked) this.wakes.set(ref, at);
   }
 
   private async reconcile(ref: string) {
