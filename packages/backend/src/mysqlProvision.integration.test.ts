@@ -210,6 +210,24 @@ describe('template:default/mysql-database through the scaffolder API', () => {
     );
   });
 
+  it('runs in a namespace that admits only restricted pods', async () => {
+    // deploy/rbac.yaml's namespace: the instance above ran there, and a pod
+    // that may run as root is refused.
+    const refused = await core
+      .createNamespacedPod({
+        namespace: NAMESPACE,
+        body: {
+          metadata: { name: 'root-pod' },
+          spec: { containers: [{ name: 'c', image: 'mysql:9.7' }] },
+        },
+      })
+      .then(
+        () => undefined,
+        error => JSON.parse(error.body).message as string,
+      );
+    expect(refused).toMatch(/violates PodSecurity "restricted:latest"/);
+  });
+
   it('never deletes a data volume that existed before a run, and adopts it only when asked', async () => {
     const args = { name: ORDERS, namespace: NAMESPACE };
     const claimArgs = { name: `data-${ORDERS}-0`, namespace: NAMESPACE };

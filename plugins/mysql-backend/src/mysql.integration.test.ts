@@ -135,7 +135,16 @@ beforeAll(async () => {
   sandbox = await useSandbox();
   core = sandbox.kc.makeApiClient(k8s.CoreV1Api);
   apps = sandbox.kc.makeApiClient(k8s.AppsV1Api);
-  await core.createNamespace({ body: { metadata: { name: NAMESPACE } } });
+  // Only pods that meet the restricted Pod Security Standard are admitted,
+  // as in deploy/rbac.yaml's namespace.
+  await core.createNamespace({
+    body: {
+      metadata: {
+        name: NAMESPACE,
+        labels: { 'pod-security.kubernetes.io/enforce': 'restricted' },
+      },
+    },
+  });
   await waitUntil('the default service account', async () => {
     const sa = await core.readNamespacedServiceAccount({
       name: 'default',
