@@ -422,6 +422,62 @@ describe('the MySQL backend against the sandbox', () => {
     expect(restarts).toBe(1);
   });
 
+  it('refuses a restart while a rollout is under way with a 409, and restarts once it is done', async () => {
+    const restart = () =>
+      request(backend.server)
+        .post(`${BASE}/restart`)
+        .set('Authorization', mockCredentials.user.header());
+    const before = await detail();
+    const restarts = await countRestarts(async () => {
+      const res = await api.put(
+        { max_connections: 142 },
+        before.resourceVersion,
+      );
+      expect(res.status).toBe(202);
+      const sts = await waitUntil('the rollout to start', async () => {
+        const read = await apps.readNamespacedStatefulSet({
+          name: NAME,
+          namespace: NAMESPACE,
+        });
+        return read.metadata?.annotations?.['mysql.backstage.io/rollout']
+          ? read
+          : undefined;
+      });
+      const refused = await restart();
+      expect(refused.status).toBe(409);
+      expect(refused.body.error.name).toBe('ConflictError');
+      expect(refused.body.error.message).toMatch(
+        /is already restarting \(a config since .*\); restart it once that is done/,
+      );
+      // The reconciler's record of its rollout is still there, untouched.
+      const after = await apps.readNamespacedStatefulSet({
+        name: NAME,
+        namespace: NAMESPACE,
+      });
+      const rollout =
+        after.metadata?.annotations?.['mysql.backstage.io/rollout'];
+      expect(
+        rollout === undefined ||
+          rollout === sts.metadata?.annotations?.['mysql.backstage.io/rollout'],
+      ).toBe(true);
+      await settled(d => d.config.applied.max_connections === '142');
+    });
+    expect(restarts).toBe(1);
+
+    const asked = new Date().toISOString();
+    const res = await restart();
+    expect(res.status).toBe(202);
+    const history = await waitUntil('the restart to be done', async () => {
+      const d = await detail();
+      return d.history.some(
+        (h: any) => h.at >= asked && /the server restarted/.test(h.message),
+      )
+        ? d.history
+        : undefined;
+    });
+    expect(history.map((h: any) => h.message)).toContain('restart requested');
+  });
+
   it('shows Unreachable within one poll interval when the server dies, and Running once it is back', async () => {
     const serverPod = async () =>
       (

@@ -8,6 +8,7 @@ import {
   describeMysqlConfigChange,
   formatInstanceRef,
   MY_CNF_KEY,
+  MYSQL_CONFIG_HASH_ANNOTATION,
   MysqlConfigValue,
   MysqlInstanceDetail,
   MysqlInstancePhase,
@@ -32,6 +33,7 @@ import { InstanceStatuses } from './InstanceStatuses';
 import { MysqlStore, Observation } from './MysqlStore';
 import {
   EDITED_BY_ANNOTATION,
+  readRollout,
   RESTARTED_AT_ANNOTATION,
   ROLLOUT_ANNOTATION,
 } from './rollout';
@@ -355,9 +357,30 @@ export class InstanceService {
   }
 
   /** Rolls the pod without a configuration change. */
+  /**
+   * Rolls the server's pod, unless a rollout is under way: the reconciler
+   * owns the rollout record then, and a restart on top would replace it.
+   * The record is written with the StatefulSet's resourceVersion, read from
+   * the API server, so it never overwrites one written meanwhile.
+   */
   async restart(ref: MysqlInstanceRef, actor: string) {
     const inst = await this.objects(ref);
     const { apps } = this.clusters.client(inst.cluster);
+    let sts: k8s.V1StatefulSet;
+    try {
+      sts = await apps.readNamespacedStatefulSet({
+        name: inst.name,
+        namespace: inst.namespace,
+      });
+    } catch (error) {
+      throw describeKubernetesError(error, `reading ${inst.ref}`);
+    }
+    const under = readRollout(sts);
+    if (under && !under.failed) {
+      throw new ConflictError(
+        `${inst.ref} is already restarting (a ${under.reason} since ${under.startedAt}); restart it once that is done`,
+      );
+    }
     const now = new Date().toISOString();
     try {
       await apps.patchNamespacedStatefulSet(
@@ -366,10 +389,11 @@ export class InstanceService {
           namespace: inst.namespace,
           body: {
             metadata: {
+              resourceVersion: sts.metadata!.resourceVersion,
               annotations: {
                 [ROLLOUT_ANNOTATION]: JSON.stringify({
-                  hash: inst.statefulSet.spec?.template.metadata?.annotations?.[
-                    'mysql.backstage.io/config-hash'
+                  hash: sts.spec?.template.metadata?.annotations?.[
+                    MYSQL_CONFIG_HASH_ANNOTATION
                   ],
                   startedAt: now,
                   reason: 'restart',
@@ -386,6 +410,11 @@ export class InstanceService {
         MERGE_PATCH,
       );
     } catch (error) {
+      if (statusOf(error) === 409) {
+        throw new ConflictError(
+          `${inst.ref} changed while the restart was asked for; nothing was restarted, try again`,
+        );
+      }
       throw describeKubernetesError(error, `restarting ${inst.ref}`);
     }
     await this.store.addHistory(inst.ref, {
