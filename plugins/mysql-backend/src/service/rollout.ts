@@ -104,10 +104,7 @@ export function runningConfig(inst: InstanceObjects): string | undefined {
 
 /** The my.cnf that last stayed Ready, if one is known. */
 export function lastGoodConfig(inst: InstanceObjects): string | undefined {
-  return (
-    inst.statefulSet.metadata?.annotations?.[LAST_GOOD_ANNOTATION] ??
-    inst.configMap?.metadata?.annotations?.[LAST_GOOD_ANNOTATION]
-  );
+  return inst.statefulSet.metadata?.annotations?.[LAST_GOOD_ANNOTATION];
 }
 
 /** The my.cnf the pod started with, when it is known. */

@@ -22,10 +22,9 @@ import {
 export interface MysqlApi {
   /**
    * The instances the user may read, filtered and paged by the backend,
-   * for the fleet page. Optional so that implementations written before
-   * it keep compiling; {@link MysqlClient} has it.
+   * for the fleet page.
    */
-  listInstances?(
+  listInstances(
     query?: MysqlInstanceListQuery,
   ): Promise<MysqlInstanceListResponse>;
   /** Status, versions, configuration and history of one instance. */

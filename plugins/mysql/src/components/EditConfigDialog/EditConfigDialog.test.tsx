@@ -12,6 +12,7 @@ jest.setTimeout(20_000);
 
 function mockMysqlApi(): jest.Mocked<MysqlApi> {
   return {
+    listInstances: jest.fn(),
     getInstance: jest.fn().mockResolvedValue(makeDetail()),
     updateConfig: jest.fn().mockResolvedValue(makeDetail()),
     restart: jest.fn(),

@@ -35,9 +35,6 @@ export function useFleet(query: MysqlInstanceListQuery): FleetState {
     const load = async () => {
       setState(previous => ({ ...previous, loading: true }));
       try {
-        if (!api.listInstances) {
-          throw new Error('this MysqlApi cannot list instances');
-        }
         const value = await api.listInstances(JSON.parse(key));
         if (!stopped) {
           setState({ value, valueFor: key, loading: false });

@@ -25,6 +25,7 @@ export function mockMysqlApi(
   detail?: MysqlInstanceDetail,
 ): jest.Mocked<MysqlApi> {
   return {
+    listInstances: jest.fn(),
     getInstance: jest.fn().mockResolvedValue(detail ?? makeDetail()),
     updateConfig: jest.fn().mockResolvedValue(detail ?? makeDetail()),
     restart: jest.fn().mockResolvedValue(detail ?? makeDetail()),
