@@ -39,6 +39,11 @@ export interface Config {
        * `serviceDns` (the backend runs in the cluster). Default: `podIP`.
        */
       podAccess?: 'podIP' | 'serviceDns';
+      /**
+       * How long a call to the API server may wait for its answer before it
+       * fails and is retried (watches excepted). From 1 to 600. Default: 30.
+       */
+      requestTimeoutSeconds?: number;
       backups?: {
         /**
          * An S3-compatible bucket for the backups of this cluster's

@@ -12,6 +12,7 @@ import {
 import * as k8s from '@kubernetes/client-node';
 import mysql from 'mysql2/promise';
 import request from 'supertest';
+import { MysqlClusters } from '@mysql-portal/plugin-mysql-node';
 import { createTestInstance } from './__testUtils__/createTestInstance';
 import {
   readDetail,
@@ -141,6 +142,37 @@ describe('the MySQL backend through API server faults', () => {
       await sandbox.thaw('kube-apiserver');
     });
     expect(took).toEqual({ revisions: 1, restarts: 1 });
+  });
+
+  it('fails an API call after requestTimeoutSeconds while the API server is frozen, instead of waiting for it', async () => {
+    const { core: timed } = new MysqlClusters([
+      {
+        name: 'sandbox',
+        kubeconfig: sandbox.backend!.kubeconfig,
+        defaultNamespace: NAMESPACE,
+        allowedNamespaces: [NAMESPACE],
+        podAccess: 'podIP',
+        requestTimeoutSeconds: 2,
+      },
+    ]).client();
+    await timed.readNamespacedConfigMap({ name: NAME, namespace: NAMESPACE });
+    await sandbox.freeze('kube-apiserver');
+    const started = Date.now();
+    try {
+      const failed = await timed
+        .readNamespacedConfigMap({ name: NAME, namespace: NAMESPACE })
+        .then(
+          () => undefined,
+          (error: Error) => error,
+        );
+      const waited = Date.now() - started;
+      expect(failed?.name).toBe('TimeoutError');
+      expect(waited).toBeGreaterThanOrEqual(1900);
+      expect(waited).toBeLessThan(10_000);
+    } finally {
+      await sandbox.thaw('kube-apiserver');
+    }
+    await timed.readNamespacedConfigMap({ name: NAME, namespace: NAMESPACE });
   });
 
   it('runs the new value with exactly one restart when the API server is killed and restarted mid-rollout', async () => {

@@ -27,6 +27,8 @@ export interface MysqlClusterConfig {
   /** Namespaces where instances may be created and are watched; includes `defaultNamespace`. */
   allowedNamespaces: string[];
   podAccess: 'podIP' | 'serviceDns';
+  /** How long an API call may wait for the API server's answer. */
+  requestTimeoutSeconds: number;
 }
 
 /**
@@ -65,6 +67,10 @@ export function readMysqlClusters(config: Config): MysqlClusterConfig[] {
         defaultNamespace,
       ],
       podAccess: readPodAccess(entry.getOptionalString('podAccess'), where),
+      requestTimeoutSeconds: readRequestTimeout(
+        entry.getOptionalNumber('requestTimeoutSeconds'),
+        where,
+      ),
     };
     const ways = [cluster.kubeconfig, cluster.url, cluster.inCluster].filter(
       Boolean,
@@ -94,6 +100,44 @@ export function readMysqlClusters(config: Config): MysqlClusterConfig[] {
     }
     return cluster;
   });
+}
+
+function readRequestTimeout(value: number | undefined, where: string) {
+  if (value === undefined) return 30;
+  if (Number.isFinite(value) && value >= 1 && value <= 600) return value;
+  throw new InputError(
+    `${where}.requestTimeoutSeconds must be from 1 to 600, not ${value}`,
+  );
+}
+
+/**
+ * An API client of `kubeConfig`'s current cluster whose every call fails
+ * with a TimeoutError after `timeoutMs`. Without it a call waits as long as
+ * undici lets it (5 minutes for the headers), and the controller that made
+ * it waits too. Watches are not made with these clients.
+ */
+function timedApiClient<T>(
+  kubeConfig: k8s.KubeConfig,
+  ApiClass: new (configuration: k8s.Configuration) => T,
+  timeoutMs: number,
+): T {
+  const cluster = kubeConfig.getCurrentCluster();
+  if (!cluster) throw new Error('the kubeconfig has no current cluster');
+  return new ApiClass(
+    k8s.createConfiguration({
+      baseServer: new k8s.ServerConfiguration(cluster.server, {}),
+      authMethods: { default: kubeConfig },
+      promiseMiddleware: [
+        {
+          pre: async context => {
+            context.setSignal(AbortSignal.timeout(timeoutMs));
+            return context;
+          },
+          post: async response => response,
+        },
+      ],
+    }),
+  );
 }
 
 function readPodAccess(value: string | undefined, where: string) {
@@ -140,7 +184,8 @@ function loadKubeConfig(cluster: MysqlClusterConfig): k8s.KubeConfig {
 }
 
 /**
- * API clients for one cluster.
+ * API clients for one cluster. Each call fails after the cluster's
+ * `requestTimeoutSeconds`.
  *
  * @public
  */
@@ -149,6 +194,7 @@ export interface MysqlClusterClient {
   kubeConfig: k8s.KubeConfig;
   core: k8s.CoreV1Api;
   apps: k8s.AppsV1Api;
+  batch: k8s.BatchV1Api;
 }
 
 /**
@@ -204,11 +250,13 @@ export class MysqlClusters {
     const cached = this.cache.get(config.name);
     if (cached && cached.stamp === stamp) return cached.client;
     const kubeConfig = loadKubeConfig(config);
+    const timeoutMs = config.requestTimeoutSeconds * 1000;
     const client = {
       config,
       kubeConfig,
-      core: kubeConfig.makeApiClient(k8s.CoreV1Api),
-      apps: kubeConfig.makeApiClient(k8s.AppsV1Api),
+      core: timedApiClient(kubeConfig, k8s.CoreV1Api, timeoutMs),
+      apps: timedApiClient(kubeConfig, k8s.AppsV1Api, timeoutMs),
+      batch: timedApiClient(kubeConfig, k8s.BatchV1Api, timeoutMs),
     };
     this.cache.set(config.name, { stamp, client });
     return client;

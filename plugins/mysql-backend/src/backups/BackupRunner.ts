@@ -56,8 +56,6 @@ const JOB_CREATION_GRACE_MS = 120_000;
  * the outcome and deletes the Job.
  */
 export class BackupRunner {
-  private readonly batchClients = new Map<string, k8s.BatchV1Api>();
-
   constructor(
     private readonly clusters: MysqlClusters,
     private readonly cache: InstanceCache,
@@ -75,14 +73,7 @@ export class BackupRunner {
   onStarted: (record: InstanceRecord, backup: BackupRow) => void = () => {};
 
   batch(cluster: string): k8s.BatchV1Api {
-    let api = this.batchClients.get(cluster);
-    if (!api) {
-      api = this.clusters
-        .client(cluster)
-        .kubeConfig.makeApiClient(k8s.BatchV1Api);
-      this.batchClients.set(cluster, api);
-    }
-    return api;
+    return this.clusters.client(cluster).batch;
   }
 
   async policy(ref: string): Promise<MysqlBackupPolicy> {
