@@ -15,6 +15,18 @@ const MERGE_PATCH = k8s.setHeaderOptions(
 );
 // deploy/rbac.yaml lets the backend read ConfigMaps here, and `up` applies it.
 const NAMESPACE = 'databases';
+/** deploy/rbac.yaml's namespace admits pods of the restricted Pod Security Standard only. */
+const RESTRICTED = {
+  pod: {
+    runAsNonRoot: true,
+    runAsUser: 100,
+    seccompProfile: { type: 'RuntimeDefault' },
+  },
+  container: {
+    allowPrivilegeEscalation: false,
+    capabilities: { drop: ['ALL'] },
+  },
+};
 
 let sandbox: IsolatedTestSandbox;
 let core: k8s.CoreV1Api;
@@ -101,8 +113,10 @@ describe('faults injected into an isolated sandbox', () => {
                   name: 'web',
                   image: 'curlimages/curl:8.11.1',
                   command: ['sleep', 'infinity'],
+                  securityContext: RESTRICTED.container,
                 },
               ],
+              securityContext: RESTRICTED.pod,
             },
           },
         },
@@ -250,18 +264,11 @@ describe('faults injected into an isolated sandbox', () => {
               name: 'c',
               image: 'curlimages/curl:8.11.1',
               command: ['true'],
-              securityContext: {
-                allowPrivilegeEscalation: false,
-                capabilities: { drop: ['ALL'] },
-              },
+              securityContext: RESTRICTED.container,
             },
           ],
           restartPolicy: 'Never',
-          securityContext: {
-            runAsNonRoot: true,
-            runAsUser: 100,
-            seccompProfile: { type: 'RuntimeDefault' },
-          },
+          securityContext: RESTRICTED.pod,
         },
       },
     });
