@@ -17,6 +17,7 @@ import { createTestInstance } from './__testUtils__/createTestInstance';
 import {
   readDetail,
   startMysqlBackend,
+  waitForRollout,
   waitSettled,
 } from './__testUtils__/startMysqlBackend';
 
@@ -54,18 +55,6 @@ async function latestRevision() {
   return Math.max(...revisions.items.map(r => r.revision));
 }
 
-async function rolloutStarted() {
-  await waitUntil('the rollout to start', async () => {
-    const sts = await apps.readNamespacedStatefulSet({
-      name: NAME,
-      namespace: NAMESPACE,
-    });
-    return sts.metadata?.annotations?.['mysql.backstage.io/rollout']
-      ? sts
-      : undefined;
-  });
-}
-
 /**
  * Changes max_connections, breaks the API server with `fault` while the
  * pod rolls, and waits for the new value to run; returns how many
@@ -82,7 +71,7 @@ async function editThrough(value: number, fault: () => Promise<void>) {
       resourceVersion: before.resourceVersion,
     });
   expect(res.status).toBe(202);
-  await rolloutStarted();
+  await waitForRollout(apps, NAMESPACE, NAME);
   await fault();
   const after = await settled(
     d => d.config.applied.max_connections === String(value),

@@ -26,6 +26,7 @@ import { createTestInstance } from './__testUtils__/createTestInstance';
 import {
   readDetail,
   startMysqlBackend,
+  waitForRollout,
   waitSettled,
 } from './__testUtils__/startMysqlBackend';
 
@@ -399,15 +400,7 @@ describe('the MySQL backend against the sandbox', () => {
         before.resourceVersion,
       );
       expect(res.status).toBe(202);
-      await waitUntil('the rollout to start', async () => {
-        const sts = await apps.readNamespacedStatefulSet({
-          name: NAME,
-          namespace: NAMESPACE,
-        });
-        return sts.metadata?.annotations?.['mysql.backstage.io/rollout']
-          ? sts
-          : undefined;
-      });
+      await waitForRollout(apps, NAMESPACE, NAME);
       await backend.stop();
       backend = await startBackend();
       await settled(d => d.config.applied.max_connections === '140');
@@ -434,15 +427,7 @@ describe('the MySQL backend against the sandbox', () => {
         before.resourceVersion,
       );
       expect(res.status).toBe(202);
-      const sts = await waitUntil('the rollout to start', async () => {
-        const read = await apps.readNamespacedStatefulSet({
-          name: NAME,
-          namespace: NAMESPACE,
-        });
-        return read.metadata?.annotations?.['mysql.backstage.io/rollout']
-          ? read
-          : undefined;
-      });
+      const sts = await waitForRollout(apps, NAMESPACE, NAME);
       const refused = await restart();
       expect(refused.status).toBe(409);
       expect(refused.body.error.name).toBe('ConflictError');

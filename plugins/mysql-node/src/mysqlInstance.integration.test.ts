@@ -19,6 +19,8 @@ jest.setTimeout(120_000);
 
 const NAMESPACE = `crd-it-${randomBytes(3).toString('hex')}`;
 const { group, version, plural, kind } = MYSQL_INSTANCE_API;
+/** Where every request of this suite goes. */
+const WHERE = { group, version, plural, namespace: NAMESPACE };
 
 let sandbox: TestSandbox;
 let api: k8s.CustomObjectsApi;
@@ -50,20 +52,14 @@ function instance(
 
 function create(body: MysqlInstanceResource) {
   return api.createNamespacedCustomObject({
-    group,
-    version,
-    plural,
-    namespace: NAMESPACE,
+    ...WHERE,
     body,
   }) as Promise<MysqlInstanceResource>;
 }
 
 function read(name: string) {
   return api.getNamespacedCustomObject({
-    group,
-    version,
-    plural,
-    namespace: NAMESPACE,
+    ...WHERE,
     name,
   }) as Promise<MysqlInstanceResource>;
 }
@@ -75,7 +71,7 @@ const mergePatch = k8s.setHeaderOptions(
 
 function patchSpec(name: string, spec: object) {
   return api.patchNamespacedCustomObject(
-    { group, version, plural, namespace: NAMESPACE, name, body: { spec } },
+    { ...WHERE, name, body: { spec } },
     mergePatch,
   ) as Promise<MysqlInstanceResource>;
 }
@@ -113,10 +109,7 @@ describe('the MysqlInstance custom resource', () => {
     // Status through the status subresource only: the main resource ignores it.
     await api.patchNamespacedCustomObjectStatus(
       {
-        group,
-        version,
-        plural,
-        namespace: NAMESPACE,
+        ...WHERE,
         name: 'orders',
         body: {
           status: {
@@ -141,10 +134,7 @@ describe('the MysqlInstance custom resource', () => {
     expect((await read('orders')).metadata.generation).toBe(1);
     await api.patchNamespacedCustomObject(
       {
-        group,
-        version,
-        plural,
-        namespace: NAMESPACE,
+        ...WHERE,
         name: 'orders',
         body: { status: { phase: 'Degraded' } },
       },

@@ -7,6 +7,7 @@ import { schedulerServiceFactory } from '@backstage/backend-defaults/scheduler';
 import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
 import { eventsServiceFactory } from '@backstage/plugin-events-node';
 import { waitUntil } from '@mysql-portal/k8s-sandbox';
+import * as k8s from '@kubernetes/client-node';
 import { Knex } from 'knex';
 import request from 'supertest';
 import { mysqlPlugin } from '../plugin';
@@ -108,5 +109,19 @@ export function waitSettled(
         version: d.version,
       })}`,
     );
+  });
+}
+
+/** Waits until the reconciler has recorded a rollout on the StatefulSet, and returns it. */
+export function waitForRollout(
+  apps: k8s.AppsV1Api,
+  namespace: string,
+  name: string,
+) {
+  return waitUntil('the rollout to start', async () => {
+    const sts = await apps.readNamespacedStatefulSet({ name, namespace });
+    return sts.metadata?.annotations?.['mysql.backstage.io/rollout']
+      ? sts
+      : undefined;
   });
 }
