@@ -1,7 +1,13 @@
 import { mockCredentials } from '@backstage/backend-test-utils';
-import { useSandbox, TestSandbox, waitUntil } from '@mysql-portal/k8s-sandbox';
+import {
+  sandboxKubectl,
+  TestSandbox,
+  useSandbox,
+  waitUntil,
+} from '@mysql-portal/k8s-sandbox';
 import * as k8s from '@kubernetes/client-node';
 import mysql from 'mysql2/promise';
+import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import request from 'supertest';
 import {
@@ -22,6 +28,7 @@ const SYSTEM = `it-system-${RUN}`;
 let sandbox: TestSandbox;
 let core: k8s.CoreV1Api;
 let apps: k8s.AppsV1Api;
+let custom: k8s.CustomObjectsApi;
 let backend: Awaited<ReturnType<typeof startMysqlTestBackend>>;
 
 async function runTemplate(values: Record<string, unknown>) {
@@ -58,6 +65,22 @@ async function taskLog(taskId: string) {
   return events.body.map((e: any) => e.body.message).join('\n');
 }
 
+const INSTANCES = {
+  group: 'mysql.backstage.io',
+  version: 'v1alpha1',
+  plural: 'mysqlinstances',
+  namespace: NAMESPACE,
+};
+
+async function readResource(name: string): Promise<any> {
+  return custom
+    .getNamespacedCustomObject({ ...INSTANCES, name })
+    .catch(error => {
+      if (error.code === 404) return undefined;
+      throw error;
+    });
+}
+
 async function objectVersions(name: string) {
   const args = { name, namespace: NAMESPACE };
   return [
@@ -74,12 +97,16 @@ beforeAll(async () => {
   sandbox = await useSandbox();
   core = sandbox.kc.makeApiClient(k8s.CoreV1Api);
   apps = sandbox.kc.makeApiClient(k8s.AppsV1Api);
+  custom = sandbox.kc.makeApiClient(k8s.CustomObjectsApi);
   backend = await startMysqlTestBackend(sandbox);
 });
 
 afterAll(async () => {
   await backend?.stop();
   for (const name of [ORDERS, COLLIDE, HANDMADE, AFTER]) {
+    await custom
+      .deleteNamespacedCustomObject({ ...INSTANCES, name })
+      .catch(() => undefined);
     await apps
       .deleteNamespacedStatefulSet({ name, namespace: NAMESPACE })
       .catch(() => undefined);
@@ -207,6 +234,68 @@ describe('template:default/mysql-database through the scaffolder API', () => {
         kind: 'provision',
         actor: mockCredentials.user().principal.userEntityRef,
       }),
+    );
+
+    // Its MysqlInstance holds what was asked for, and its status what runs.
+    const resource = await waitUntil(
+      'the MysqlInstance to say Running',
+      async () => {
+        const read = await readResource(ORDERS);
+        return read?.status?.phase === 'Running' && read.status.version?.server
+          ? read
+          : undefined;
+      },
+    );
+    expect(resource.spec).toMatchObject({
+      owner: 'group:default/team-a',
+      image: detail.body.version.image,
+      config: expect.any(Object),
+      storage: {
+        size: sts.spec!.volumeClaimTemplates![0].spec!.resources!.requests!
+          .storage,
+        storageClassName:
+          sts.spec!.volumeClaimTemplates![0].spec!.storageClassName,
+      },
+      database: { name: data.database, user: data.username },
+    });
+    expect(resource.status).toMatchObject({
+      version: {
+        image: detail.body.version.image,
+        server: detail.body.version.server,
+      },
+      configHash:
+        sts.spec!.template.metadata!.annotations![
+          'mysql.backstage.io/config-hash'
+        ],
+    });
+    expect(
+      Object.fromEntries(
+        resource.status.conditions.map((c: any) => [c.type, c.status]),
+      ),
+    ).toEqual({
+      Ready: 'True',
+      ConfigApplied: 'True',
+      Progressing: 'False',
+      Degraded: 'False',
+    });
+    const listed = spawnSync(
+      sandboxKubectl(),
+      ['get', 'mysqlinstances', '--all-namespaces'],
+      {
+        encoding: 'utf8',
+        env: { ...process.env, KUBECONFIG: sandbox.kubeconfig },
+      },
+    );
+    expect(listed.stdout).toMatch(
+      /NAMESPACE\s+NAME\s+PHASE\s+VERSION\s+READY\s+AGE/,
+    );
+    expect(listed.stdout).toMatch(
+      new RegExp(
+        `${NAMESPACE}\\s+${ORDERS}\\s+Running\\s+${detail.body.version.server.replace(
+          /\./g,
+          '\\.',
+        )}\\s+True`,
+      ),
     );
   });
 
@@ -471,6 +560,7 @@ describe('template:default/mysql-database through the scaffolder API', () => {
         `Service ${NAMESPACE}/${ORDERS}`,
         `Service ${NAMESPACE}/${ORDERS}-headless`,
         `ConfigMap ${NAMESPACE}/${ORDERS}`,
+        `MysqlInstance ${NAMESPACE}/${ORDERS}`,
       ],
       kept: [
         `Secret ${NAMESPACE}/${ORDERS}`,

@@ -197,6 +197,63 @@ describe('the MySQL backend against the sandbox', () => {
     );
   });
 
+  it('adopts the instance as a MysqlInstance whose status says what runs', async () => {
+    const custom = sandbox.kc.makeApiClient(k8s.CustomObjectsApi);
+    const args = {
+      group: 'mysql.backstage.io',
+      version: 'v1alpha1',
+      plural: 'mysqlinstances',
+      namespace: NAMESPACE,
+      name: NAME,
+    };
+    const read = async (): Promise<any> =>
+      custom.getNamespacedCustomObject(args).catch(error => {
+        if (error.code === 404) return undefined;
+        throw error;
+      });
+    const adopted = await waitUntil('the MysqlInstance', async () => {
+      const resource = await read();
+      return resource?.status?.phase === 'Running' ? resource : undefined;
+    });
+    expect(adopted.spec).toEqual({
+      owner: 'group:default/team-a',
+      image: 'mysql:8.4',
+      config: { max_connections: '100' },
+      storage: { size: '1Gi', storageClassName: 'microk8s-hostpath' },
+    });
+    expect(adopted.status.version).toEqual({
+      image: 'mysql:8.4',
+      server: serverVersion(),
+    });
+    const conditions = adopted.status.conditions.map((c: any) => [
+      c.type,
+      c.status,
+      c.reason,
+    ]);
+    expect(conditions).toEqual([
+      ['Ready', 'True', 'Running'],
+      ['ConfigApplied', 'True', 'Applied'],
+      ['Progressing', 'False', 'Idle'],
+      ['Degraded', 'False', 'AsExpected'],
+    ]);
+
+    // Idle, its status is not written again.
+    await new Promise(resolve => setTimeout(resolve, 3 * POLL_SECONDS * 1000));
+    expect((await read()).metadata.resourceVersion).toBe(
+      adopted.metadata.resourceVersion,
+    );
+
+    // While the instance is recorded, a resource deleted by hand is made
+    // again from its objects.
+    await custom.deleteNamespacedCustomObject(args);
+    const again = await waitUntil('the MysqlInstance again', async () => {
+      const resource = await read();
+      return resource?.status?.phase === 'Running' ? resource : undefined;
+    });
+    expect(again.metadata.uid).not.toBe(adopted.metadata.uid);
+    expect(again.spec).toEqual(adopted.spec);
+  });
+
   it('applies max_connections=123 with exactly one restart, and a repeat with none', async () => {
     const before = await detail();
     let after: any;

@@ -14,6 +14,7 @@ import {
   readMysqlProvisionConfig,
 } from '@mysql-portal/plugin-mysql-node';
 import { createMysqlActions } from './actions';
+import { ResourceStatusWriter } from './controllers/ResourceStatusWriter';
 import { readBackupConfig } from './backups/backupConfig';
 import { BackupRunner } from './backups/BackupRunner';
 import { BackupStore } from './backups/BackupStore';
@@ -193,6 +194,12 @@ export const mysqlPlugin = createBackendPlugin({
             };
           },
         });
+        const resources = new ResourceStatusWriter(
+          clusters,
+          cache,
+          records,
+          logger,
+        );
         const requestPoll = (inst: InstanceObjects) =>
           poller
             .requestPoll(inst.ref)
@@ -258,7 +265,9 @@ export const mysqlPlugin = createBackendPlugin({
             // Phases are saved when polls may have changed them, not on
             // every tick: at 1,000 instances that is a read of them all.
             if ((await poller.pollDue(signal)) > 0) {
-              await ownerEvents.statusesChanged(await service.saveStatuses());
+              const { changed, summaries } = await service.saveStatuses();
+              await resources.sync(summaries);
+              await ownerEvents.statusesChanged(changed);
             }
           },
         });

@@ -195,6 +195,8 @@ export interface MysqlClusterClient {
   core: k8s.CoreV1Api;
   apps: k8s.AppsV1Api;
   batch: k8s.BatchV1Api;
+  /** For MysqlInstance resources. */
+  custom: k8s.CustomObjectsApi;
 }
 
 /**
@@ -257,6 +259,7 @@ export class MysqlClusters {
       core: timedApiClient(kubeConfig, k8s.CoreV1Api, timeoutMs),
       apps: timedApiClient(kubeConfig, k8s.AppsV1Api, timeoutMs),
       batch: timedApiClient(kubeConfig, k8s.BatchV1Api, timeoutMs),
+      custom: timedApiClient(kubeConfig, k8s.CustomObjectsApi, timeoutMs),
     };
     this.cache.set(config.name, { stamp, client });
     return client;

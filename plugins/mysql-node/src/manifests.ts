@@ -9,6 +9,7 @@ import {
 } from '@mysql-portal/plugin-mysql-common';
 import * as k8s from '@kubernetes/client-node';
 import { createHash } from 'node:crypto';
+import { MYSQL_INSTANCE_API, MysqlInstanceResource } from './mysqlInstance';
 
 /**
  * Everything that defines one instance, already validated.
@@ -38,6 +39,8 @@ export interface MysqlInstanceSpec {
  * @public
  */
 export interface MysqlManifests {
+  /** The instance's own resource; the other objects are its children. */
+  instance: MysqlInstanceResource;
   secret: k8s.V1Secret;
   configMap: k8s.V1ConfigMap;
   headlessService: k8s.V1Service;
@@ -174,6 +177,26 @@ export function buildMysqlManifests(spec: MysqlInstanceSpec): MysqlManifests {
   const headlessName = `${name}-headless`;
 
   return {
+    instance: {
+      apiVersion: `${MYSQL_INSTANCE_API.group}/${MYSQL_INSTANCE_API.version}`,
+      kind: MYSQL_INSTANCE_API.kind,
+      metadata: metadata(name),
+      spec: {
+        owner: spec.owner,
+        image: spec.image,
+        config: { ...spec.config },
+        ...(Object.keys(spec.resources).length > 0
+          ? { resources: spec.resources }
+          : {}),
+        storage: {
+          size: spec.storage.size,
+          ...(spec.storage.storageClass
+            ? { storageClassName: spec.storage.storageClass }
+            : {}),
+        },
+        database: { name: spec.databaseName, user: spec.username },
+      },
+    },
     secret: {
       apiVersion: 'v1',
       kind: 'Secret',

@@ -6,6 +6,7 @@ import {
 } from '@mysql-portal/k8s-sandbox';
 import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import { buildMysqlManifests } from './manifests';
 import {
   MYSQL_INSTANCE_API,
   MysqlInstanceResource,
@@ -304,6 +305,26 @@ describe('the MysqlInstance custom resource', () => {
       expect(after.spec).toEqual(made.spec);
     },
   );
+
+  it('accepts the resource that buildMysqlManifests renders', async () => {
+    const { instance: rendered } = buildMysqlManifests({
+      name: 'rendered',
+      namespace: NAMESPACE,
+      owner: 'user:default/jane.doe',
+      image: 'mariadb:11.8',
+      storage: { size: '2Gi', storageClass: 'local-path' },
+      resources: { requests: { memory: '256Mi' }, limits: { memory: '1Gi' } },
+      databaseName: 'shop_2',
+      username: 'shop',
+      config: {
+        max_connections: '200',
+        sql_mode: 'ANSI_QUOTES,STRICT_ALL_TABLES',
+      },
+    });
+    const made = await create(rendered);
+    expect(made.spec).toEqual(rendered.spec);
+    expect(made.metadata.labels).toEqual(rendered.metadata.labels);
+  });
 
   it('lets the volume grow', async () => {
     await create(instance('grows'));

@@ -5,6 +5,7 @@ import {
 } from '@mysql-portal/plugin-mysql-common';
 import * as k8s from '@kubernetes/client-node';
 import { MysqlClusters } from './clusters';
+import { MYSQL_INSTANCE_API } from './mysqlInstance';
 
 const SELECTOR = `${MYSQL_LABELS.managedBy}=${MYSQL_MANAGED_BY}`;
 const RETRY_MS = 5000;
@@ -14,11 +15,21 @@ const RETRY_MS = 5000;
  *
  * @public
  */
-export type ManagedResource = 'statefulsets' | 'configmaps' | 'pods';
+export type ManagedResource =
+  | 'statefulsets'
+  | 'configmaps'
+  | 'pods'
+  | 'mysqlinstances';
+
+const API_PATHS: Record<ManagedResource, string> = {
+  statefulsets: '/apis/apps/v1',
+  configmaps: '/api/v1',
+  pods: '/api/v1',
+  mysqlinstances: `/apis/${MYSQL_INSTANCE_API.group}/${MYSQL_INSTANCE_API.version}`,
+};
 
 function watchPath(resource: ManagedResource, namespace: string) {
-  const group = resource === 'statefulsets' ? '/apis/apps/v1' : '/api/v1';
-  return `${group}/namespaces/${namespace}/${resource}`;
+  return `${API_PATHS[resource]}/namespaces/${namespace}/${resource}`;
 }
 
 /**
@@ -134,6 +145,13 @@ function watchNamespace<T extends k8s.KubernetesObject>(
           return client.apps.listNamespacedStatefulSet(args) as any;
         case 'configmaps':
           return client.core.listNamespacedConfigMap(args) as any;
+        case 'mysqlinstances':
+          return client.custom.listNamespacedCustomObject({
+            ...args,
+            group: MYSQL_INSTANCE_API.group,
+            version: MYSQL_INSTANCE_API.version,
+            plural: MYSQL_INSTANCE_API.plural,
+          });
         default:
           return client.core.listNamespacedPod(args) as any;
       }

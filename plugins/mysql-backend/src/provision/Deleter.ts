@@ -30,8 +30,9 @@ function objectName(kind: ObjectKind, name: string): string {
 
 /**
  * Deletes instances (`DELETE /instances/...`). Only objects that carry our
- * labels for that instance are deleted, each by UID; the record goes last,
- * so that a delete cut short can be repeated and finishes the job.
+ * labels for that instance are deleted, each by UID; the record goes after
+ * the children, so that a delete cut short can be repeated and finishes
+ * the job, and the MysqlInstance last.
  */
 export class Deleter {
   constructor(
@@ -59,11 +60,11 @@ export class Deleter {
     );
     const deleted: string[] = [];
     const kept: string[] = [];
-    for (const kind of DELETE_ORDER) {
+    const remove = async (kind: ObjectKind) => {
       const name = objectName(kind, record.name);
       const label = objects.label(kind, name);
       const found = await objects.read(kind, name);
-      if (!found) continue;
+      if (!found) return;
       const labels = found.metadata?.labels ?? {};
       if (
         labels[MYSQL_LABELS.managedBy] !== MYSQL_MANAGED_BY ||
@@ -75,7 +76,15 @@ export class Deleter {
       } else if (await objects.deleteByUid(kind, name, found.metadata!.uid!)) {
         deleted.push(label);
       }
-    }
+    };
+    for (const kind of DELETE_ORDER) await remove(kind);
+    await this.records.markDeleted(record, {
+      by: options.actor,
+      keptData: options.keepData,
+    });
+    // The resource goes after the record: the status writer makes one for
+    // recorded instances only, so it cannot make this one again.
+    await remove('instance');
 
     const parts = [
       deleted.length ? `deleted ${deleted.join(', ')}` : 'no objects left',
@@ -85,10 +94,6 @@ export class Deleter {
       kind: 'delete',
       actor: options.actor,
       message: parts.join('; '),
-    });
-    await this.records.markDeleted(record, {
-      by: options.actor,
-      keptData: options.keepData,
     });
     await this.store.forget(record.ref);
     this.onRecordsChanged();

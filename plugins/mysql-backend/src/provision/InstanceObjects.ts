@@ -1,9 +1,10 @@
-import { ConflictError } from '@backstage/errors';
+import { ConflictError, ServiceUnavailableError } from '@backstage/errors';
 import {
   MYSQL_LABELS,
   MYSQL_MANAGED_BY,
 } from '@mysql-portal/plugin-mysql-common';
 import {
+  MYSQL_INSTANCE_API,
   MysqlClusterClient,
   MysqlManifests,
 } from '@mysql-portal/plugin-mysql-node';
@@ -11,8 +12,9 @@ import * as k8s from '@kubernetes/client-node';
 import { describeKubernetesError, statusOf } from '../service/kubernetesErrors';
 import { isReady } from '../service/rollout';
 
-/** The five objects of an instance, in creation order. */
+/** The objects of an instance, in creation order: its resource first. */
 export const OBJECT_KINDS = [
+  'instance',
   'secret',
   'configMap',
   'headlessService',
@@ -24,6 +26,7 @@ export const OBJECT_KINDS = [
 export type ObjectKind = (typeof OBJECT_KINDS)[number] | 'claim';
 
 const KIND_LABELS: Record<ObjectKind, string> = {
+  instance: MYSQL_INSTANCE_API.kind,
   secret: 'Secret',
   configMap: 'ConfigMap',
   headlessService: 'Service',
@@ -33,6 +36,12 @@ const KIND_LABELS: Record<ObjectKind, string> = {
 };
 
 type AnyObject = k8s.KubernetesObject;
+
+const INSTANCE_API = {
+  group: MYSQL_INSTANCE_API.group,
+  version: MYSQL_INSTANCE_API.version,
+  plural: MYSQL_INSTANCE_API.plural,
+};
 
 /** The claim the StatefulSet controller makes for the only pod of `name`. */
 export function claimName(name: string): string {
@@ -56,10 +65,15 @@ export class InstanceObjects {
   }
 
   async read(kind: ObjectKind, name: string): Promise<AnyObject | undefined> {
-    const { core, apps } = this.client;
+    const { core, apps, custom } = this.client;
     const args = { name, namespace: this.namespace };
     try {
       switch (kind) {
+        case 'instance':
+          return await custom.getNamespacedCustomObject({
+            ...INSTANCE_API,
+            ...args,
+          });
         case 'secret':
           return await core.readNamespacedSecret(args);
         case 'configMap':
@@ -82,10 +96,16 @@ export class InstanceObjects {
 
   /** Creates the object and returns it as the API server stored it. */
   async create(kind: ObjectKind, body: AnyObject): Promise<AnyObject> {
-    const { core, apps } = this.client;
+    const { core, apps, custom } = this.client;
     const namespace = this.namespace;
     try {
       switch (kind) {
+        case 'instance':
+          return await custom.createNamespacedCustomObject({
+            ...INSTANCE_API,
+            namespace,
+            body,
+          });
         case 'secret':
           return await core.createNamespacedSecret({
             namespace,
@@ -110,10 +130,13 @@ export class InstanceObjects {
           });
       }
     } catch (error) {
-      throw describeKubernetesError(
-        error,
-        `creating ${this.describe(kind, body.metadata!.name!)}`,
-      );
+      const doing = `creating ${this.describe(kind, body.metadata!.name!)}`;
+      if (kind === 'instance' && statusOf(error) === 404) {
+        throw new ServiceUnavailableError(
+          `${doing}: the cluster does not know the MysqlInstance resource; install its definition with kubectl apply -f deploy/crds/ from the plugin's repository`,
+        );
+      }
+      throw describeKubernetesError(error, doing);
     }
   }
 
@@ -127,7 +150,7 @@ export class InstanceObjects {
     name: string,
     uid: string,
   ): Promise<boolean> {
-    const { core, apps } = this.client;
+    const { core, apps, custom } = this.client;
     const args = {
       name,
       namespace: this.namespace,
@@ -135,6 +158,12 @@ export class InstanceObjects {
     };
     try {
       switch (kind) {
+        case 'instance':
+          await custom.deleteNamespacedCustomObject({
+            ...INSTANCE_API,
+            ...args,
+          });
+          break;
         case 'secret':
           await core.deleteNamespacedSecret(args);
           break;

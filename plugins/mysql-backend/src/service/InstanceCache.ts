@@ -7,6 +7,7 @@ import {
   ManagedResource,
   ManagedWatch,
   MysqlClusters,
+  MysqlInstanceResource,
   watchManaged,
 } from '@mysql-portal/plugin-mysql-node';
 import * as k8s from '@kubernetes/client-node';
@@ -20,18 +21,22 @@ export interface InstanceObjects {
   statefulSet: k8s.V1StatefulSet;
   configMap?: k8s.V1ConfigMap;
   pods: k8s.V1Pod[];
+  /** The instance's MysqlInstance; absent until it is made or adopted. */
+  resource?: MysqlInstanceResource;
 }
 
 interface ClusterWatches {
   statefulsets: ManagedWatch<k8s.V1StatefulSet>;
   configmaps: ManagedWatch<k8s.V1ConfigMap>;
   pods: ManagedWatch<k8s.V1Pod>;
+  mysqlinstances: ManagedWatch<MysqlInstanceResource>;
 }
 
 /** One cluster's objects by instance ref, kept current from watch events. */
 interface ClusterIndex {
   statefulsets: Map<string, k8s.V1StatefulSet>;
   configmaps: Map<string, k8s.V1ConfigMap>;
+  mysqlinstances: Map<string, MysqlInstanceResource>;
   /** By instance ref, then by pod UID. */
   pods: Map<string, Map<string, k8s.V1Pod>>;
 }
@@ -112,6 +117,7 @@ export class InstanceCache {
       const index: ClusterIndex = {
         statefulsets: new Map(),
         configmaps: new Map(),
+        mysqlinstances: new Map(),
         pods: new Map(),
       };
       this.indexes.set(cluster, index);
@@ -143,7 +149,11 @@ export class InstanceCache {
               if (!ref) continue;
               for (const listener of this.listeners) listener(ref, resource);
             }
-            if (type === 'connect' && this.connected(cluster)) {
+            if (
+              type === 'connect' &&
+              resource !== 'mysqlinstances' &&
+              this.connected(cluster)
+            ) {
               for (const listener of this.connectListeners) listener(cluster);
             }
           },
@@ -154,6 +164,7 @@ export class InstanceCache {
         statefulsets: watch<k8s.V1StatefulSet>('statefulsets'),
         configmaps: watch<k8s.V1ConfigMap>('configmaps'),
         pods: watch<k8s.V1Pod>('pods'),
+        mysqlinstances: watch<MysqlInstanceResource>('mysqlinstances'),
       });
     }
   }
@@ -164,6 +175,7 @@ export class InstanceCache {
         w.statefulsets.stop(),
         w.configmaps.stop(),
         w.pods.stop(),
+        w.mysqlinstances.stop(),
       ]);
     }
   }
@@ -177,6 +189,16 @@ export class InstanceCache {
       w.configmaps.connected(namespace) &&
       w.pods.connected(namespace)
     );
+  }
+
+  /**
+   * Whether the MysqlInstance watch of the namespace has listed: until
+   * then (or in a cluster without the CRD) a missing resource is unknown,
+   * not absent. It is apart from `connected`, so that a cluster where the
+   * CRD is not installed yet still serves everything else.
+   */
+  resourcesConnected(cluster: string, namespace: string) {
+    return !!this.watches.get(cluster)?.mysqlinstances.connected(namespace);
   }
 
   /** Every recorded instance (one per managed StatefulSet), or those of one cluster. */
@@ -218,6 +240,7 @@ export class InstanceCache {
       name: sts.metadata!.name!,
       statefulSet: sts,
       configMap: index.configmaps.get(ref),
+      resource: index.mysqlinstances.get(ref),
       // A pod of a StatefulSet that was deleted and made again under the
       // same name says nothing about this one.
       pods: [...(index.pods.get(ref)?.values() ?? [])].filter(pod =>

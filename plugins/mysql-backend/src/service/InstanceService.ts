@@ -168,11 +168,22 @@ export class InstanceService {
 
   /**
    * Computes every phase and saves those that changed; for the background
-   * task. Returns the statuses that changed, by instance ref.
+   * task. Returns the statuses that changed, by instance ref, and every
+   * instance's summary.
    */
-  async saveStatuses(): Promise<Map<string, MysqlInstanceStatus>> {
-    await this.summaries(this.listRecords());
-    return this.statuses.save();
+  async saveStatuses(): Promise<{
+    changed: Map<string, MysqlInstanceStatus>;
+    summaries: Array<{ record: InstanceRecord; summary: MysqlInstanceSummary }>;
+  }> {
+    const records = this.listRecords();
+    const summaries = await this.summaries(records);
+    return {
+      changed: await this.statuses.save(),
+      summaries: records.map((record, i) => ({
+        record,
+        summary: summaries[i],
+      })),
+    };
   }
 
   async detail(ref: MysqlInstanceRef): Promise<MysqlInstanceDetail> {
