@@ -168,7 +168,13 @@ function watchNamespace<T extends k8s.KubernetesObject>(
     current.on('delete', (obj: T) => onChange('delete', obj));
     current.on('error', (error: unknown) => {
       if (informer !== current) return;
-      retry((error as Error)?.message ?? String(error));
+      const why = (error as Error)?.message ?? String(error);
+      retry(
+        resource === 'mysqlinstances' &&
+          (error as { code?: number })?.code === 404
+          ? `${why} (the cluster does not know MysqlInstance: kubectl apply -f deploy/crds/)`
+          : why,
+      );
     });
     // The informer's own 'connect' event comes before its first list;
     // start() resolves once the list is in and the watch runs.
