@@ -11,6 +11,7 @@ import {
   createServiceFactory,
 } from '@backstage/backend-plugin-api';
 import { ConfigReader } from '@backstage/config';
+import eventsPlugin from '@backstage/plugin-events-backend';
 import { eventsServiceFactory } from '@backstage/plugin-events-node';
 import notificationsPlugin from '@backstage/plugin-notifications-backend';
 import signalsPlugin from '@backstage/plugin-signals-backend';
@@ -153,6 +154,9 @@ beforeAll(async () => {
     config: database,
     features: [
       databaseServiceFactory,
+      // As in production (src/index.ts): the events backend carries the
+      // signals and notifications between replicas.
+      eventsPlugin,
       notificationsPlugin,
       signalsPlugin,
       mockServices.rootLogger.factory({ level: 'warn' }),

@@ -16,6 +16,34 @@ describe('MysqlStore', () => {
   });
 
   it.each(databases.eachSupportedId())(
+    'keeps one history entry per event key, whichever replica writes it first, on %p',
+    async id => {
+      const knex = await databases.init(id);
+      const first = await MysqlStore.create({
+        getClient: async () => knex,
+      } as any);
+      const second = await MysqlStore.create({
+        getClient: async () => knex,
+      } as any);
+      const ref = 'sandbox/default/orders-db';
+      const entry = { kind: 'rollback' as const, message: 'did not run' };
+      const key = `rollback:${ref}@2026-12-07T10:00:00.000Z`;
+      const written = await Promise.all([
+        first.addHistory(ref, entry, key),
+        second.addHistory(ref, entry, key),
+      ]);
+      expect(written.sort()).toEqual([false, true]);
+      expect(await first.addHistory(ref, entry, key)).toBe(false);
+      // Entries without a key are all kept.
+      expect(await first.addHistory(ref, entry)).toBe(true);
+      expect(await second.addHistory(ref, entry)).toBe(true);
+      expect(
+        (await first.listHistory(ref)).map(h => h.kind),
+      ).toEqual(['rollback', 'rollback', 'rollback']);
+    },
+  );
+
+  it.each(databases.eachSupportedId())(
     'keeps observations, history and phases on %p',
     async id => {
       const knex = await databases.init(id);

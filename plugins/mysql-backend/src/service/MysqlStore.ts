@@ -92,18 +92,36 @@ export class MysqlStore {
     });
   }
 
+  /**
+   * Adds an entry to the history of `ref`. With `eventKey`, only the first
+   * entry of that key is kept, whichever replica writes it; returns whether
+   * this one was.
+   */
   async addHistory(
     ref: string,
     entry: Omit<MysqlHistoryEntry, 'at'> & { at?: string },
-  ) {
-    await this.db('mysql_history').insert({
+    eventKey?: string,
+  ): Promise<boolean> {
+    const row = {
       instance_ref: ref,
       at: new Date(entry.at ?? Date.now()),
       kind: entry.kind,
       actor: entry.actor ?? null,
       message: entry.message,
-    });
+      event_key: eventKey ?? null,
+    };
+    try {
+      await this.db('mysql_history').insert(row);
+    } catch (error) {
+      // The unique key refused it: another replica wrote this event first.
+      const taken =
+        eventKey &&
+        (await this.db('mysql_history').where({ event_key: eventKey }).first());
+      if (taken) return false;
+      throw error;
+    }
     this.onHistory(ref);
+    return true;
   }
 
   /** The newest entries of `ref`; with `since`, only those from then on. */

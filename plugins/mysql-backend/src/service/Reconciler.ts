@@ -89,11 +89,14 @@ export class Reconciler {
   private readonly wakes = new Map<string, number>();
   /** Rollouts already reported slow, by instance and start time. */
   private readonly slow = new Set<string>();
+  /** Rollbacks this replica knows are in the history. */
+  private readonly announced = new Set<string>();
   /** Called when a rollout has finished, so the new values are read at once. */
   onRolloutDone?: (inst: InstanceObjects) => void;
   /**
-   * Called once per rollback, by the replica whose write restored the last
-   * good my.cnf, so that the owners hear of it.
+   * Called when a rollback restored the last good my.cnf, so that the
+   * owners hear of it: by each replica that sees it, at least once in all;
+   * the notice's key (`rollbackStartedAt`) makes it one.
    */
   onRollback?: (
     inst: InstanceObjects,
@@ -160,11 +163,16 @@ export class Reconciler {
     if (!desired) return;
     const rollout = readRollout(inst.statefulSet);
 
-    if (rollout?.reason === 'rollback' && rollout.from === desired) {
-      // The backend stopped between marking the rollback and writing the
-      // last good my.cnf back: write it now.
-      await this.restoreLastGood(inst, rollout);
-      return;
+    if (rollout?.reason === 'rollback' && rollout.from) {
+      if (rollout.from === desired) {
+        // The backend stopped between marking the rollback and writing the
+        // last good my.cnf back: write it now.
+        await this.restoreLastGood(inst, rollout);
+        return;
+      }
+      // The last good my.cnf is back; whoever wrote it may not have heard
+      // the answer, so every pass that sees this makes sure it is told.
+      if (rollout.hash === desired) await this.announceRollback(inst, rollout);
     }
     const online = readOnlineConfig(inst.statefulSet);
     if (online && !online.applied && !rollout) {
@@ -475,6 +483,7 @@ export class Reconciler {
       reason: 'rollback',
       cause: message,
       from: desired,
+      changes: describeChanges(lastGood, desiredConfig(inst)),
     };
     const marked = await this.patchStatefulSet(inst, {
       metadata: {
@@ -486,11 +495,8 @@ export class Reconciler {
   }
 
   /**
-   * Writes the last good my.cnf back, unless the ConfigMap changed since,
-   * and says so. Whoever's write succeeds says it, once: the replica that
-   * marked the rollback, or, when that one stopped or never heard the
-   * answer to its mark, the one that finds the mark (both write with the
-   * same precondition, so the other gets a 409).
+   * Writes the last good my.cnf back, unless the ConfigMap changed since
+   * (an edit made in between wins with a 409), then says so.
    */
   private async restoreLastGood(inst: InstanceObjects, rollback: Rollout) {
     const lastGood = lastGoodConfig(inst);
@@ -499,7 +505,6 @@ export class Reconciler {
         `the rollback of ${inst.ref} has no last good my.cnf with hash ${rollback.hash}`,
       );
     }
-    const changes = describeChanges(lastGood, desiredConfig(inst));
     const { core } = this.clusters.client(inst.cluster);
     await core.patchNamespacedConfigMap(
       {
@@ -514,17 +519,42 @@ export class Reconciler {
       },
       MERGE_PATCH,
     );
-    const cause = rollback.cause ?? 'the server did not become Ready';
-    await this.store.addHistory(inst.ref, {
-      kind: 'rollback',
-      message: `${
-        changes.join(', ') || 'the new configuration'
-      } did not run (${cause}); restoring the last configuration that ran`,
+    await this.announceRollback(inst, {
+      ...rollback,
+      // A mark made by an earlier version has no changes; the failed
+      // my.cnf is still in the ConfigMap read before the write.
+      changes:
+        rollback.changes ?? describeChanges(lastGood, desiredConfig(inst)),
     });
+  }
+
+  /**
+   * Records the rollback in the history and tells the owners, once in all:
+   * the history entry and the notice are keyed by the rollback's start,
+   * which its mark carries, so the replica that restored the my.cnf and any
+   * that finds it restored (because that one never heard the answer, or
+   * stopped) write one entry and send one notice between them.
+   */
+  private async announceRollback(inst: InstanceObjects, rollback: Rollout) {
+    const key = `rollback:${inst.ref}@${rollback.startedAt}`;
+    if (this.announced.has(key)) return;
+    const cause = rollback.cause ?? 'the server did not become Ready';
+    const changes = rollback.changes ?? [];
+    await this.store.addHistory(
+      inst.ref,
+      {
+        kind: 'rollback',
+        message: `${
+          changes.join(', ') || 'the new configuration'
+        } did not run (${cause}); restoring the last configuration that ran`,
+      },
+      key,
+    );
     this.onRollback?.(inst, {
       rollbackStartedAt: rollback.startedAt,
       cause,
       changes,
     });
+    this.announced.add(key);
   }
 }

@@ -63,6 +63,8 @@ export interface Rollout {
   from?: string;
   /** Set once the rollout failed and nothing more can be done. */
   failed?: string;
+  /** For a rollback: the changes that did not run, as people read them. */
+  changes?: string[];
 }
 
 export function readRollout(sts: k8s.V1StatefulSet): Rollout | undefined {
