@@ -555,6 +555,54 @@ it('sets MARIADB_AUTO_UPGRADE with a new MariaDB image, also on an instance made
   expect(copy.version.image).toBe(`mariadb:${patch}`);
 });
 
+it('answers a delete with a final backup at once, shows Deleting, and deletes once the backup completed', async () => {
+  const url = base(FROM_PVC);
+  const asked = await api('delete', url, {
+    confirm: FROM_PVC,
+    keepData: false,
+    finalBackup: true,
+  });
+  expect(asked.status).toBe(202);
+  expect(asked.body).toEqual({
+    deleted: [],
+    kept: [],
+    pending: { backup: expect.any(String), message: expect.any(String) },
+  });
+  const finalBackup = asked.body.pending.backup;
+
+  // The backup takes seconds (a Job, a dump, a copy): long enough to see
+  // the instance Deleting, and changes to it refused.
+  const deleting = await waitUntil(`${FROM_PVC} to show Deleting`, async () => {
+    const d = await api('get', url);
+    return d.body.status?.phase === 'Deleting' ? d.body : undefined;
+  });
+  expect(deleting.status.message).toBe(
+    `deleting once the final backup ${finalBackup} has completed`,
+  );
+  const restart = await api('post', `${url}/restart`);
+  expect(restart.status).toBe(409);
+  expect(restart.body.error.message).toContain('is being deleted');
+
+  const gone = await waitUntil(
+    `${FROM_PVC} to be deleted`,
+    async () => {
+      const d = await api('get', url);
+      return d.status === 404 ? d.body : undefined;
+    },
+    180_000,
+  );
+  expect(gone.error.message).toContain('deleted it at');
+  // The final backup is on the backup volume, which outlives the instance.
+  const file = path.join(
+    await claimDir(`${FROM_PVC}-backups`),
+    `${finalBackup}.sql.gz`,
+  );
+  expect(fs.statSync(file).size).toBeGreaterThan(0);
+  await expect(
+    apps.readNamespacedStatefulSet({ name: FROM_PVC, namespace: NAMESPACE }),
+  ).rejects.toMatchObject({ code: 404 });
+});
+
 it('records a backup to an unreachable target as Failed with the reason', async () => {
   await api('put', `${base(ORDERS)}/backups/policy`, { target: 's3' });
   await s3.stop();

@@ -194,6 +194,7 @@ async function main() {
       logger: {} as any,
       provisioner: {} as any,
       deleter: {} as any,
+      deletions: {} as any,
       backups: {} as any,
       restorer: {} as any,
       upgrader: {} as any,

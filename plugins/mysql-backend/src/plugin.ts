@@ -23,6 +23,7 @@ import { Restorer } from './backups/Restorer';
 import { wireOwnerEvents } from './notifications/wireOwnerEvents';
 import { InstanceFleet } from './fleet/InstanceFleet';
 import { Deleter } from './provision/Deleter';
+import { Deletions } from './provision/Deletions';
 import { Provisioner } from './provision/Provisioner';
 import { InstanceAnnouncer } from './service/InstanceAnnouncer';
 import { InstanceCache, InstanceObjects } from './service/InstanceCache';
@@ -147,6 +148,16 @@ export const mysqlPlugin = createBackendPlugin({
           store,
           logger,
           backupConfig.timeoutSeconds,
+        );
+        const deletions = new Deletions(
+          clusters,
+          cache,
+          records,
+          backups,
+          backupStore,
+          deleter,
+          store,
+          logger,
         );
         const announcer = await InstanceAnnouncer.create({
           events,
@@ -292,6 +303,7 @@ export const mysqlPlugin = createBackendPlugin({
             await backups.check();
             await restorer.followAll();
             await upgrader.followAll();
+            await deletions.followAll();
             await backups.runSchedules();
           },
         });
@@ -306,6 +318,7 @@ export const mysqlPlugin = createBackendPlugin({
             }),
             provisioner,
             deleter,
+            deletions,
             backups,
             restorer,
             upgrader,

@@ -21,6 +21,7 @@ export const MYSQL_INSTANCE_PHASES = [
   'Reconciling',
   'Degraded',
   'Unreachable',
+  'Deleting',
 ] as const;
 
 /**
@@ -243,6 +244,12 @@ export interface DeleteMysqlInstanceRequest {
 export interface DeleteMysqlInstanceResponse {
   deleted: string[];
   kept: string[];
+  /**
+   * With `finalBackup` (202): nothing is deleted yet. The instance shows
+   * Deleting; the delete runs once the final backup completed, and not at
+   * all if it fails, which its history then says.
+   */
+  pending?: { backup?: string; message: string };
 }
 
 /**

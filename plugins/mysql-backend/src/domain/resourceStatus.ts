@@ -7,6 +7,7 @@ import {
 import { isDeepStrictEqual } from 'node:util';
 import { InstanceObjects } from '../service/InstanceCache';
 import { desiredHash, readRollout, runningHash } from '../service/rollout';
+import { readDelete } from './deleteState';
 import { readUpgrade } from '../upgrade/upgradeState';
 
 const ROLLOUT_TYPES = {
@@ -19,6 +20,14 @@ const ROLLOUT_TYPES = {
 function operationOf(
   inst: InstanceObjects,
 ): MysqlInstanceOperation | undefined {
+  const deleting = readDelete(inst.statefulSet);
+  if (deleting) {
+    return {
+      type: 'Delete',
+      state: deleting.backup ? 'BackingUp' : 'WaitingForBackup',
+      startedAt: deleting.at,
+    };
+  }
   const upgrade = readUpgrade(inst.statefulSet);
   if (
     upgrade &&

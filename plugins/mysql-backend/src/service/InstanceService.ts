@@ -37,6 +37,7 @@ import {
   RESTARTED_AT_ANNOTATION,
   ROLLOUT_ANNOTATION,
 } from './rollout';
+import { refuseWhileDeleting } from '../domain/deleteState';
 import { computePhase, configView } from './status';
 import { connectionDetails } from './connection';
 import { restartPending, versionDrift } from '../fleet/facts';
@@ -114,7 +115,10 @@ export class InstanceService {
   private async objects(ref: MysqlInstanceRef): Promise<InstanceObjects> {
     const record = await this.record(ref);
     const inst = this.cache.get(record.ref);
-    if (inst) return inst;
+    if (inst) {
+      refuseWhileDeleting(inst);
+      return inst;
+    }
     if (!this.cache.connected(ref.cluster, ref.namespace)) {
       throw new ServiceUnavailableError(
         `cluster ${ref.cluster} is starting or does not answer yet; try again shortly`,

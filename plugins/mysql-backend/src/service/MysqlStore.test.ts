@@ -37,9 +37,11 @@ describe('MysqlStore', () => {
       // Entries without a key are all kept.
       expect(await first.addHistory(ref, entry)).toBe(true);
       expect(await second.addHistory(ref, entry)).toBe(true);
-      expect(
-        (await first.listHistory(ref)).map(h => h.kind),
-      ).toEqual(['rollback', 'rollback', 'rollback']);
+      expect((await first.listHistory(ref)).map(h => h.kind)).toEqual([
+        'rollback',
+        'rollback',
+        'rollback',
+      ]);
     },
   );
 

@@ -11,6 +11,7 @@ import request from 'supertest';
 import { BackupRunner } from '../backups/BackupRunner';
 import { Restorer } from '../backups/Restorer';
 import { Deleter } from '../provision/Deleter';
+import { Deletions } from '../provision/Deletions';
 import { Upgrader } from '../upgrade/Upgrader';
 import { Provisioner } from '../provision/Provisioner';
 import { instanceRecord } from '../__testUtils__/instanceRecord';
@@ -100,7 +101,16 @@ async function app(
     })),
     forget: jest.fn(async () => undefined),
     checkPolicy: jest.fn(),
-    backUpAndWait: jest.fn(async () => ({ id: 'final', status: 'Completed' })),
+  };
+  const deletions = {
+    request: jest.fn(async () => ({
+      deleted: [],
+      kept: [],
+      pending: {
+        backup: 'final',
+        message: 'deleting once the final backup final has completed',
+      },
+    })),
   };
   const upgrader = { request: jest.fn(async () => undefined) };
   const allow = options.allow ?? (() => true);
@@ -140,6 +150,7 @@ async function app(
     ),
     provisioner: provisioner as unknown as Provisioner,
     deleter: deleter as unknown as Deleter,
+    deletions: deletions as unknown as Deletions,
     backups: backups as unknown as BackupRunner,
     restorer: {} as Restorer,
     upgrader: upgrader as unknown as Upgrader,
@@ -158,6 +169,7 @@ async function app(
     service,
     provisioner,
     deleter,
+    deletions,
     backups,
     upgrader,
     permissions,
@@ -560,31 +572,40 @@ describe('createRouter', () => {
       expect(events[0].fail).toHaveBeenCalled();
     });
 
-    it('takes a final backup first, and deletes nothing when it fails', async () => {
-      const { server, deleter, backups } = await app();
-      backups.backUpAndWait.mockRejectedValueOnce(
-        new ConflictError('backup x of sandbox/shop/orders-db failed: boom'),
+    it('answers 202 to a delete with a final backup, and leaves the delete to follow it', async () => {
+      const { server, deleter, deletions, backups } = await app();
+      deletions.request.mockRejectedValueOnce(
+        new ConflictError(
+          'finalBackup: sandbox/shop/orders-db has no Ready server to back up',
+        ),
       );
-      const body = { confirm: 'orders-db', keepData: false, finalBackup: true };
-      const failed = await request(server)
+      const body = { confirm: 'orders-db', keepData: true, finalBackup: true };
+      const refused = await request(server)
         .delete(OURS)
         .set('Authorization', user)
         .send(body);
-      expect(failed.status).toBe(409);
-      expect(failed.body.error.message).toContain('failed: boom');
-      expect(deleter.delete).not.toHaveBeenCalled();
+      expect(refused.status).toBe(409);
+      expect(refused.body.error.message).toContain('no Ready server');
 
-      const ok = await request(server)
+      const accepted = await request(server)
         .delete(OURS)
         .set('Authorization', user)
         .send(body);
-      expect(ok.status).toBe(200);
-      expect(backups.backUpAndWait).toHaveBeenLastCalledWith(ours, {
-        trigger: 'delete',
+      expect(accepted.status).toBe(202);
+      expect(accepted.body).toEqual({
+        deleted: [],
+        kept: [],
+        pending: {
+          backup: 'final',
+          message: 'deleting once the final backup final has completed',
+        },
+      });
+      expect(deletions.request).toHaveBeenLastCalledWith(ours, {
+        keepData: true,
         actor: USER,
       });
-      expect(deleter.delete).toHaveBeenCalledTimes(1);
-      expect(backups.forget).toHaveBeenCalledWith(ours.ref);
+      expect(deleter.delete).not.toHaveBeenCalled();
+      expect(backups.forget).not.toHaveBeenCalled();
     });
 
     it('deletes with mysql.instance.delete on the recorded entity, and audits it', async () => {

@@ -36,6 +36,7 @@ import { z } from 'zod';
 import { BackupRunner } from '../backups/BackupRunner';
 import { Restorer } from '../backups/Restorer';
 import { Deleter } from '../provision/Deleter';
+import { Deletions } from '../provision/Deletions';
 import { Upgrader } from '../upgrade/Upgrader';
 import { actorOf, viaOf } from '../actions/via';
 import { Provisioner } from '../provision/Provisioner';
@@ -107,6 +108,8 @@ export interface RouterOptions {
   fleet: InstanceFleet;
   provisioner: Provisioner;
   deleter: Deleter;
+  /** Deletes that wait for a final backup. */
+  deletions: Deletions;
   backups: BackupRunner;
   restorer: Restorer;
   upgrader: Upgrader;
@@ -153,6 +156,7 @@ export async function createRouter(
     fleet,
     provisioner,
     deleter,
+    deletions,
     backups,
     restorer,
     upgrader,
@@ -484,8 +488,8 @@ export async function createRouter(
           );
         }
         if (body.finalBackup) {
-          await backups.backUpAndWait(record, {
-            trigger: 'delete',
+          return deletions.request(record, {
+            keepData: body.keepData,
             actor: credentials.principal.userEntityRef,
           });
         }
@@ -497,7 +501,7 @@ export async function createRouter(
         return deleted;
       },
     );
-    res.status(200).json(result);
+    res.status(result.pending ? 202 : 200).json(result);
   });
 
   router.get(

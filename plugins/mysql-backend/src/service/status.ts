@@ -8,6 +8,7 @@ import {
 import * as k8s from '@kubernetes/client-node';
 import { InstanceObjects } from './InstanceCache';
 import { Observation } from './MysqlStore';
+import { readDelete } from '../domain/deleteState';
 import { readUpgrade } from '../upgrade/upgradeState';
 import {
   crashMessage,
@@ -32,6 +33,15 @@ export function computePhase(
     return {
       phase: 'Unreachable',
       message: `cluster ${inst.cluster} does not answer`,
+    };
+  }
+  const deleting = readDelete(inst.statefulSet);
+  if (deleting) {
+    return {
+      phase: 'Deleting',
+      message: deleting.backup
+        ? `deleting once the final backup ${deleting.backup} has completed`
+        : 'deleting after a final backup',
     };
   }
   const upgrade = readUpgrade(inst.statefulSet);

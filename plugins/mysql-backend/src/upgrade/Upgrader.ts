@@ -15,6 +15,7 @@ import { InstanceCache, InstanceObjects } from '../service/InstanceCache';
 import { InstanceRecord } from '../service/InstanceRecords';
 import { configToken } from '../service/InstanceService';
 import { MysqlStore } from '../service/MysqlStore';
+import { refuseWhileDeleting } from '../domain/deleteState';
 import { isReady } from '../service/rollout';
 import {
   readUpgrade,
@@ -72,6 +73,7 @@ export class Upgrader {
     if (!inst) {
       throw new ConflictError(`${record.ref} has no StatefulSet to upgrade`);
     }
+    refuseWhileDeleting(inst);
     if (inst.configMap && configToken(inst.configMap) !== resourceVersion) {
       throw new ConflictError(
         `resourceVersion: ${record.ref} changed since you loaded it; reload and try again`,

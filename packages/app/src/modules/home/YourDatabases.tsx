@@ -49,6 +49,7 @@ const PHASE_INDICATORS: Record<MysqlInstancePhase, typeof StatusOK> = {
   Reconciling: StatusPending,
   Degraded: StatusWarning,
   Unreachable: StatusError,
+  Deleting: StatusPending,
 };
 
 function useOwnedDatabases() {

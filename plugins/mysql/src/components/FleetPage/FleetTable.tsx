@@ -38,6 +38,7 @@ const PHASE_INDICATORS: Record<MysqlInstancePhase, typeof StatusOK> = {
   Reconciling: StatusPending,
   Degraded: StatusWarning,
   Unreachable: StatusError,
+  Deleting: StatusPending,
 };
 
 function Caption(props: { children: ReactNode }) {

@@ -4,6 +4,7 @@ import CircularProgress from '@material-ui/core/CircularProgress';
 import { makeStyles } from '@material-ui/core/styles';
 import CheckCircleIcon from '@material-ui/icons/CheckCircle';
 import CloudOffIcon from '@material-ui/icons/CloudOff';
+import DeleteIcon from '@material-ui/icons/Delete';
 import HourglassEmptyIcon from '@material-ui/icons/HourglassEmpty';
 import WarningIcon from '@material-ui/icons/Warning';
 
@@ -28,6 +29,10 @@ const useStyles = makeStyles(theme => ({
     backgroundColor: theme.palette.error.main,
     color: theme.palette.error.contrastText,
   },
+  Deleting: {
+    backgroundColor: theme.palette.grey[600],
+    color: theme.palette.common.white,
+  },
   icon: {
     color: 'inherit',
   },
@@ -49,6 +54,8 @@ function PhaseIcon(props: { phase: MysqlInstanceStatus['phase'] }) {
       return <HourglassEmptyIcon />;
     case 'Degraded':
       return <WarningIcon />;
+    case 'Deleting':
+      return <DeleteIcon />;
     default:
       return <CloudOffIcon />;
   }
