@@ -360,94 +360,114 @@ describe('the MySQL backend against the sandbox', () => {
     expect(back.history.map((h: any) => h.kind)).toContain('rollback');
   });
 
-  it('finishes a rollback that a stopped backend marked but did not write back, and says so once', async () => {
-    // What a replica leaves when it stops (or loses the API server's answer)
-    // right after marking a rollback: the mark on the StatefulSet, and the
-    // ConfigMap still holding the my.cnf that did not run.
-    const readObjects = async () => {
-      const [sts, cm] = await Promise.all([
-        apps.readNamespacedStatefulSet({ name: NAME, namespace: NAMESPACE }),
-        core.readNamespacedConfigMap({ name: NAME, namespace: NAMESPACE }),
-      ]);
-      return { sts, cnf: cm.data!['my.cnf'] };
-    };
-    const good = await waitUntil(
-      'the running my.cnf to be the rollback target',
-      async () => {
-        const { sts, cnf } = await readObjects();
-        return sts.metadata?.annotations?.[
-          'mysql.backstage.io/last-good-config'
-        ] === cnf && !sts.metadata?.annotations?.['mysql.backstage.io/rollout']
-          ? cnf
-          : undefined;
-      },
-    );
-    await backend.stop();
-    const failed = `${good}no_such_option = 2\n`;
-    const cause = `stopped after marking, ${randomBytes(3).toString('hex')}`;
-    const mergePatch = k8s.setHeaderOptions(
-      'Content-Type',
-      k8s.PatchStrategy.MergePatch,
-    );
-    await core.patchNamespacedConfigMap(
-      {
-        name: NAME,
-        namespace: NAMESPACE,
-        body: { data: { 'my.cnf': failed } },
-      },
-      mergePatch,
-    );
-    await apps.patchNamespacedStatefulSet(
-      {
-        name: NAME,
-        namespace: NAMESPACE,
-        body: {
-          metadata: {
-            annotations: {
-              'mysql.backstage.io/rollout': JSON.stringify({
-                hash: configHash(good),
-                startedAt: new Date().toISOString(),
-                reason: 'rollback',
-                cause,
-                from: configHash(failed),
-              }),
+  it.each([
+    [
+      'marked but did not write back',
+      // What a replica leaves when it stops (or loses the API server's
+      // answer) right after marking a rollback: the mark on the
+      // StatefulSet (as an earlier version wrote it, without the changes),
+      // and the ConfigMap still holding the my.cnf that did not run.
+      { restored: false },
+    ],
+    [
+      'wrote back but never heard the answer',
+      // The replica's write of the last good my.cnf reached the API server,
+      // but its answer did not reach the replica (or the replica stopped
+      // before it said so): the mark, and the ConfigMap restored.
+      { restored: true },
+    ],
+  ])(
+    'finishes a rollback that a stopped backend %s, and says so once',
+    async (_, { restored }) => {
+      const readObjects = async () => {
+        const [sts, cm] = await Promise.all([
+          apps.readNamespacedStatefulSet({ name: NAME, namespace: NAMESPACE }),
+          core.readNamespacedConfigMap({ name: NAME, namespace: NAMESPACE }),
+        ]);
+        return { sts, cnf: cm.data!['my.cnf'] };
+      };
+      const good = await waitUntil(
+        'the running my.cnf to be the rollback target',
+        async () => {
+          const { sts, cnf } = await readObjects();
+          return sts.metadata?.annotations?.[
+            'mysql.backstage.io/last-good-config'
+          ] === cnf &&
+            !sts.metadata?.annotations?.['mysql.backstage.io/rollout']
+            ? cnf
+            : undefined;
+        },
+      );
+      await backend.stop();
+      const failed = `${good}no_such_option = 2\n`;
+      const cause = `stopped after marking, ${randomBytes(3).toString('hex')}`;
+      const mergePatch = k8s.setHeaderOptions(
+        'Content-Type',
+        k8s.PatchStrategy.MergePatch,
+      );
+      if (!restored) {
+        await core.patchNamespacedConfigMap(
+          {
+            name: NAME,
+            namespace: NAMESPACE,
+            body: { data: { 'my.cnf': failed } },
+          },
+          mergePatch,
+        );
+      }
+      await apps.patchNamespacedStatefulSet(
+        {
+          name: NAME,
+          namespace: NAMESPACE,
+          body: {
+            metadata: {
+              annotations: {
+                'mysql.backstage.io/rollout': JSON.stringify({
+                  hash: configHash(good),
+                  startedAt: new Date().toISOString(),
+                  reason: 'rollback',
+                  cause,
+                  from: configHash(failed),
+                  ...(restored ? { changes: ['no_such_option=2'] } : {}),
+                }),
+              },
             },
           },
         },
-      },
-      mergePatch,
-    );
-
-    backend = await startBackend();
-    await waitUntil('the last good my.cnf back', async () =>
-      (await readObjects()).cnf === good ? true : undefined,
-    );
-    const told = await waitUntil('the rollback in the history', async () => {
-      const entries = ((await detail()).history as any[]).filter(h =>
-        h.message.includes(cause),
+        mergePatch,
       );
-      return entries.length > 0 ? entries : undefined;
-    });
-    expect(told).toEqual([
-      expect.objectContaining({
-        kind: 'rollback',
-        message: `no_such_option=2 did not run (${cause}); restoring the last configuration that ran`,
-      }),
-    ]);
-    await settled(d => d.config.desired.no_such_option === undefined);
-    await waitUntil('the rollback to end', async () =>
-      (
-        await readObjects()
-      ).sts.metadata?.annotations?.['mysql.backstage.io/rollout']
-        ? undefined
-        : true,
-    );
-    expect(
-      ((await detail()).history as any[]).filter(h =>
-        h.message.includes(cause),
-      ),
-    ).toHaveLength(1);
-  });
+
+      backend = await startBackend();
+      await waitUntil('the last good my.cnf back', async () =>
+        (await readObjects()).cnf === good ? true : undefined,
+      );
+      const told = await waitUntil('the rollback in the history', async () => {
+        const entries = ((await detail()).history as any[]).filter(h =>
+          h.message.includes(cause),
+        );
+        return entries.length > 0 ? entries : undefined;
+      });
+      expect(told).toEqual([
+        expect.objectContaining({
+          kind: 'rollback',
+          message: `no_such_option=2 did not run (${cause}); restoring the last configuration that ran`,
+        }),
+      ]);
+      await settled(d => d.config.desired.no_such_option === undefined);
+      await waitUntil('the rollback to end', async () =>
+        (
+          await readObjects()
+        ).sts.metadata?.annotations?.['mysql.backstage.io/rollout']
+          ? undefined
+          : true,
+      );
+      expect(
+        ((await detail()).history as any[]).filter(h =>
+          h.message.includes(cause),
+        ),
+      ).toHaveLength(1);
+    },
+  );
 
   it('completes a rollout that a backend restart interrupted, with one restart in all', async () => {
     const before = await detail();

@@ -14,7 +14,9 @@ import { ConfirmButton } from './ConfirmButton';
 
 /**
  * A Delete button whose dialog asks for the instance's name to be typed,
- * and whether to keep the data volume (kept unless unticked).
+ * whether to keep the data volume (kept unless unticked), and whether to
+ * take a final backup first (then the backend answers at once and deletes
+ * once the backup completed).
  */
 export function DeleteButton(props: {
   instanceRef: MysqlInstanceRef;
@@ -25,6 +27,7 @@ export function DeleteButton(props: {
   const api = useApi(mysqlApiRef);
   const [typed, setTyped] = useState('');
   const [keepData, setKeepData] = useState(true);
+  const [finalBackup, setFinalBackup] = useState(false);
 
   return (
     <ConfirmButton
@@ -35,12 +38,17 @@ export function DeleteButton(props: {
       confirmDisabled={typed !== instanceRef.name}
       onConfirm={async () =>
         onDeleted(
-          await api.deleteInstance(instanceRef, { confirm: typed, keepData }),
+          await api.deleteInstance(instanceRef, {
+            confirm: typed,
+            keepData,
+            ...(finalBackup ? { finalBackup } : {}),
+          }),
         )
       }
       onClosed={() => {
         setTyped('');
         setKeepData(true);
+        setFinalBackup(false);
       }}
     >
       <DialogContentText>
@@ -55,6 +63,15 @@ export function DeleteButton(props: {
           />
         }
         label="Keep the data volume and the Secret with its passwords, so that a new database of this name can use the data"
+      />
+      <FormControlLabel
+        control={
+          <Checkbox
+            checked={finalBackup}
+            onChange={e => setFinalBackup(e.target.checked)}
+          />
+        }
+        label="Take a final backup first; the database is deleted once it has completed, and not at all if it fails"
       />
       <TextField
         id="mysql-delete-confirm"

@@ -332,7 +332,9 @@ describe('MySqlCard', () => {
     expect(confirm).toBeDisabled();
     await userEvent.type(typed, 's');
     expect(confirm).toBeEnabled();
-    expect(within(dialog).getByRole('checkbox')).toBeChecked();
+    expect(
+      within(dialog).getByRole('checkbox', { name: /Keep the data volume/ }),
+    ).toBeChecked();
     await userEvent.click(confirm);
     await waitFor(() =>
       expect(api.deleteInstance).toHaveBeenCalledWith(
@@ -346,6 +348,57 @@ describe('MySqlCard', () => {
     ).toBeVisible();
   });
 
+  it('asks for a final backup first when ticked, and shows the instance Deleting instead of deleted', async () => {
+    const api = mockMysqlApi();
+    api.deleteInstance.mockResolvedValue({
+      deleted: [],
+      kept: [],
+      pending: {
+        backup: '20261207101500-ab12',
+        message:
+          'deleting once the final backup 20261207101500-ab12 has completed',
+      },
+    });
+    await renderCard(api);
+    const reads = api.getInstance.mock.calls.length;
+    api.getInstance.mockResolvedValue(
+      makeDetail({
+        status: {
+          phase: 'Deleting',
+          message:
+            'deleting once the final backup 20261207101500-ab12 has completed',
+          since: '2025-01-01T00:00:00Z',
+        },
+      }),
+    );
+    await clickWhenEnabled('Delete');
+    const dialog = screen.getByRole('dialog', { name: 'Delete orders?' });
+    await userEvent.click(
+      within(dialog).getByRole('checkbox', { name: /Take a final backup/ }),
+    );
+    await userEvent.type(within(dialog).getByRole('textbox'), 'orders');
+    await userEvent.click(
+      within(dialog).getByRole('button', { name: 'Delete database' }),
+    );
+    await waitFor(() =>
+      expect(api.deleteInstance).toHaveBeenCalledWith(
+        { cluster: 'local', namespace: 'db', name: 'orders' },
+        { confirm: 'orders', keepData: true, finalBackup: true },
+      ),
+    );
+    expect(
+      await screen.findByText(
+        'deleting once the final backup 20261207101500-ab12 has completed',
+      ),
+    ).toBeVisible();
+    await waitFor(() =>
+      expect(screen.queryByRole('dialog')).not.toBeInTheDocument(),
+    );
+    expect(screen.getByRole('status')).toHaveTextContent('Deleting');
+    expect(api.getInstance.mock.calls.length).toBeGreaterThan(reads);
+    expect(screen.queryByText('orders was deleted')).not.toBeInTheDocument();
+  });
+
   it('warns that unticking deletes the data, and shows a refusal in the dialog', async () => {
     const api = mockMysqlApi();
     api.deleteInstance.mockRejectedValue(
@@ -356,7 +409,9 @@ describe('MySqlCard', () => {
     await renderCard(api);
     await clickWhenEnabled('Delete');
     const dialog = screen.getByRole('dialog', { name: 'Delete orders?' });
-    await userEvent.click(within(dialog).getByRole('checkbox'));
+    await userEvent.click(
+      within(dialog).getByRole('checkbox', { name: /Keep the data volume/ }),
+    );
     expect(within(dialog).getByText(/the data is gone for good/)).toBeVisible();
     await userEvent.type(within(dialog).getByRole('textbox'), 'orders');
     await userEvent.click(

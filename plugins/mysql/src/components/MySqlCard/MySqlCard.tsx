@@ -160,7 +160,9 @@ function InstanceView(props: { instanceRef: MysqlInstanceRef }) {
 
   const { status } = detail;
   const changing =
-    status.phase === 'Reconciling' || status.phase === 'Provisioning';
+    status.phase === 'Reconciling' ||
+    status.phase === 'Provisioning' ||
+    status.phase === 'Deleting';
   return (
     <>
       {changing && <LinearProgress aria-label={`${status.phase} progress`} />}
@@ -179,7 +181,11 @@ function InstanceView(props: { instanceRef: MysqlInstanceRef }) {
           deleteAllowed={deleteAllowed}
           onEdit={() => setEditing(true)}
           onChanged={update}
-          onDeleted={setDeleted}
+          onDeleted={result =>
+            // A delete after a final backup has not happened yet: the
+            // card shows the instance Deleting until it has.
+            result.pending ? reload() : setDeleted(result)
+          }
         />
       </Box>
       {status.phase === 'Degraded' && (
