@@ -107,7 +107,11 @@ export class InstanceCache {
     this.listeners.push(listener);
   }
 
-  /** Calls `listener` each time every watch of a cluster has (re)connected. */
+  /**
+   * Calls `listener` each time every watch of a cluster has (re)connected,
+   * the MysqlInstance watch included: in a cluster without its definition
+   * that is never.
+   */
   onConnect(listener: (cluster: string) => void) {
     this.connectListeners.push(listener);
   }
@@ -151,8 +155,8 @@ export class InstanceCache {
             }
             if (
               type === 'connect' &&
-              resource !== 'mysqlinstances' &&
-              this.connected(cluster)
+              this.connected(cluster) &&
+              this.watches.get(cluster)?.mysqlinstances.connected()
             ) {
               for (const listener of this.connectListeners) listener(cluster);
             }

@@ -112,6 +112,28 @@ describe('Provenance', () => {
     expect(records.get(later.ref)).toBeUndefined();
   });
 
+  it("never adopts an instance that has a MysqlInstance: another portal's, made by this version", async () => {
+    const theirs: InstanceObjects = {
+      ...instance('shop', 'group:default/team-a'),
+      resource: {
+        apiVersion: 'mysql.backstage.io/v1alpha1',
+        kind: 'MysqlInstance',
+        metadata: { name: 'orders-db', namespace: 'shop' },
+        spec: {
+          owner: 'group:default/team-a',
+          image: 'mysql:9.7',
+          storage: { size: '1Gi' },
+        },
+      },
+    };
+    const { connect, records, logger } = await setup([theirs]);
+    await connect();
+    expect(records.get(theirs.ref)).toBeUndefined();
+    expect(logger.warn).toHaveBeenCalledWith(
+      expect.stringContaining(`ignoring ${theirs.ref}`),
+    );
+  });
+
   it('ignores an unrecorded object with one log line, and takes a record another replica made', async () => {
     const objects: InstanceObjects[] = [];
     const { connect, change, records, logger, changed, knex } = await setup(

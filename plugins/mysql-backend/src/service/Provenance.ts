@@ -17,7 +17,8 @@ export function instanceEntityRef(name: string): string {
 /**
  * Keeps the cache's view to the instances the backend owns: it adopts, once
  * per cluster, the instances an earlier version of the plugin created
- * (labelled, with an owner annotation, no record), ignores with one log
+ * (labelled, with an owner annotation, no record and no MysqlInstance),
+ * ignores with one log
  * line anything else that carries our labels, and notes when an instance
  * first runs Ready. `onRecordsChanged` hears of every new record.
  */
@@ -55,9 +56,12 @@ export class Provenance {
       this.settled.add(cluster);
       return;
     }
+    // An instance with a MysqlInstance was made by this version, for the
+    // portal that recorded it: another portal (a second Backstage on the
+    // same namespace, or a fresh database) must not take it over.
     const legacy = this.cache
       .listAll(cluster)
-      .filter(inst => !this.records.get(inst.ref))
+      .filter(inst => !this.records.get(inst.ref) && !inst.resource)
       .sort((a, b) => created(a) - created(b));
     for (const inst of legacy) {
       // Another replica may adopt the same instance at the same moment.
