@@ -129,6 +129,22 @@ describe('Deletions', () => {
     expect(deleter.delete).not.toHaveBeenCalled();
   });
 
+  it('answers 409 when the final backup cannot start, and leaves nothing pending', async () => {
+    const { deletions, writes, backups, deleter } = setup(objects());
+    backups.start.mockRejectedValueOnce(
+      new Error('creating Job shop/orders-db-backup-x: HTTP 500'),
+    );
+    await expect(
+      deletions.request(record, { keepData: false, actor: ACTOR }),
+    ).rejects.toMatchObject({
+      name: 'ConflictError',
+      message:
+        'finalBackup: creating Job shop/orders-db-backup-x: HTTP 500; nothing was deleted',
+    });
+    expect(writes.map(w => w.value === null)).toEqual([false, true]);
+    expect(deleter.delete).not.toHaveBeenCalled();
+  });
+
   it.each([
     [
       'a delete is pending already',

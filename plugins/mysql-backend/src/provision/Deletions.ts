@@ -87,21 +87,26 @@ export class Deletions {
       }: taking a final backup first`,
     });
     // The backups task carries on from whatever this first step left.
-    const followed = await this.follow(
-      { ...inst, statefulSet: marked },
-      record,
-      asked,
-    ).catch(error => {
-      this.logger.warn(`deleting ${record.ref}: ${error}`);
-      return asked;
-    });
+    const followed: PendingDelete | { cancelled: string } | undefined =
+      await this.follow({ ...inst, statefulSet: marked }, record, asked).catch(
+        error => {
+          this.logger.warn(`deleting ${record.ref}: ${error}`);
+          return asked;
+        },
+      );
+    if (followed && 'cancelled' in followed) {
+      throw new ConflictError(
+        `finalBackup: ${followed.cancelled}; nothing was deleted`,
+      );
+    }
+    const backup = followed?.backup;
     return {
       deleted: [],
       kept: [],
       pending: {
-        backup: followed?.backup,
-        message: followed?.backup
-          ? `deleting once the final backup ${followed.backup} has completed`
+        backup,
+        message: backup
+          ? `deleting once the final backup ${backup} has completed`
           : 'deleting once a running backup has ended and the final one has completed',
       },
     };
@@ -121,12 +126,15 @@ export class Deletions {
     }
   }
 
-  /** One step; returns the pending delete as it stands after it, if any. */
+  /**
+   * One step; returns the pending delete as it stands after it, why it was
+   * cancelled, or nothing once the instance is deleted.
+   */
   private async follow(
     inst: InstanceObjects,
     record: InstanceRecord,
     pending: PendingDelete,
-  ): Promise<PendingDelete | undefined> {
+  ): Promise<PendingDelete | { cancelled: string } | undefined> {
     const backup = pending.backup
       ? await this.backupStore.getBackup(pending.backup)
       : undefined;
@@ -153,8 +161,9 @@ export class Deletions {
               })
             ).id;
           } catch (error) {
-            await this.cancel(inst, record, pending, (error as Error).message);
-            return undefined;
+            const why = (error as Error).message;
+            await this.cancel(inst, record, pending, why);
+            return { cancelled: why };
           }
         }
         const updated = { ...pending, backup: id };
@@ -170,7 +179,7 @@ export class Deletions {
         return undefined;
       default:
         await this.cancel(inst, record, pending, next.why);
-        return undefined;
+        return { cancelled: next.why };
     }
   }
 
