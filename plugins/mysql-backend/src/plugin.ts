@@ -185,10 +185,11 @@ export const mysqlPlugin = createBackendPlugin({
         const upgrader = new Upgrader(
           clusters,
           cache,
+          records,
           backups,
+          backupStore,
           store,
           logger,
-          backupConfig.timeoutSeconds,
         );
         const service = new InstanceService(clusters, cache, store, records, {
           mode: options.reconciler.mode,

@@ -465,7 +465,10 @@ export interface UpdateMysqlVersionRequest {
 export interface MysqlUpgradeStatus {
   from: string;
   to: string;
+  /** The backup taken first, once it started. */
   backup?: string;
+  /** Who asked for the upgrade. */
+  actor?: string;
   status:
     | 'BackingUp'
     | 'Upgrading'

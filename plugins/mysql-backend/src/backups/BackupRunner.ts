@@ -121,52 +121,6 @@ export class BackupRunner {
     await this.backups.forget(ref);
   }
 
-  /**
-   * Takes a backup and waits for it to end (before an upgrade or a
-   * delete); throws unless it completed.
-   */
-  async backUpAndWait(
-    record: InstanceRecord,
-    options: { trigger: MysqlBackup['trigger']; actor?: string },
-  ): Promise<BackupRow> {
-    const deadline = Date.now() + (this.config.timeoutSeconds + 60) * 1000;
-    // A backup that runs already (a scheduled one, say) is waited for, not
-    // taken as a reason to refuse: this one must start after it.
-    for (;;) {
-      const running = (await this.backups.listBackups(record.ref)).find(
-        b => b.status === 'Running',
-      );
-      if (!running) break;
-      await this.waitFor(record, running, deadline).catch(() => undefined);
-      if (Date.now() > deadline) break;
-    }
-    return this.waitFor(record, await this.start(record, options), deadline);
-  }
-
-  /** Follows `started` until it ends; throws unless it completed by `deadline`. */
-  private async waitFor(
-    record: InstanceRecord,
-    started: BackupRow,
-    deadline: number,
-  ): Promise<BackupRow> {
-    for (;;) {
-      await this.checkOne(started);
-      const backup = (await this.backups.getBackup(started.id))!;
-      if (backup.status === 'Completed') return backup;
-      if (backup.status === 'Failed') {
-        throw new ConflictError(
-          `backup ${backup.id} of ${record.ref} failed: ${backup.message}`,
-        );
-      }
-      if (Date.now() > deadline) {
-        throw new ConflictError(
-          `backup ${backup.id} of ${record.ref} did not end in time`,
-        );
-      }
-      await new Promise(resolve => setTimeout(resolve, 2000));
-    }
-  }
-
   private s3Of(cluster: string, field: string) {
     const s3 = this.config.s3.get(cluster);
     if (!s3) {

@@ -11,8 +11,9 @@ import {
 } from '@mysql-portal/plugin-mysql-node';
 import * as k8s from '@kubernetes/client-node';
 import { BackupRunner } from '../backups/BackupRunner';
+import { BackupStore } from '../backups/BackupStore';
 import { InstanceCache, InstanceObjects } from '../service/InstanceCache';
-import { InstanceRecord } from '../service/InstanceRecords';
+import { InstanceRecord, InstanceRecords } from '../service/InstanceRecords';
 import { configToken } from '../service/InstanceService';
 import { MysqlStore } from '../service/MysqlStore';
 import { refuseWhileDeleting } from '../domain/deleteState';
@@ -42,10 +43,11 @@ export class Upgrader {
   constructor(
     private readonly clusters: MysqlClusters,
     private readonly cache: InstanceCache,
+    private readonly records: InstanceRecords,
     private readonly backups: BackupRunner,
+    private readonly backupStore: BackupStore,
     private readonly store: MysqlStore,
     private readonly logger: LoggerService,
-    private readonly backupTimeoutSeconds: number,
   ) {}
 
   /** Hears of each upgrade that ended, so the new version is polled at once. */
@@ -106,65 +108,85 @@ export class Upgrader {
       status: 'BackingUp',
       at: new Date().toISOString(),
     };
-    await this.patch(inst, state);
+    const marked = await this.patch(inst, { ...state, actor });
     await this.store.addHistory(record.ref, {
       kind: 'upgrade',
       actor,
       message: `upgrade from ${current} to ${image} requested; taking a backup first`,
     });
-    this.backUpAndUpgrade(record, state, actor).catch(error =>
-      this.logger.warn(`upgrading ${record.ref}: ${error}`),
-    );
+    // The backups task carries on from whatever this first step left.
+    await this.backUp({ ...inst, statefulSet: marked }, record, {
+      ...state,
+      actor,
+    }).catch(error => this.logger.warn(`upgrading ${record.ref}: ${error}`));
   }
 
-  private async backUpAndUpgrade(
+  /**
+   * One step of the backup an upgrade starts with: start it (after one
+   * that runs already), wait for it, then change the image; or end the
+   * upgrade as Failed, with the server unchanged, when it failed.
+   */
+  private async backUp(
+    inst: InstanceObjects,
     record: InstanceRecord,
     state: MysqlUpgradeStatus,
-    actor: string,
   ) {
-    let backup: { id: string } | { failed: string };
-    try {
-      backup = await this.backups.backUpAndWait(record, {
-        trigger: 'upgrade',
-        actor,
-      });
-    } catch (error) {
-      backup = { failed: (error as Error).message };
-    }
-    // Read afresh: the watch may not have brought the BackingUp mark yet,
-    // and the next write is checked against it (a backup that fails at
-    // once would otherwise leave the upgrade BackingUp on a 409).
-    const { apps } = this.clusters.client(record.cluster);
-    const sts = await apps.readNamespacedStatefulSet({
-      name: record.name,
-      namespace: record.namespace,
-    });
-    if (readUpgrade(sts)?.at !== state.at) return;
-    const inst = { ...this.cache.get(record.ref)!, statefulSet: sts };
-    if ('failed' in backup) {
-      await this.end(
+    const fail = (why: string) =>
+      this.end(
         record.ref,
         {
           ...state,
+          backup: undefined,
           status: 'Failed',
-          message: `the server was not changed, since the backup before it failed: ${backup.failed}`,
+          message: `the server was not changed, since the backup before it failed: ${why}`,
         },
         inst,
       );
+    if (!state.backup) {
+      const backups = await this.backupStore.listBackups(record.ref);
+      // One whose id was not written down (the write lost a race) is
+      // taken up; one that runs already ends first.
+      const ours = backups.find(
+        b => b.trigger === 'upgrade' && b.startedAt >= state.at,
+      );
+      if (!ours && backups.some(b => b.status === 'Running')) return;
+      let id = ours?.id;
+      if (!id) {
+        try {
+          id = (
+            await this.backups.start(record, {
+              trigger: 'upgrade',
+              actor: state.actor,
+            })
+          ).id;
+        } catch (error) {
+          await fail((error as Error).message);
+          return;
+        }
+      }
+      await this.patch(inst, { ...state, backup: id });
       return;
     }
-    const backupId = backup.id;
+    const backup = await this.backupStore.getBackup(state.backup);
+    if (backup?.status === 'Running') return;
+    if (backup?.status !== 'Completed') {
+      await fail(
+        backup
+          ? `backup ${backup.id} failed: ${backup.message ?? 'no reason given'}`
+          : `backup ${state.backup} is not recorded`,
+      );
+      return;
+    }
     const upgrading: MysqlUpgradeStatus = {
       ...state,
       status: 'Upgrading',
-      backup: backupId,
       at: new Date().toISOString(),
     };
     await this.patch(inst, upgrading, state.to);
     await this.store.addHistory(record.ref, {
       kind: 'upgrade',
-      actor,
-      message: `upgrading from ${state.from} to ${state.to} after backup ${backupId}`,
+      actor: state.actor,
+      message: `upgrading from ${state.from} to ${state.to} after backup ${backup.id}`,
     });
   }
 
@@ -177,8 +199,10 @@ export class Upgrader {
         if (state?.status === 'RollingBack') {
           await this.followRollback(inst, state);
         }
-        if (state?.status === 'BackingUp')
-          await this.checkBackingUp(inst, state);
+        const record = this.records.get(inst.ref);
+        if (state?.status === 'BackingUp' && record) {
+          await this.backUp(inst, record, state);
+        }
       } catch (error) {
         this.logger.warn(`following the upgrade of ${inst.ref}: ${error}`);
       }
@@ -246,25 +270,6 @@ export class Upgrader {
     await this.store.addHistory(inst.ref, { kind: 'upgrade', message });
   }
 
-  /** A backup that no replica follows any more (the backend stopped) ends the upgrade. */
-  private async checkBackingUp(
-    inst: InstanceObjects,
-    state: MysqlUpgradeStatus,
-  ) {
-    const limit = (this.backupTimeoutSeconds + 300) * 1000;
-    if (Date.now() - new Date(state.at).getTime() < limit) return;
-    await this.end(
-      inst.ref,
-      {
-        ...state,
-        status: 'Failed',
-        message:
-          'the backup before the upgrade did not end; the server was not changed',
-      },
-      inst,
-    );
-  }
-
   private async end(
     ref: string,
     state: MysqlUpgradeStatus,
@@ -285,7 +290,7 @@ export class Upgrader {
   ) {
     const { apps } = this.clusters.client(inst.cluster);
     const env = image ? serverImageEnv(image) : [];
-    await apps.patchNamespacedStatefulSet(
+    return apps.patchNamespacedStatefulSet(
       {
         name: inst.name,
         namespace: inst.namespace,

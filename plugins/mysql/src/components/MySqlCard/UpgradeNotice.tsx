@@ -19,7 +19,13 @@ export function UpgradeNotice(props: {
 }) {
   const { upgrade, now } = props;
   const { status, from, to, backup, message } = upgrade;
-  const backupText = backup ? ` Backup ${backup} was taken first.` : '';
+  let backupText = '';
+  if (backup) {
+    backupText =
+      status === 'BackingUp'
+        ? ` Backup ${backup} is running.`
+        : ` Backup ${backup} was taken first.`;
+  }
   const detail = message ? ` ${message.replace(/\.$/, '')}.` : '';
   switch (status) {
     case 'BackingUp':
