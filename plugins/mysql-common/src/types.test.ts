@@ -16,6 +16,7 @@ describe('MysqlInstancePhase', () => {
       'Reconciling',
       'Degraded',
       'Unreachable',
+      'Deleting',
     ]);
   });
 

@@ -70,10 +70,9 @@ describe('the MysqlInstance definition in deploy/crds', () => {
     );
   });
 
-  it('allows the phases the backend reports, and Deleting', () => {
+  it('allows exactly the phases the backend reports', () => {
     expect(schema().status.properties!.phase._enum).toEqual([
       ...MYSQL_INSTANCE_PHASES,
-      'Deleting',
     ]);
   });
 
