@@ -140,8 +140,9 @@ const quiet = {
 
 /**
  * A Poller built as the plugin builds its own (same classes, options and
- * database), whose `pollAll` can be timed: the plugin's sits inside its
- * scheduled task. It talks to the cluster as `kubeconfig`'s user, so that
+ * database), whose `pollDue` can be timed: the plugin's sits inside its
+ * scheduled task. At a frequency of 1 s every instance is due at every
+ * call, so each call is one full cycle. It talks to the cluster as `kubeconfig`'s user, so that
  * its requests do not count as the backend's.
  */
 export async function benchPoller(knex: Knex, kubeconfig: string) {
@@ -150,13 +151,10 @@ export async function benchPoller(knex: Knex, kubeconfig: string) {
   );
   const records = await InstanceRecords.create(knex);
   const cache = new InstanceCache(clusters, quiet, ref => !!records.get(ref));
-  const poller = new Poller(
-    clusters,
-    cache,
-    new MysqlStore(knex),
-    quiet,
-    POLLER,
-  );
+  const poller = new Poller(clusters, cache, new MysqlStore(knex), quiet, {
+    ...POLLER,
+    frequencySeconds: 1,
+  });
   cache.start();
   return { cache, poller, records };
 }

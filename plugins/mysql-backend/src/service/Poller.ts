@@ -116,12 +116,6 @@ export class Poller {
     return due.length;
   }
 
-  /** One poll of every known instance. */
-  async pollAll(signal?: AbortSignal): Promise<void> {
-    await this.lastObservations();
-    await this.pollMany(this.cache.list(), signal);
-  }
-
   private async lastObservations() {
     this.last ??= await this.store.listObservations();
     // Drop what is kept of instances that are gone.
