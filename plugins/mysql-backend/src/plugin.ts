@@ -14,6 +14,7 @@ import {
   readMysqlProvisionConfig,
 } from '@mysql-portal/plugin-mysql-node';
 import { createMysqlActions } from './actions';
+import { MysqlEvents } from './MysqlEvents';
 import { ResourceStatusWriter } from './controllers/ResourceStatusWriter';
 import { readBackupConfig } from './backups/backupConfig';
 import { BackupRunner } from './backups/BackupRunner';
@@ -109,7 +110,9 @@ export const mysqlPlugin = createBackendPlugin({
         const { config, logger, scheduler, lifecycle, events } = deps;
         const options = readOptions(config);
         const clusters = MysqlClusters.fromConfig(config);
-        const store = await MysqlStore.create(deps.database);
+        // The backend's own events; `events` is Backstage's, across plugins.
+        const internal = new MysqlEvents();
+        const store = await MysqlStore.create(deps.database, internal);
         const db = await deps.database.getClient();
         const records = await InstanceRecords.create(db);
         const cache = new InstanceCache(
@@ -117,7 +120,13 @@ export const mysqlPlugin = createBackendPlugin({
           logger,
           ref => !!records.get(ref),
         );
-        const provenance = new Provenance(cache, records, store, logger);
+        const provenance = new Provenance(
+          cache,
+          records,
+          store,
+          logger,
+          internal,
+        );
         const provisioner = new Provisioner(
           clusters,
           readMysqlProvisionConfig(config),
@@ -126,8 +135,9 @@ export const mysqlPlugin = createBackendPlugin({
           deps.catalog,
           deps.auth,
           logger,
+          internal,
         );
-        const deleter = new Deleter(clusters, records, store, logger);
+        const deleter = new Deleter(clusters, records, store, logger, internal);
         const backupConfig = readBackupConfig(config);
         const backupStore = new BackupStore(db);
         const backups = new BackupRunner(
@@ -138,6 +148,7 @@ export const mysqlPlugin = createBackendPlugin({
           store,
           backupConfig,
           logger,
+          internal,
         );
         const restorer = new Restorer(
           clusters,
@@ -165,15 +176,14 @@ export const mysqlPlugin = createBackendPlugin({
           records,
           logger,
         });
-        provenance.onRecordsChanged = announcer.announce;
-        provisioner.onRecordsChanged = announcer.announce;
-        deleter.onRecordsChanged = announcer.announce;
+        internal.on('recordsChanged', announcer.announce);
         const reconciler = new Reconciler(
           clusters,
           cache,
           store,
           logger,
           options.reconciler,
+          internal,
         );
         const poller = new Poller(
           clusters,
@@ -181,6 +191,7 @@ export const mysqlPlugin = createBackendPlugin({
           store,
           logger,
           options.poller,
+          internal,
         );
         const upgrader = new Upgrader(
           clusters,
@@ -190,6 +201,7 @@ export const mysqlPlugin = createBackendPlugin({
           backupStore,
           store,
           logger,
+          internal,
         );
         const service = new InstanceService(clusters, cache, store, records, {
           mode: options.reconciler.mode,
@@ -218,8 +230,8 @@ export const mysqlPlugin = createBackendPlugin({
             .catch(error =>
               logger.warn(`asking to poll ${inst.ref}: ${error}`),
             );
-        reconciler.onRolloutDone = requestPoll;
-        upgrader.onFinished = requestPoll;
+        internal.on('rolloutDone', requestPoll);
+        internal.on('upgradeFinished', requestPoll);
         // Owners are notified of what went wrong, and open cards are told
         // to fetch whenever something they show changes.
         const ownerEvents = wireOwnerEvents({
@@ -229,11 +241,7 @@ export const mysqlPlugin = createBackendPlugin({
           logger,
           cache,
           records,
-          store,
-          poller,
-          reconciler,
-          backups,
-          upgrader,
+          events: internal,
         });
         // A new instance is polled as soon as its pod is Ready, so the card
         // does not say "waiting for the first poll" until the next cycle.

@@ -33,6 +33,7 @@ import { ensureBackupUser } from './backupUser';
 import { deleteEndedJob, jobOutcome } from './jobOutcome';
 import { serverImage } from '../upgrade/upgradeState';
 import { nextRun, staleness } from './schedule';
+import { MysqlEvents } from '../MysqlEvents';
 
 /** The claim that holds an instance's dumps when its target is `pvc`. */
 export function backupClaimName(instance: string) {
@@ -64,13 +65,9 @@ export class BackupRunner {
     private readonly store: MysqlStore,
     private readonly config: BackupConfig,
     private readonly logger: LoggerService,
+    /** Raises `backupStarted` and `backupFinished`. */
+    private readonly events: MysqlEvents = new MysqlEvents(),
   ) {}
-
-  /** Hears of each backup that ended, with its instance record. */
-  onFinished: (record: InstanceRecord, backup: BackupRow) => void = () => {};
-
-  /** Hears of each backup that started. */
-  onStarted: (record: InstanceRecord, backup: BackupRow) => void = () => {};
 
   batch(cluster: string): k8s.BatchV1Api {
     return this.clusters.client(cluster).batch;
@@ -247,7 +244,7 @@ export class BackupRunner {
         actor: options.actor,
         message: `Backup ${id} failed: ${message}`,
       });
-      this.onFinished(record, {
+      this.events.emit('backupFinished', record, {
         ...backup,
         status: 'Failed',
         message,
@@ -260,7 +257,7 @@ export class BackupRunner {
     this.logger.info(
       `backup ${id} of ${record.ref} started (${options.trigger})`,
     );
-    this.onStarted(record, backup);
+    this.events.emit('backupStarted', record, backup);
     return backup;
   }
 
@@ -378,7 +375,7 @@ export class BackupRunner {
     });
     await deleteEndedJob(this.batch(cluster), namespace, backup.jobName);
     const record = this.records.get(backup.ref);
-    if (record && done) this.onFinished(record, done);
+    if (record && done) this.events.emit('backupFinished', record, done);
   }
 
   /** Starts the backups whose scheduled time has come. */

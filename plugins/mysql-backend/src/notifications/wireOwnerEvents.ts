@@ -3,14 +3,10 @@ import { NotificationService } from '@backstage/plugin-notifications-node';
 import { SignalsService } from '@backstage/plugin-signals-node';
 import { MysqlInstanceStatus } from '@mysql-portal/plugin-mysql-common';
 import { Knex } from 'knex';
-import { BackupRunner } from '../backups/BackupRunner';
+import { MysqlEvents } from '../MysqlEvents';
 import { InstanceCache } from '../service/InstanceCache';
 import { InstanceRecords } from '../service/InstanceRecords';
-import { MysqlStore } from '../service/MysqlStore';
-import { Poller } from '../service/Poller';
-import { Reconciler } from '../service/Reconciler';
 import { InstanceSignals } from '../signals/InstanceSignals';
-import { Upgrader } from '../upgrade/Upgrader';
 import { NoticeStore } from './NoticeStore';
 import { OwnerNotifier } from './OwnerNotifier';
 
@@ -27,11 +23,7 @@ export function wireOwnerEvents(options: {
   logger: LoggerService;
   cache: InstanceCache;
   records: InstanceRecords;
-  store: MysqlStore;
-  poller: Poller;
-  reconciler: Reconciler;
-  backups: BackupRunner;
-  upgrader: Upgrader;
+  events: MysqlEvents;
 }) {
   const { cache, records, logger } = options;
   const notifier = new OwnerNotifier(
@@ -43,21 +35,23 @@ export function wireOwnerEvents(options: {
   );
   const signals = new InstanceSignals(options.signals, logger);
 
+  const { events } = options;
   cache.onChange(ref => signals.objectsChanged(ref, cache.get(ref)));
-  options.store.onHistory = ref => signals.changed(ref, 'history');
-  options.poller.onPolled = (ref, observation, previous) =>
-    signals.polled(ref, observation, previous);
-  options.backups.onStarted = record => signals.changed(record.ref, 'backup');
-  options.backups.onFinished = (record, backup) => {
+  events.on('historyAdded', ref => signals.changed(ref, 'history'));
+  events.on('polled', (ref, observation, previous) =>
+    signals.polled(ref, observation, previous),
+  );
+  events.on('backupStarted', record => signals.changed(record.ref, 'backup'));
+  events.on('backupFinished', (record, backup) => {
     signals.changed(record.ref, 'backup');
     notifier.backupFinished(record, backup);
-  };
-  options.reconciler.onRollback = (inst, rollback) => {
+  });
+  events.on('rolledBack', (inst, rollback) => {
     notifier.rolledBack(inst.ref, rollback);
-  };
-  options.upgrader.onEnded = (ref, ended) => {
+  });
+  events.on('upgradeEnded', (ref, ended) => {
     notifier.upgradeEnded(ref, ended);
-  };
+  });
 
   return {
     /** The phases the poll task saved: signals for each, a notification for a new Degraded spell. */

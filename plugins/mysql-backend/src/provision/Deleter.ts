@@ -8,6 +8,7 @@ import { MysqlClusters } from '@mysql-portal/plugin-mysql-node';
 import { InstanceRecord, InstanceRecords } from '../service/InstanceRecords';
 import { MysqlStore } from '../service/MysqlStore';
 import { claimName, InstanceObjects, ObjectKind } from './InstanceObjects';
+import { MysqlEvents } from '../MysqlEvents';
 
 /** The server first, so that nothing writes while the rest goes. */
 const DELETE_ORDER: ObjectKind[] = [
@@ -40,10 +41,9 @@ export class Deleter {
     private readonly records: InstanceRecords,
     private readonly store: MysqlStore,
     private readonly logger: LoggerService,
+    /** Raises `recordsChanged` for every record it adds or removes. */
+    private readonly events: MysqlEvents = new MysqlEvents(),
   ) {}
-
-  /** Hears of every record this class removes. */
-  onRecordsChanged: () => void = () => {};
 
   /**
    * Deletes the objects of the instance, keeping its data volume and
@@ -96,7 +96,7 @@ export class Deleter {
       message: parts.join('; '),
     });
     await this.store.forget(record.ref);
-    this.onRecordsChanged();
+    this.events.emit('recordsChanged');
     this.logger.info(
       `${options.actor} deleted ${record.ref}: ${parts.join('; ')}`,
     );

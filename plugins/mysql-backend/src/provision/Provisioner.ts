@@ -33,6 +33,7 @@ import {
   ObjectKind,
 } from './InstanceObjects';
 import { toProvisionRequest } from './provisionRequest';
+import { MysqlEvents } from '../MysqlEvents';
 
 /** The pseudo-kind a run uses to remember that it made the record. */
 const RECORD = 'record';
@@ -57,10 +58,9 @@ export class Provisioner {
     private readonly catalog: CatalogService,
     private readonly auth: AuthService,
     private readonly logger: LoggerService,
+    /** Raises `recordsChanged` for every record it adds or removes. */
+    private readonly events: MysqlEvents = new MysqlEvents(),
   ) {}
-
-  /** Hears of every record this class adds or removes. */
-  onRecordsChanged: () => void = () => {};
 
   /** Checks a request and renders its objects, without passwords; creates nothing. */
   plan(
@@ -194,7 +194,7 @@ export class Provisioner {
       run.created.push({ kind: RECORD, name: instanceRef, uid: '' });
     }
     await this.records.addRun(run);
-    this.onRecordsChanged();
+    this.events.emit('recordsChanged');
 
     try {
       for (const kind of missing) {
@@ -326,7 +326,7 @@ export class Provisioner {
     }
     if (run.created.some(o => o.kind === RECORD)) {
       await this.records.remove(run.ref);
-      this.onRecordsChanged();
+      this.events.emit('recordsChanged');
     }
     await this.records.markUndone(run.id);
   }

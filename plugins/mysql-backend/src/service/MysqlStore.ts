@@ -7,6 +7,7 @@ import {
   MysqlInstanceStatus,
 } from '@mysql-portal/plugin-mysql-common';
 import { Knex } from 'knex';
+import { MysqlEvents } from '../MysqlEvents';
 
 const migrationsDir = resolvePackagePath(
   '@mysql-portal/plugin-mysql-backend',
@@ -30,18 +31,22 @@ const HISTORY_LIMIT = 50;
 
 /** What the backend keeps in its database: observations, history, phases. */
 export class MysqlStore {
-  static async create(database: DatabaseService): Promise<MysqlStore> {
+  static async create(
+    database: DatabaseService,
+    events?: MysqlEvents,
+  ): Promise<MysqlStore> {
     const client = await database.getClient();
     if (!database.migrations?.skip) {
       await client.migrate.latest({ directory: migrationsDir });
     }
-    return new MysqlStore(client);
+    return new MysqlStore(client, events);
   }
 
-  constructor(private readonly db: Knex) {}
-
-  /** Hears of each history entry this replica adds, after it is saved. */
-  onHistory: (ref: string) => void = () => {};
+  /** `historyAdded` is raised for each entry this replica adds, once saved. */
+  constructor(
+    private readonly db: Knex,
+    private readonly events: MysqlEvents = new MysqlEvents(),
+  ) {}
 
   async saveObservation(ref: string, observation: Observation) {
     const row = {
@@ -120,7 +125,7 @@ export class MysqlStore {
       if (taken) return false;
       throw error;
     }
-    this.onHistory(ref);
+    this.events.emit('historyAdded', ref);
     return true;
   }
 

@@ -7,6 +7,7 @@ import { MysqlStore, Observation } from './MysqlStore';
 import { queryServer, ServerQuery } from './queryServer';
 import { containerRestartMessage, readRollout } from './rollout';
 import { readServerCredentials, serverAddress } from './serverAccess';
+import { MysqlEvents } from '../MysqlEvents';
 
 /** Poller settings from app-config. */
 export interface PollerOptions {
@@ -73,19 +74,14 @@ export class Poller {
   /** The server container's restart count, by pod UID, as last polled. */
   private readonly restartCounts = new Map<string, number>();
 
-  /** Hears of each poll saved, with the poll before it of the same StatefulSet. */
-  onPolled: (
-    ref: string,
-    observation: Observation,
-    previous: Observation | undefined,
-  ) => void = () => {};
-
   constructor(
     private readonly clusters: MysqlClusters,
     private readonly cache: InstanceCache,
     private readonly store: MysqlStore,
     private readonly logger: LoggerService,
     private readonly options: PollerOptions,
+    /** Raises `polled`, with the poll before it of the same StatefulSet. */
+    private readonly events: MysqlEvents = new MysqlEvents(),
   ) {}
 
   /** Asks for a poll of `ref` at the next tick, on whichever replica polls. */
@@ -201,7 +197,7 @@ export class Poller {
     observation.statefulSetUid = uid;
     await this.store.saveObservation(inst.ref, observation);
     this.last?.set(inst.ref, observation);
-    this.onPolled(inst.ref, observation, previous);
+    this.events.emit('polled', inst.ref, observation, previous);
     return observation;
   }
 

@@ -3,6 +3,7 @@ import * as k8s from '@kubernetes/client-node';
 import { InstanceCache, InstanceObjects } from './InstanceCache';
 import { InstanceRecords } from './InstanceRecords';
 import { MysqlStore } from './MysqlStore';
+import { MysqlEvents } from '../MysqlEvents';
 import { Provenance } from './Provenance';
 
 const databases = TestDatabases.create({ ids: ['SQLITE_3'] });
@@ -59,9 +60,10 @@ async function setup(objects: InstanceObjects[]) {
   const records = await InstanceRecords.create(knex);
   const logger = mockServices.logger.mock();
   const fake = fakeCache(objects);
-  const provenance = new Provenance(fake.cache, records, store, logger);
+  const events = new MysqlEvents();
   const changed = jest.fn();
-  provenance.onRecordsChanged = changed;
+  events.on('recordsChanged', changed);
+  const provenance = new Provenance(fake.cache, records, store, logger, events);
   provenance.start();
   return { ...fake, records, store, logger, changed, knex };
 }

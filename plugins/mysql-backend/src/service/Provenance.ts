@@ -8,6 +8,7 @@ import { InstanceCache, InstanceObjects } from './InstanceCache';
 import { InstanceRecords } from './InstanceRecords';
 import { MysqlStore } from './MysqlStore';
 import { isReady } from './rollout';
+import { MysqlEvents } from '../MysqlEvents';
 
 /** The entity ref of a new instance: names are unique across clusters. */
 export function instanceEntityRef(name: string): string {
@@ -20,20 +21,21 @@ export function instanceEntityRef(name: string): string {
  * (labelled, with an owner annotation, no record and no MysqlInstance),
  * ignores with one log
  * line anything else that carries our labels, and notes when an instance
- * first runs Ready. `onRecordsChanged` hears of every new record.
+ * first runs Ready.
  */
 export class Provenance {
   private readonly ignored = new Set<string>();
   private readonly checking = new Set<string>();
   /** Clusters whose adoption check is done; until then nothing is ignored. */
   private readonly settled = new Set<string>();
-  onRecordsChanged: () => void = () => {};
 
   constructor(
     private readonly cache: InstanceCache,
     private readonly records: InstanceRecords,
     private readonly store: MysqlStore,
     private readonly logger: LoggerService,
+    /** Raises `recordsChanged` for every record it adds or removes. */
+    private readonly events: MysqlEvents = new MysqlEvents(),
   ) {}
 
   start() {
@@ -107,7 +109,7 @@ export class Provenance {
       message: `adopted from an earlier version of the plugin, owner ${owner}, entity ${entityRef}`,
     });
     this.logger.info(`adopted ${inst.ref} as ${entityRef}, owner ${owner}`);
-    this.onRecordsChanged();
+    this.events.emit('recordsChanged');
   }
 
   /**
@@ -137,7 +139,7 @@ export class Provenance {
     try {
       // Another replica may have created it a moment ago.
       if (await this.records.refresh(ref)) {
-        this.onRecordsChanged();
+        this.events.emit('recordsChanged');
         return;
       }
       this.ignored.add(ref);

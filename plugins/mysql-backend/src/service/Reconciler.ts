@@ -35,6 +35,7 @@ import {
   templateHash,
 } from './rollout';
 import { readServerCredentials, serverAddress } from './serverAccess';
+import { MysqlEvents } from '../MysqlEvents';
 
 const MERGE_PATCH = k8s.setHeaderOptions(
   'Content-Type',
@@ -91,28 +92,14 @@ export class Reconciler {
   private readonly slow = new Set<string>();
   /** Rollbacks this replica knows are in the history. */
   private readonly announced = new Set<string>();
-  /** Called when a rollout has finished, so the new values are read at once. */
-  onRolloutDone?: (inst: InstanceObjects) => void;
-  /**
-   * Called when a rollback restored the last good my.cnf, so that the
-   * owners hear of it: by each replica that sees it, at least once in all;
-   * the notice's key (`rollbackStartedAt`) makes it one.
-   */
-  onRollback?: (
-    inst: InstanceObjects,
-    rollback: {
-      rollbackStartedAt: string;
-      cause: string;
-      changes: string[];
-    },
-  ) => void;
-
   constructor(
     private readonly clusters: MysqlClusters,
     private readonly cache: InstanceCache,
     private readonly store: MysqlStore,
     private readonly logger: LoggerService,
     private readonly options: ReconcilerOptions,
+    /** Raises `rolloutDone` and `rolledBack`. */
+    private readonly events: MysqlEvents = new MysqlEvents(),
   ) {
     this.controller = new Controller({
       name: 'reconciler',
@@ -362,7 +349,7 @@ export class Reconciler {
       actor: inst.configMap?.metadata?.annotations?.[EDITED_BY_ANNOTATION],
       message: `applied without a restart (SET GLOBAL): ${changes.join(', ')}`,
     });
-    this.onRolloutDone?.(inst);
+    this.events.emit('rolloutDone', inst);
   }
 
   private async setGlobals(
@@ -402,7 +389,7 @@ export class Reconciler {
         ? `the server is Ready again after the failed restart (${rollout.failed})`
         : messages[rollout.reason],
     });
-    this.onRolloutDone?.(inst);
+    this.events.emit('rolloutDone', inst);
   }
 
   /**
@@ -550,7 +537,7 @@ export class Reconciler {
       },
       key,
     );
-    this.onRollback?.(inst, {
+    this.events.emit('rolledBack', inst, {
       rollbackStartedAt: rollback.startedAt,
       cause,
       changes,

@@ -8,6 +8,7 @@ import { BackupRow, BackupStore } from '../backups/BackupStore';
 import { InstanceCache, InstanceObjects } from '../service/InstanceCache';
 import { InstanceRecords } from '../service/InstanceRecords';
 import { MysqlStore } from '../service/MysqlStore';
+import { MysqlEvents } from '../MysqlEvents';
 import { UPGRADE_ANNOTATION } from './upgradeState';
 import { Upgrader } from './Upgrader';
 
@@ -84,6 +85,9 @@ function setup(inst: InstanceObjects, rows: BackupRow[] = []) {
     getBackup: jest.fn(async (id: string) => rows.find(r => r.id === id)),
   };
   const store = { addHistory: jest.fn(async () => true) };
+  const events = new MysqlEvents();
+  const ended = jest.fn();
+  events.on('upgradeEnded', ended);
   const upgrader = new Upgrader(
     { client: () => ({ apps }) } as unknown as MysqlClusters,
     { get: () => inst, list: () => [inst] } as unknown as InstanceCache,
@@ -92,9 +96,8 @@ function setup(inst: InstanceObjects, rows: BackupRow[] = []) {
     backupStore as unknown as BackupStore,
     store as unknown as MysqlStore,
     mockServices.logger.mock(),
+    events,
   );
-  const ended = jest.fn();
-  upgrader.onEnded = ended;
   const states = () =>
     patches.map(p => JSON.parse(p.metadata.annotations[UPGRADE_ANNOTATION]));
   return { upgrader, patches, states, backups, store, ended };

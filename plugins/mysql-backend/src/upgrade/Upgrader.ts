@@ -24,6 +24,7 @@ import {
   UPGRADE_ANNOTATION,
   upgradeProgress,
 } from './upgradeState';
+import { MysqlEvents } from '../MysqlEvents';
 
 const STRATEGIC_MERGE_PATCH = k8s.setHeaderOptions(
   'Content-Type',
@@ -48,16 +49,12 @@ export class Upgrader {
     private readonly backupStore: BackupStore,
     private readonly store: MysqlStore,
     private readonly logger: LoggerService,
+    /**
+     * Raises `upgradeFinished` when the server runs again (the new version
+     * is read at once) and `upgradeEnded` however it ended.
+     */
+    private readonly events: MysqlEvents = new MysqlEvents(),
   ) {}
-
-  /** Hears of each upgrade that ended, so the new version is polled at once. */
-  onFinished: (inst: InstanceObjects) => void = () => {};
-
-  /**
-   * Hears of each upgrade that ended, however it ended; `ended.at` is the
-   * time of the state it ended from.
-   */
-  onEnded: (ref: string, ended: MysqlUpgradeStatus) => void = () => {};
 
   /**
    * Checks and starts an upgrade of `record` to `image`: 400 for a path
@@ -218,7 +215,7 @@ export class Upgrader {
         kind: 'version',
         message: `upgraded from ${state.from} to ${state.to}`,
       });
-      this.onFinished(inst);
+      this.events.emit('upgradeFinished', inst);
       return;
     }
     if (!progress.dataTouched) {
@@ -262,7 +259,7 @@ export class Upgrader {
         kind: 'rollback',
         message: `rolled back to ${state.from}, which runs again`,
       });
-      this.onFinished(inst);
+      this.events.emit('upgradeFinished', inst);
       return;
     }
     const message = `${state.message}; after the rollback ${progress.message}. Restore backup ${state.backup} into a new database`;
@@ -280,7 +277,7 @@ export class Upgrader {
     if (!inst) return;
     await this.patch(inst, { ...state, at: new Date().toISOString() }, image);
     this.logger.info(`${ref}: upgrade to ${state.to} ${state.status}`);
-    this.onEnded(ref, state);
+    this.events.emit('upgradeEnded', ref, state);
   }
 
   private async patch(
