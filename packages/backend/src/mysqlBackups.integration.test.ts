@@ -582,6 +582,28 @@ it('answers a delete with a final backup at once, shows Deleting, and deletes on
   const restart = await api('post', `${url}/restart`);
   expect(restart.status).toBe(409);
   expect(restart.body.error.message).toContain('is being deleted');
+  // Its MysqlInstance says so too, without waiting for a poll.
+  const custom = sandbox.kc.makeApiClient(k8s.CustomObjectsApi);
+  const operation = await waitUntil('the Delete operation', async () => {
+    const resource: any = await custom.getNamespacedCustomObject({
+      group: 'mysql.backstage.io',
+      version: 'v1alpha1',
+      plural: 'mysqlinstances',
+      namespace: NAMESPACE,
+      name: FROM_PVC,
+    });
+    return resource.status?.operation?.state === 'BackingUp'
+      ? { phase: resource.status.phase, operation: resource.status.operation }
+      : undefined;
+  });
+  expect(operation).toEqual({
+    phase: 'Deleting',
+    operation: {
+      type: 'Delete',
+      state: 'BackingUp',
+      startedAt: expect.any(String),
+    },
+  });
 
   const gone = await waitUntil(
     `${FROM_PVC} to be deleted`,

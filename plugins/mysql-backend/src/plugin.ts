@@ -223,7 +223,12 @@ export const mysqlPlugin = createBackendPlugin({
           cache,
           records,
           logger,
+          undefined,
+          record => service.summaryOf(record),
         );
+        // Besides after each poll, a change of an instance's objects (a
+        // rollout, a pending delete) reaches its status at once.
+        cache.onChange(ref => resources.enqueue(ref));
         const requestPoll = (inst: InstanceObjects) =>
           poller
             .requestPoll(inst.ref)
@@ -265,6 +270,7 @@ export const mysqlPlugin = createBackendPlugin({
         lifecycle.addShutdownHook(async () => {
           ownerEvents.stop();
           await reconciler.stop();
+          await resources.stop();
           await cache.stop();
         });
 

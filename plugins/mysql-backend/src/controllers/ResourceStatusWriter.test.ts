@@ -86,6 +86,7 @@ function setup(options: {
   };
   const recorded = [...(options.recorded ?? [true, true])];
   const records = {
+    get: () => record,
     read: jest.fn(async () => (recorded.shift() ? record : undefined)),
   };
   const cache = {
@@ -99,6 +100,7 @@ function setup(options: {
     records as unknown as InstanceRecords,
     logger,
     () => new Date(NOW),
+    async () => summary,
   );
   return { writer, custom, records, logger };
 }
@@ -163,6 +165,24 @@ describe('ResourceStatusWriter', () => {
       }),
     );
     expect(custom.replaceNamespacedCustomObjectStatus).not.toHaveBeenCalled();
+  });
+
+  it('writes between polls when asked for an instance whose objects changed', async () => {
+    const resource = adoptedResource(record, objects());
+    const { writer, custom } = setup({ inst: objects(resource) });
+    writer.enqueue(record.ref);
+    for (let i = 0; i < 50; i++) {
+      if (custom.replaceNamespacedCustomObjectStatus.mock.calls.length > 0) {
+        break;
+      }
+      await new Promise(resolve => setTimeout(resolve, 10));
+    }
+    await writer.stop();
+    expect(
+      custom.replaceNamespacedCustomObjectStatus.mock.calls.map(
+        call => call[0].body.status.phase,
+      ),
+    ).toEqual(['Running']);
   });
 
   it('leaves a 409 to the next poll quietly, and warns of other failures', async () => {

@@ -11,6 +11,7 @@ import {
   MysqlInstanceResource,
 } from '@mysql-portal/plugin-mysql-node';
 import { resourceStatus, statusChanged } from '../domain/resourceStatus';
+import { Controller } from './Controller';
 import { InstanceCache, InstanceObjects } from '../service/InstanceCache';
 import { InstanceRecord, InstanceRecords } from '../service/InstanceRecords';
 import { statusOf } from '../service/kubernetesErrors';
@@ -74,13 +75,40 @@ export function adoptedResource(
  * looks again.
  */
 export class ResourceStatusWriter {
+  private readonly controller: Controller;
+
   constructor(
     private readonly clusters: MysqlClusters,
     private readonly cache: InstanceCache,
     private readonly records: InstanceRecords,
     private readonly logger: LoggerService,
     private readonly now: () => Date = () => new Date(),
-  ) {}
+    /** The summary of one instance now, for writes between polls. */
+    summaryOf?: (record: InstanceRecord) => Promise<MysqlInstanceSummary>,
+  ) {
+    this.controller = new Controller({
+      name: 'resource-status',
+      logger,
+      reconcile: async ref => {
+        const record = this.records.get(ref);
+        if (!record || !summaryOf) return;
+        await this.sync([{ record, summary: await summaryOf(record) }]);
+      },
+    });
+  }
+
+  /**
+   * Writes the status of `ref` soon, without waiting for its next poll:
+   * for changes of its objects (a rollout, a pending delete).
+   */
+  enqueue(ref: string) {
+    this.controller.enqueue(ref);
+  }
+
+  /** Stops, and waits for the writes under way. */
+  async stop() {
+    await this.controller.stop();
+  }
 
   /**
    * Writes the status of each instance whose objects are known. Until the

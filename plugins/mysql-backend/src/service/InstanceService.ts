@@ -161,6 +161,12 @@ export class InstanceService {
     return this.records.list().filter(r => configured.has(r.cluster));
   }
 
+  /** The summary of one instance, with one read of the store. */
+  async summaryOf(record: InstanceRecord): Promise<MysqlInstanceSummary> {
+    await this.statuses.load();
+    return this.summary(record, await this.store.getObservation(record.ref));
+  }
+
   /** The summaries of these instances, from memory and one read of the store. */
   async summaries(records: InstanceRecord[]): Promise<MysqlInstanceSummary[]> {
     await this.statuses.load();
