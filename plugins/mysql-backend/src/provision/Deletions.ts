@@ -5,6 +5,7 @@ import { MysqlClusters } from '@mysql-portal/plugin-mysql-node';
 import * as k8s from '@kubernetes/client-node';
 import { BackupRunner } from '../backups/BackupRunner';
 import { BackupStore } from '../backups/BackupStore';
+import { startBackupAfter } from '../backups/startAfter';
 import { InstanceCache, InstanceObjects } from '../service/InstanceCache';
 import { InstanceRecord, InstanceRecords } from '../service/InstanceRecords';
 import { MysqlStore } from '../service/MysqlStore';
@@ -143,29 +144,19 @@ export class Deletions {
       case 'wait':
         return pending;
       case 'startBackup': {
-        const backups = await this.backupStore.listBackups(record.ref);
-        // A final backup whose id was not written down (the write lost a
-        // race) is taken up; one that runs already ends first, since the
-        // final one must start after it.
-        const ours = backups.find(
-          b => b.trigger === 'delete' && b.startedAt >= pending.at,
-        );
-        if (!ours && backups.some(b => b.status === 'Running')) return pending;
-        let id = ours?.id;
-        if (!id) {
-          try {
-            id = (
-              await this.backups.start(record, {
-                trigger: 'delete',
-                actor: pending.actor,
-              })
-            ).id;
-          } catch (error) {
-            const why = (error as Error).message;
-            await this.cancel(inst, record, pending, why);
-            return { cancelled: why };
-          }
+        let id: string | undefined;
+        try {
+          id = await startBackupAfter(this.backups, this.backupStore, record, {
+            trigger: 'delete',
+            actor: pending.actor,
+            since: pending.at,
+          });
+        } catch (error) {
+          const why = (error as Error).message;
+          await this.cancel(inst, record, pending, why);
+          return { cancelled: why };
         }
+        if (!id) return pending;
         const updated = { ...pending, backup: id };
         await this.write(inst, updated);
         return updated;

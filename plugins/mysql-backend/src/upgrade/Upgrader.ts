@@ -12,6 +12,7 @@ import {
 import * as k8s from '@kubernetes/client-node';
 import { BackupRunner } from '../backups/BackupRunner';
 import { BackupStore } from '../backups/BackupStore';
+import { startBackupAfter } from '../backups/startAfter';
 import { InstanceCache, InstanceObjects } from '../service/InstanceCache';
 import { InstanceRecord, InstanceRecords } from '../service/InstanceRecords';
 import { configToken } from '../service/InstanceService';
@@ -140,28 +141,18 @@ export class Upgrader {
         inst,
       );
     if (!state.backup) {
-      const backups = await this.backupStore.listBackups(record.ref);
-      // One whose id was not written down (the write lost a race) is
-      // taken up; one that runs already ends first.
-      const ours = backups.find(
-        b => b.trigger === 'upgrade' && b.startedAt >= state.at,
-      );
-      if (!ours && backups.some(b => b.status === 'Running')) return;
-      let id = ours?.id;
-      if (!id) {
-        try {
-          id = (
-            await this.backups.start(record, {
-              trigger: 'upgrade',
-              actor: state.actor,
-            })
-          ).id;
-        } catch (error) {
-          await fail((error as Error).message);
-          return;
-        }
+      let id: string | undefined;
+      try {
+        id = await startBackupAfter(this.backups, this.backupStore, record, {
+          trigger: 'upgrade',
+          actor: state.actor,
+          since: state.at,
+        });
+      } catch (error) {
+        await fail((error as Error).message);
+        return;
       }
-      await this.patch(inst, { ...state, backup: id });
+      if (id) await this.patch(inst, { ...state, backup: id });
       return;
     }
     const backup = await this.backupStore.getBackup(state.backup);
