@@ -315,13 +315,15 @@ describe('the MySQL backend against the sandbox', () => {
 
   it('refuses a stale resourceVersion with a 409 and changes nothing', async () => {
     const version = await configMapVersion();
+    const { resourceVersion } = await detail();
     const res = await api.put(
       { max_connections: 150 },
-      String(Number(version) - 1),
+      String(Number(resourceVersion) - 1),
     );
     expect(res.status).toBe(409);
     expect(res.body.error.name).toBe('ConflictError');
     expect(await configMapVersion()).toBe(version);
+    expect((await detail()).resourceVersion).toBe(resourceVersion);
   });
 
   it('reports a configuration the server refuses as Degraded and rolls it back', async () => {
@@ -706,6 +708,90 @@ describe('the MySQL backend against the sandbox', () => {
       expect(next.status).toBe(202);
     }
     await settled(d => d.config.applied.wait_timeout === '726');
+  });
+
+  it('runs an edit of spec.config made with the Kubernetes API like a portal edit, and refuses an invalid one with a condition naming the field', async () => {
+    const custom = sandbox.kc.makeApiClient(k8s.CustomObjectsApi);
+    const args = {
+      group: 'mysql.backstage.io',
+      version: 'v1alpha1',
+      plural: 'mysqlinstances',
+      namespace: NAMESPACE,
+      name: NAME,
+    };
+    const patchConfig = (config: Record<string, string>) =>
+      custom.patchNamespacedCustomObject(
+        { ...args, body: { spec: { config } } },
+        k8s.setHeaderOptions('Content-Type', k8s.PatchStrategy.MergePatch),
+      );
+    const read = async (): Promise<any> =>
+      custom.getNamespacedCustomObject(args);
+    const before = await settled();
+
+    // What `kubectl edit mysqlinstance` does: one restart, and the history says how.
+    let after: any;
+    const restarts = await countRestarts(async () => {
+      await patchConfig({ max_connections: '141' });
+      after = await settled(d => d.config.applied.max_connections === '141');
+    });
+    expect(restarts).toBe(1);
+    expect(after.resourceVersion).not.toBe(before.resourceVersion);
+    expect(after.history.map((h: any) => h.message)).toContainEqual(
+      expect.stringContaining(
+        'max_connections=141 (set on the MysqlInstance, not through the portal)',
+      ),
+    );
+    const observed = await waitUntil('observedGeneration', async () => {
+      const resource = await read();
+      return resource.status?.observedGeneration ===
+        resource.metadata.generation
+        ? resource
+        : undefined;
+    });
+    expect(String(observed.metadata.generation)).toBe(after.resourceVersion);
+
+    // A portal edit that started before it is stale.
+    const stale = await api.put(
+      { ...before.config.desired, max_connections: 142 },
+      before.resourceVersion,
+    );
+    expect(stale.status).toBe(409);
+
+    // One the server cannot run changes nothing and says which field.
+    const cm = await configMapVersion();
+    await patchConfig({ max_connections: '0' });
+    const refused = await waitUntil('the InvalidSpec condition', async () => {
+      const resource = await read();
+      const applied = resource.status?.conditions?.find(
+        (c: any) => c.type === 'ConfigApplied',
+      );
+      return applied?.reason === 'InvalidSpec' &&
+        resource.status.observedGeneration === resource.metadata.generation
+        ? applied
+        : undefined;
+    });
+    expect(refused.status).toBe('False');
+    expect(refused.message).toContain('spec.config.max_connections');
+    await new Promise(resolve => setTimeout(resolve, 2 * POLL_SECONDS * 1000));
+    expect(await configMapVersion()).toBe(cm);
+    const kept = await detail();
+    expect(kept.status.phase).toBe('Running');
+    expect(kept.config.applied.max_connections).toBe('141');
+
+    // Put back, it is applied again without a restart.
+    const none = await countRestarts(async () => {
+      await patchConfig({ max_connections: '141' });
+      await waitUntil('ConfigApplied again', async () => {
+        const resource = await read();
+        return resource.status?.conditions?.find(
+          (c: any) => c.type === 'ConfigApplied',
+        )?.status === 'True' &&
+          resource.status.observedGeneration === resource.metadata.generation
+          ? true
+          : undefined;
+      });
+    });
+    expect(none).toBe(0);
   });
 
   it('picks up a rotated monitor password', async () => {

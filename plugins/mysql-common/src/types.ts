@@ -157,12 +157,12 @@ export interface MysqlHistoryEntry {
 
 /**
  * The body of `GET /instances/:cluster/:namespace/:name`. `config.desired`
- * is the ConfigMap's my.cnf, `config.applied` what the server reports;
+ * is `spec.config` of the instance's MysqlInstance, `config.applied` what the server reports;
  * `pending` names the variables where they differ; `mode` is the
  * reconciler's (`restart`: every change restarts the server; `online`:
  * changes of dynamic variables only apply without a restart). `resourceVersion` is
- * a token of the desired configuration, to send back with the next update;
- * it changes only when the desired configuration does.
+ * the MysqlInstance's `metadata.generation`, to send back with the next
+ * update; it moves exactly when the spec does, never with status.
  *
  * @public
  */

@@ -34,7 +34,10 @@ export type {
   ManagedWatchOptions,
 } from './watch';
 export { instanceLocation } from './entities';
-export { MYSQL_INSTANCE_API } from './mysqlInstance';
+export {
+  MYSQL_INSTANCE_API,
+  MYSQL_RENDERED_GENERATION_ANNOTATION,
+} from './mysqlInstance';
 export type {
   MysqlInstanceCondition,
   MysqlInstanceOperation,

@@ -9,7 +9,11 @@ import {
 } from '@mysql-portal/plugin-mysql-common';
 import * as k8s from '@kubernetes/client-node';
 import { createHash } from 'node:crypto';
-import { MYSQL_INSTANCE_API, MysqlInstanceResource } from './mysqlInstance';
+import {
+  MYSQL_INSTANCE_API,
+  MYSQL_RENDERED_GENERATION_ANNOTATION,
+  MysqlInstanceResource,
+} from './mysqlInstance';
 
 /**
  * Everything that defines one instance, already validated.
@@ -212,7 +216,14 @@ export function buildMysqlManifests(spec: MysqlInstanceSpec): MysqlManifests {
     configMap: {
       apiVersion: 'v1',
       kind: 'ConfigMap',
-      metadata: metadata(name),
+      // Rendered from the MysqlInstance made just before, whose generation is 1.
+      metadata: {
+        ...metadata(name),
+        annotations: {
+          ...metadata(name).annotations,
+          [MYSQL_RENDERED_GENERATION_ANNOTATION]: '1',
+        },
+      },
       data: { [MY_CNF_KEY]: myCnf, [INIT_KEY]: INIT_SCRIPT },
     },
     headlessService: {

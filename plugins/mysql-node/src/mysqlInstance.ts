@@ -14,6 +14,17 @@ export const MYSQL_INSTANCE_API = {
 } as const;
 
 /**
+ * On an instance's ConfigMap: the `metadata.generation` of the MysqlInstance
+ * whose `spec.config` it was last rendered from. A spec of another
+ * generation is rendered again; an edit of the ConfigMap by hand, with the
+ * spec unchanged, is left as it is.
+ *
+ * @public
+ */
+export const MYSQL_RENDERED_GENERATION_ANNOTATION =
+  'mysql.backstage.io/rendered-generation';
+
+/**
  * What the owners of an instance ask for: the spec of a MysqlInstance.
  * Its `metadata.generation` moves exactly when this changes, and is the
  * token a client holds for its next edit.

@@ -16,12 +16,7 @@ import { InstanceCache, InstanceObjects } from '../service/InstanceCache';
 import { InstanceRecord, InstanceRecords } from '../service/InstanceRecords';
 import { statusOf } from '../service/kubernetesErrors';
 import { desiredConfig } from '../service/rollout';
-
-const INSTANCE_API = {
-  group: MYSQL_INSTANCE_API.group,
-  version: MYSQL_INSTANCE_API.version,
-  plural: MYSQL_INSTANCE_API.plural,
-};
+import { INSTANCE_API } from '../service/instanceResource';
 
 /**
  * The MysqlInstance of an instance made before the resource existed, from

@@ -8,7 +8,16 @@ const CNF = '[mysqld]\nmax_connections = 100\n';
 const NEW_CNF = '[mysqld]\nmax_connections = 200\n';
 
 function objects(
-  options: { cnf?: string; running?: string; annotations?: object } = {},
+  options: {
+    cnf?: string;
+    running?: string;
+    annotations?: object;
+    spec?: {
+      generation: number;
+      config: Record<string, string>;
+      rendered: string;
+    };
+  } = {},
 ): InstanceObjects {
   return {
     ref: 'sandbox/db/orders',
@@ -31,7 +40,31 @@ function objects(
         },
       },
     } as k8s.V1StatefulSet,
-    configMap: { data: { 'my.cnf': options.cnf ?? CNF } },
+    configMap: {
+      metadata: options.spec
+        ? {
+            annotations: {
+              'mysql.backstage.io/rendered-generation': options.spec.rendered,
+            },
+          }
+        : {},
+      data: { 'my.cnf': options.cnf ?? CNF },
+    },
+    ...(options.spec
+      ? {
+          resource: {
+            apiVersion: 'mysql.backstage.io/v1alpha1',
+            kind: 'MysqlInstance',
+            metadata: { name: 'orders', generation: options.spec.generation },
+            spec: {
+              owner: 'group:default/team-a',
+              image: 'mysql:9.7',
+              config: options.spec.config,
+              storage: { size: '1Gi' },
+            },
+          },
+        }
+      : {}),
     pods: [],
   };
 }
@@ -61,6 +94,64 @@ function conditions(status: ReturnType<typeof resourceStatus>) {
 }
 
 describe('resourceStatus', () => {
+  it('observes the generation the ConfigMap was rendered from, and keeps the last while a new one renders', () => {
+    const running = summary({ phase: 'Running', since: T0 });
+    const rendered = resourceStatus(
+      running,
+      objects({
+        spec: {
+          generation: 3,
+          config: { max_connections: '100' },
+          rendered: '3',
+        },
+      }),
+      undefined,
+      T0,
+    );
+    expect(rendered.observedGeneration).toBe(3);
+    expect(rendered.conditions!.map(c => c.observedGeneration)).toEqual([
+      3, 3, 3, 3,
+    ]);
+    const pending = resourceStatus(
+      running,
+      objects({
+        spec: {
+          generation: 4,
+          config: { max_connections: '200' },
+          rendered: '3',
+        },
+      }),
+      rendered,
+      T1,
+    );
+    expect(pending.observedGeneration).toBe(3);
+    expect(conditions(pending)[1]).toEqual([
+      'ConfigApplied',
+      'False',
+      'Applying',
+    ]);
+  });
+
+  it('refuses a spec the server cannot run with a ConfigApplied condition that names the field', () => {
+    const status = resourceStatus(
+      summary({ phase: 'Running', since: T0 }),
+      objects({
+        spec: {
+          generation: 5,
+          config: { max_connections: '0' },
+          rendered: '4',
+        },
+      }),
+      undefined,
+      T0,
+    );
+    expect(status.observedGeneration).toBe(5);
+    expect(status.phase).toBe('Running');
+    const applied = status.conditions!.find(c => c.type === 'ConfigApplied')!;
+    expect(applied).toMatchObject({ status: 'False', reason: 'InvalidSpec' });
+    expect(applied.message).toMatch(/spec\.config\.max_connections: /);
+  });
+
   it('says Ready and applied for a running server with its my.cnf', () => {
     const status = resourceStatus(
       summary({ phase: 'Running', since: T0 }),

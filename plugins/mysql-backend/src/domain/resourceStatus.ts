@@ -9,6 +9,7 @@ import { InstanceObjects } from '../service/InstanceCache';
 import { desiredHash, readRollout, runningHash } from '../service/rollout';
 import { readDelete } from './deleteState';
 import { readUpgrade } from '../upgrade/upgradeState';
+import { SpecConfigState, specConfigState } from './specConfig';
 
 const ROLLOUT_TYPES = {
   config: 'Rollout',
@@ -58,12 +59,45 @@ function operationOf(
 
 type ConditionInput = Omit<MysqlInstanceCondition, 'lastTransitionTime'>;
 
+function configAppliedOf(
+  summary: MysqlInstanceSummary,
+  inst: InstanceObjects,
+  spec: SpecConfigState,
+): ConditionInput {
+  if (spec.state === 'invalid') {
+    return {
+      type: 'ConfigApplied',
+      status: 'False',
+      reason: 'InvalidSpec',
+      message: `not applied, the server keeps its configuration: ${spec.problems.join(
+        '; ',
+      )}`,
+    };
+  }
+  if (spec.state !== 'render' && runningHash(inst) === desiredHash(inst)) {
+    return {
+      type: 'ConfigApplied',
+      status: 'True',
+      reason: 'Applied',
+      message: 'the server runs the desired my.cnf',
+    };
+  }
+  return {
+    type: 'ConfigApplied',
+    status: 'False',
+    reason: summary.pendingRestart ? 'PendingRestart' : 'Applying',
+    message: summary.pendingRestart
+      ? 'the desired my.cnf applies at the next restart'
+      : 'the desired my.cnf is being applied',
+  };
+}
+
 function conditionsOf(
   summary: MysqlInstanceSummary,
   inst: InstanceObjects,
+  spec: SpecConfigState,
 ): ConditionInput[] {
   const { phase, message = '' } = summary.status;
-  const applied = runningHash(inst) === desiredHash(inst);
   return [
     phase === 'Running'
       ? {
@@ -73,21 +107,7 @@ function conditionsOf(
           message: 'the server answers',
         }
       : { type: 'Ready', status: 'False', reason: phase, message },
-    applied
-      ? {
-          type: 'ConfigApplied',
-          status: 'True',
-          reason: 'Applied',
-          message: 'the server runs the desired my.cnf',
-        }
-      : {
-          type: 'ConfigApplied',
-          status: 'False',
-          reason: summary.pendingRestart ? 'PendingRestart' : 'Applying',
-          message: summary.pendingRestart
-            ? 'the desired my.cnf applies at the next restart'
-            : 'the desired my.cnf is being applied',
-        },
+    configAppliedOf(summary, inst, spec),
     phase === 'Reconciling' || phase === 'Provisioning'
       ? { type: 'Progressing', status: 'True', reason: phase, message }
       : {
@@ -111,6 +131,8 @@ function conditionsOf(
  * The status of an instance's MysqlInstance, from what the backend knows
  * of it. A condition keeps its `lastTransitionTime` while its status stays,
  * as the Kubernetes API conventions ask; `now` is when the others moved.
+ * `observedGeneration` is the spec generation the ConfigMap was rendered
+ * from, or refused: until a new spec is, the previous one stays.
  */
 export function resourceStatus(
   summary: MysqlInstanceSummary,
@@ -121,7 +143,13 @@ export function resourceStatus(
   const before = new Map(previous?.conditions?.map(c => [c.type, c]));
   const operation = operationOf(inst);
   const hash = runningHash(inst);
+  const spec = specConfigState(inst);
+  const observedGeneration =
+    spec.state === 'in-sync' || spec.state === 'invalid'
+      ? spec.generation
+      : previous?.observedGeneration;
   return {
+    ...(observedGeneration !== undefined ? { observedGeneration } : {}),
     phase: summary.status.phase,
     ...(summary.status.message ? { message: summary.status.message } : {}),
     version: {
@@ -130,10 +158,11 @@ export function resourceStatus(
     },
     ...(hash ? { configHash: hash } : {}),
     ...(operation ? { operation } : {}),
-    conditions: conditionsOf(summary, inst).map(condition => {
+    conditions: conditionsOf(summary, inst, spec).map(condition => {
       const old = before.get(condition.type);
       return {
         ...condition,
+        ...(observedGeneration !== undefined ? { observedGeneration } : {}),
         lastTransitionTime:
           old?.status === condition.status ? old.lastTransitionTime : now,
       };

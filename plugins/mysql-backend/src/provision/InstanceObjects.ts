@@ -11,6 +11,7 @@ import {
 import * as k8s from '@kubernetes/client-node';
 import { describeKubernetesError, statusOf } from '../service/kubernetesErrors';
 import { isReady } from '../service/rollout';
+import { INSTANCE_API } from '../service/instanceResource';
 
 /** The objects of an instance, in creation order: its resource first. */
 export const OBJECT_KINDS = [
@@ -36,12 +37,6 @@ const KIND_LABELS: Record<ObjectKind, string> = {
 };
 
 type AnyObject = k8s.KubernetesObject;
-
-const INSTANCE_API = {
-  group: MYSQL_INSTANCE_API.group,
-  version: MYSQL_INSTANCE_API.version,
-  plural: MYSQL_INSTANCE_API.plural,
-};
 
 /** The claim the StatefulSet controller makes for the only pod of `name`. */
 export function claimName(name: string): string {

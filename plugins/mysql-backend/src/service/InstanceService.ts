@@ -7,7 +7,6 @@ import {
 import {
   describeMysqlConfigChange,
   formatInstanceRef,
-  MY_CNF_KEY,
   MYSQL_CONFIG_HASH_ANNOTATION,
   MysqlConfigValue,
   MysqlInstanceDetail,
@@ -16,15 +15,15 @@ import {
   MysqlInstanceStatus,
   MysqlInstanceSummary,
   MysqlReconcilerMode,
-  parseMyCnf,
   planMysqlConfigChange,
-  renderMyCnf,
 } from '@mysql-portal/plugin-mysql-common';
 import {
-  configHash,
   MYSQL_SECRET_KEYS,
   MysqlClusters,
+  MysqlInstanceResource,
 } from '@mysql-portal/plugin-mysql-node';
+import { specToken } from '../domain/specConfig';
+import { readInstanceResource, replaceSpecConfig } from './instanceResource';
 import * as k8s from '@kubernetes/client-node';
 import { InstanceCache, InstanceObjects } from './InstanceCache';
 import { InstanceRecord, InstanceRecords } from './InstanceRecords';
@@ -32,7 +31,6 @@ import { describeKubernetesError, statusOf } from './kubernetesErrors';
 import { InstanceStatuses } from './InstanceStatuses';
 import { MysqlStore, Observation } from './MysqlStore';
 import {
-  EDITED_BY_ANNOTATION,
   readRollout,
   RESTARTED_AT_ANNOTATION,
   ROLLOUT_ANNOTATION,
@@ -41,15 +39,6 @@ import { refuseWhileDeleting } from '../domain/deleteState';
 import { computePhase, configView } from './status';
 import { connectionDetails } from './connection';
 import { restartPending, versionDrift } from '../fleet/facts';
-
-/**
- * The `resourceVersion` clients hold: a hash of the desired my.cnf, so it
- * changes only when the desired configuration does, never with the
- * backend's own annotations on the ConfigMap.
- */
-export function configToken(cm: k8s.V1ConfigMap): string {
-  return configHash(cm.data?.[MY_CNF_KEY] ?? '');
-}
 
 /** How long a new instance may go unseen by the watches before it counts as missing. */
 const NEW_INSTANCE_GRACE_MS = 60_000;
@@ -224,7 +213,7 @@ export class InstanceService {
             restartRequired: false,
             mode: this.mode,
           },
-      resourceVersion: inst?.configMap ? configToken(inst.configMap) : '',
+      resourceVersion: inst ? specToken(inst) : '',
       history,
       connection: connectionDetails(record, await this.names(record)),
       ...(await this.detailExtras(record.ref)),
@@ -275,9 +264,11 @@ export class InstanceService {
   }
 
   /**
-   * Replaces the desired configuration. Everything is checked before the
-   * ConfigMap is written, and the write carries `resourceVersion`, so a stale
-   * edit gets a 409 and nothing changes.
+   * Replaces `spec.config` of the instance's MysqlInstance. Everything is
+   * checked before the write; `resourceVersion` is the generation the edit
+   * started from, and the write carries the resourceVersion of the object
+   * it was checked against, so a stale edit gets a 409 and nothing changes.
+   * The Reconciler renders the spec into the ConfigMap.
    */
   async updateConfig(
     ref: MysqlInstanceRef,
@@ -286,10 +277,19 @@ export class InstanceService {
     actor: string,
   ): Promise<{ changes: string[] }> {
     const inst = await this.objects(ref);
-    const cm = inst.configMap;
-    if (!cm) throw new NotFoundError(`instance ${inst.ref} has no ConfigMap`);
+    if (!inst.resource) {
+      throw new ConflictError(
+        `${inst.ref} has no MysqlInstance yet (the backend makes one within a poll); try again in a moment`,
+      );
+    }
+    const { custom } = this.clusters.client(inst.cluster);
+    const stale = () =>
+      new ConflictError(
+        `the configuration of ${inst.ref} was changed by someone else (resourceVersion ${resourceVersion} is stale); reload and edit again`,
+      );
+    let base = await this.readResource(inst);
     const plan = planMysqlConfigChange(
-      parseMyCnf(cm.data?.[MY_CNF_KEY] ?? ''),
+      base.spec.config ?? {},
       config,
       this.mode,
       inst.statefulSet.spec?.template.spec?.containers[0]?.image,
@@ -301,41 +301,13 @@ export class InstanceService {
           .join('\n- ')}`,
       );
     }
-    if (resourceVersion !== configToken(cm)) {
-      throw new ConflictError(
-        `the configuration of ${inst.ref} was changed by someone else (resourceVersion ${resourceVersion} is stale); reload and edit again`,
-      );
-    }
+    if (String(base.metadata.generation) !== resourceVersion) throw stale();
     const changes = plan.changes.map(describeMysqlConfigChange);
     if (changes.length === 0) return { changes };
-    const { core } = this.clusters.client(inst.cluster);
-    const stale = () =>
-      new ConflictError(
-        `the configuration of ${inst.ref} was changed by someone else; reload and edit again`,
-      );
-    let base = cm;
-    let written: k8s.V1ConfigMap;
+    let written: MysqlInstanceResource;
     for (let attempt = 1; ; attempt++) {
       try {
-        // The write carries the resourceVersion it was based on.
-        written = await core.replaceNamespacedConfigMap({
-          name: base.metadata!.name!,
-          namespace: inst.namespace,
-          body: {
-            ...base,
-            metadata: {
-              ...base.metadata,
-              annotations: {
-                ...base.metadata?.annotations,
-                [EDITED_BY_ANNOTATION]: actor,
-              },
-            },
-            data: {
-              ...base.data,
-              [MY_CNF_KEY]: renderMyCnf(plan.values),
-            },
-          },
-        });
+        written = await replaceSpecConfig(custom, base, plan.values, actor);
         break;
       } catch (error) {
         if (statusOf(error) !== 409) {
@@ -345,14 +317,12 @@ export class InstanceService {
           );
         }
         if (attempt >= 3) throw stale();
-        // Others may touch the ConfigMap (an annotation added with kubectl,
-        // or an older backend's last good my.cnf); only a change of my.cnf
-        // makes this edit stale.
-        base = await core.readNamespacedConfigMap({
-          name: base.metadata!.name!,
-          namespace: inst.namespace,
-        });
-        if (configToken(base) !== resourceVersion) throw stale();
+        // A status write moves the resourceVersion but not the generation:
+        // only a change of the spec makes this edit stale.
+        base = await this.readResource(inst);
+        if (String(base.metadata.generation) !== resourceVersion) {
+          throw stale();
+        }
       }
     }
     await this.store.addHistory(inst.ref, {
@@ -360,8 +330,20 @@ export class InstanceService {
       actor,
       message: changes.join(', '),
     });
-    await this.cacheCaughtUp(inst.ref, written.metadata!.resourceVersion!);
+    await this.cacheCaughtUp(inst.ref, written.metadata.resourceVersion!);
     return { changes };
+  }
+
+  private async readResource(inst: InstanceObjects) {
+    try {
+      return await readInstanceResource(
+        this.clusters.client(inst.cluster).custom,
+        inst.namespace,
+        inst.name,
+      );
+    } catch (error) {
+      throw describeKubernetesError(error, `reading ${inst.ref}`);
+    }
   }
 
   /** Lets the answer to a write show the write: the watch delivers it within moments. */
@@ -369,7 +351,7 @@ export class InstanceService {
     const deadline = Date.now() + 5000;
     while (Date.now() < deadline) {
       if (
-        this.cache.get(ref)?.configMap?.metadata?.resourceVersion ===
+        this.cache.get(ref)?.resource?.metadata?.resourceVersion ===
         resourceVersion
       )
         return;

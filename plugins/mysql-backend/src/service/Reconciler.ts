@@ -1,14 +1,11 @@
 import { LoggerService } from '@backstage/backend-plugin-api';
 import {
-  describeMysqlConfigChange,
-  MY_CNF_KEY,
   MYSQL_CONFIG_HASH_ANNOTATION,
   MysqlReconcilerMode,
   parseMyCnf,
   planMysqlConfigChange,
 } from '@mysql-portal/plugin-mysql-common';
 import { configHash, MysqlClusters } from '@mysql-portal/plugin-mysql-node';
-import * as k8s from '@kubernetes/client-node';
 import { InstanceCache, InstanceObjects } from './InstanceCache';
 import { MysqlStore } from './MysqlStore';
 import { Controller } from '../controllers/Controller';
@@ -36,11 +33,12 @@ import {
 } from './rollout';
 import { readServerCredentials, serverAddress } from './serverAccess';
 import { MysqlEvents } from '../MysqlEvents';
-
-const MERGE_PATCH = k8s.setHeaderOptions(
-  'Content-Type',
-  k8s.PatchStrategy.MergePatch,
-);
+import { SpecRenderer } from '../controllers/SpecRenderer';
+import {
+  describeChanges,
+  patchStatefulSet,
+  Rollbacks,
+} from '../controllers/Rollbacks';
 
 /** Reconciler settings from app-config. */
 export interface ReconcilerOptions {
@@ -59,21 +57,11 @@ export interface ReconcilerOptions {
 const RETRY_FIRST_MS = 1000;
 const RETRY_MAX_MS = 5 * 60_000;
 
-/** What changed between two my.cnf texts, as people read it. */
-function describeChanges(
-  before: string | undefined,
-  after: string | undefined,
-) {
-  return planMysqlConfigChange(
-    parseMyCnf(before ?? ''),
-    parseMyCnf(after ?? ''),
-    'restart',
-  ).changes.map(describeMysqlConfigChange);
-}
-
 /**
- * Level-triggered: whenever an instance's objects change, compares the hash
- * of the desired my.cnf (the ConfigMap) with the one on the pod template and,
+ * Level-triggered: whenever an instance's objects change, renders
+ * `spec.config` of its MysqlInstance into the ConfigMap when the spec
+ * changed, then compares the hash of the ConfigMap's my.cnf with the one
+ * on the pod template and,
  * when they differ, patches the template so the StatefulSet controller rolls
  * the pod; then follows the rollout to Ready, or rolls back. Every write
  * carries the resourceVersion it was decided on, so several backends (or a
@@ -90,8 +78,8 @@ export class Reconciler {
   private readonly wakes = new Map<string, number>();
   /** Rollouts already reported slow, by instance and start time. */
   private readonly slow = new Set<string>();
-  /** Rollbacks this replica knows are in the history. */
-  private readonly announced = new Set<string>();
+  private readonly rollbacks: Rollbacks;
+  private readonly renderer: SpecRenderer;
   constructor(
     private readonly clusters: MysqlClusters,
     private readonly cache: InstanceCache,
@@ -101,6 +89,14 @@ export class Reconciler {
     /** Raises `rolloutDone` and `rolledBack`. */
     private readonly events: MysqlEvents = new MysqlEvents(),
   ) {
+    this.renderer = new SpecRenderer(clusters, store, logger);
+    this.rollbacks = new Rollbacks(
+      clusters,
+      store,
+      logger,
+      events,
+      options.rollbackOnFailure,
+    );
     this.controller = new Controller({
       name: 'reconciler',
       logger,
@@ -146,20 +142,24 @@ export class Reconciler {
   private async reconcile(ref: string) {
     const inst = this.cache.get(ref);
     if (!inst?.configMap) return;
+    // The watch brings the rendered ConfigMap, and with it the next pass.
+    if (await this.renderer.render(inst)) return;
     const desired = desiredHash(inst);
     if (!desired) return;
     const rollout = readRollout(inst.statefulSet);
 
     if (rollout?.reason === 'rollback' && rollout.from) {
       if (rollout.from === desired) {
-        // The backend stopped between marking the rollback and writing the
-        // last good my.cnf back: write it now.
-        await this.restoreLastGood(inst, rollout);
+        // The last good my.cnf is not back yet: the backend stopped after
+        // marking, or the spec it wrote is not rendered yet. Put it back.
+        await this.rollbacks.restoreLastGood(inst, rollout);
         return;
       }
       // The last good my.cnf is back; whoever wrote it may not have heard
       // the answer, so every pass that sees this makes sure it is told.
-      if (rollout.hash === desired) await this.announceRollback(inst, rollout);
+      if (rollout.hash === desired) {
+        await this.rollbacks.announce(inst, rollout);
+      }
     }
     const online = readOnlineConfig(inst.statefulSet);
     if (online && !online.applied && !rollout) {
@@ -197,7 +197,7 @@ export class Reconciler {
       await this.finishRollout(inst, rollout);
     } else if (progress.state === 'failed') {
       if (!rollout.failed) {
-        await this.failRollout(inst, rollout, progress.message);
+        await this.rollbacks.fail(inst, rollout, progress.message);
       }
     } else {
       if (progress.slow) this.reportSlow(inst, rollout, progress.slow);
@@ -213,14 +213,6 @@ export class Reconciler {
     this.slow.add(key);
     this.logger.info(
       `${inst.ref}: the ${rollout.reason} rollout is slow (${why}); waiting for the startup probe to decide`,
-    );
-  }
-
-  private async patchStatefulSet(inst: InstanceObjects, body: object) {
-    const { apps } = this.clusters.client(inst.cluster);
-    return apps.patchNamespacedStatefulSet(
-      { name: inst.name, namespace: inst.namespace, body },
-      MERGE_PATCH,
     );
   }
 
@@ -247,7 +239,7 @@ export class Reconciler {
     if (templateHash(inst) === hash) {
       templateAnnotations[RESTARTED_AT_ANNOTATION] = rollout.startedAt;
     }
-    await this.patchStatefulSet(inst, {
+    await patchStatefulSet(this.clusters, inst, {
       metadata: {
         resourceVersion: inst.statefulSet.metadata!.resourceVersion,
         annotations: {
@@ -298,7 +290,7 @@ export class Reconciler {
       return false;
     }
     const claim: OnlineConfig = { cnf: desired, base, applied: false };
-    const claimed = await this.patchStatefulSet(inst, {
+    const claimed = await patchStatefulSet(this.clusters, inst, {
       metadata: {
         resourceVersion: inst.statefulSet.metadata!.resourceVersion,
         annotations: { [ONLINE_CONFIG_ANNOTATION]: JSON.stringify(claim) },
@@ -329,7 +321,7 @@ export class Reconciler {
       await this.startRollout(inst, configHash(online.cnf));
       return;
     }
-    await this.patchStatefulSet(inst, {
+    await patchStatefulSet(this.clusters, inst, {
       metadata: {
         resourceVersion: inst.statefulSet.metadata!.resourceVersion,
         annotations: {
@@ -365,7 +357,7 @@ export class Reconciler {
   }
 
   private async finishRollout(inst: InstanceObjects, rollout: Rollout) {
-    await this.patchStatefulSet(inst, {
+    await patchStatefulSet(this.clusters, inst, {
       metadata: {
         resourceVersion: inst.statefulSet.metadata!.resourceVersion,
         annotations: { [ROLLOUT_ANNOTATION]: null },
@@ -418,130 +410,11 @@ export class Reconciler {
       this.wakeAt(inst.ref, stableAt);
       return;
     }
-    await this.patchStatefulSet(inst, {
+    await patchStatefulSet(this.clusters, inst, {
       metadata: {
         resourceVersion: inst.statefulSet.metadata!.resourceVersion,
         annotations: { [LAST_GOOD_ANNOTATION]: cnf },
       },
     });
-  }
-
-  private async failRollout(
-    inst: InstanceObjects,
-    rollout: Rollout,
-    message: string,
-  ) {
-    const lastGood = lastGoodConfig(inst);
-    const desired = desiredHash(inst)!;
-    const canRollBack =
-      this.options.rollbackOnFailure &&
-      rollout.reason !== 'rollback' &&
-      lastGood !== undefined &&
-      lastGood !== desiredConfig(inst);
-    this.logger.warn(`${inst.ref}: rollout failed: ${message}`);
-    if (!canRollBack) {
-      await this.patchStatefulSet(inst, {
-        metadata: {
-          resourceVersion: inst.statefulSet.metadata!.resourceVersion,
-          annotations: {
-            [ROLLOUT_ANNOTATION]: JSON.stringify({
-              ...rollout,
-              failed: message,
-            }),
-          },
-        },
-      });
-      await this.store.addHistory(inst.ref, {
-        kind: 'restart',
-        message: `the restart failed: ${message}`,
-      });
-      return;
-    }
-    // Two writes, each with its precondition: first the StatefulSet says a
-    // rollback from this my.cnf is under way (so the restart that follows is
-    // reported as one, and never rolled back in turn), then the ConfigMap
-    // gets the last good my.cnf, and the history and the owners hear of it.
-    // A replica that finds the mark with the failed my.cnf still in place
-    // does the second write (the one that marked may have stopped, or lost
-    // the answer); an edit made in between wins (409).
-    const rollback: Rollout = {
-      hash: configHash(lastGood!),
-      startedAt: new Date().toISOString(),
-      reason: 'rollback',
-      cause: message,
-      from: desired,
-      changes: describeChanges(lastGood, desiredConfig(inst)),
-    };
-    const marked = await this.patchStatefulSet(inst, {
-      metadata: {
-        resourceVersion: inst.statefulSet.metadata!.resourceVersion,
-        annotations: { [ROLLOUT_ANNOTATION]: JSON.stringify(rollback) },
-      },
-    });
-    await this.restoreLastGood({ ...inst, statefulSet: marked }, rollback);
-  }
-
-  /**
-   * Writes the last good my.cnf back, unless the ConfigMap changed since
-   * (an edit made in between wins with a 409), then says so.
-   */
-  private async restoreLastGood(inst: InstanceObjects, rollback: Rollout) {
-    const lastGood = lastGoodConfig(inst);
-    if (lastGood === undefined || configHash(lastGood) !== rollback.hash) {
-      throw new Error(
-        `the rollback of ${inst.ref} has no last good my.cnf with hash ${rollback.hash}`,
-      );
-    }
-    const { core } = this.clusters.client(inst.cluster);
-    await core.patchNamespacedConfigMap(
-      {
-        name: inst.configMap!.metadata!.name!,
-        namespace: inst.namespace,
-        body: {
-          metadata: {
-            resourceVersion: inst.configMap!.metadata!.resourceVersion,
-          },
-          data: { [MY_CNF_KEY]: lastGood },
-        },
-      },
-      MERGE_PATCH,
-    );
-    await this.announceRollback(inst, {
-      ...rollback,
-      // A mark made by an earlier version has no changes; the failed
-      // my.cnf is still in the ConfigMap read before the write.
-      changes:
-        rollback.changes ?? describeChanges(lastGood, desiredConfig(inst)),
-    });
-  }
-
-  /**
-   * Records the rollback in the history and tells the owners, once in all:
-   * the history entry and the notice are keyed by the rollback's start,
-   * which its mark carries, so the replica that restored the my.cnf and any
-   * that finds it restored (because that one never heard the answer, or
-   * stopped) write one entry and send one notice between them.
-   */
-  private async announceRollback(inst: InstanceObjects, rollback: Rollout) {
-    const key = `rollback:${inst.ref}@${rollback.startedAt}`;
-    if (this.announced.has(key)) return;
-    const cause = rollback.cause ?? 'the server did not become Ready';
-    const changes = rollback.changes ?? [];
-    await this.store.addHistory(
-      inst.ref,
-      {
-        kind: 'rollback',
-        message: `${
-          changes.join(', ') || 'the new configuration'
-        } did not run (${cause}); restoring the last configuration that ran`,
-      },
-      key,
-    );
-    this.events.emit('rolledBack', inst, {
-      rollbackStartedAt: rollback.startedAt,
-      cause,
-      changes,
-    });
-    this.announced.add(key);
   }
 }

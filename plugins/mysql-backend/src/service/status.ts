@@ -1,3 +1,4 @@
+import { specConfigState } from '../domain/specConfig';
 import {
   MysqlInstancePhase,
   MysqlReconcilerMode,
@@ -147,12 +148,16 @@ export function configView(
   observation: Observation | undefined,
   mode: MysqlReconcilerMode,
 ) {
-  const desired = parseMyCnf(desiredConfig(inst) ?? '');
+  // What owners asked for: the spec, which the ConfigMap follows moments later.
+  const desired =
+    inst.resource?.spec.config ?? parseMyCnf(desiredConfig(inst) ?? '');
   const applied = observation?.variables ?? {};
   const pending = Object.keys(desired).filter(
     k => applied[k] === undefined || !sameMysqlValue(k, desired[k], applied[k]),
   );
-  const hashPending = desiredHash(inst) !== runningHash(inst);
+  const hashPending =
+    desiredHash(inst) !== runningHash(inst) ||
+    specConfigState(inst).state === 'render';
   const known = runningConfig(inst);
   const running =
     known !== undefined

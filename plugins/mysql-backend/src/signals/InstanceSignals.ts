@@ -20,6 +20,7 @@ function objectsVersion(inst: InstanceObjects | undefined): string {
   return [
     inst.statefulSet.metadata?.resourceVersion,
     inst.configMap?.metadata?.resourceVersion,
+    inst.resource?.metadata?.generation,
     ...inst.pods.map(p => p.metadata?.resourceVersion).sort(),
   ].join(',');
 }

@@ -15,7 +15,7 @@ import { BackupStore } from '../backups/BackupStore';
 import { startBackupAfter } from '../backups/startAfter';
 import { InstanceCache, InstanceObjects } from '../service/InstanceCache';
 import { InstanceRecord, InstanceRecords } from '../service/InstanceRecords';
-import { configToken } from '../service/InstanceService';
+import { specToken } from '../domain/specConfig';
 import { MysqlStore } from '../service/MysqlStore';
 import { refuseWhileDeleting } from '../domain/deleteState';
 import { isReady } from '../service/rollout';
@@ -74,7 +74,7 @@ export class Upgrader {
       throw new ConflictError(`${record.ref} has no StatefulSet to upgrade`);
     }
     refuseWhileDeleting(inst);
-    if (inst.configMap && configToken(inst.configMap) !== resourceVersion) {
+    if (inst.resource && specToken(inst) !== resourceVersion) {
       throw new ConflictError(
         `resourceVersion: ${record.ref} changed since you loaded it; reload and try again`,
       );
