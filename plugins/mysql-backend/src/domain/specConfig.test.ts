@@ -87,15 +87,31 @@ describe('specConfigState', () => {
     ).toEqual({ state: 'in-sync', generation: 2 });
   });
 
-  it('is in sync for an adopted instance whose my.cnf holds the same values, written another way', () => {
+  it('takes a ConfigMap without the annotation as rendered from generation 1, from which an adopted MysqlInstance was made', () => {
+    const adopted = objects({
+      generation: 1,
+      cnf: renderMyCnf({ max_connections: 70 }),
+    });
+    expect(specConfigState(adopted)).toEqual({
+      state: 'in-sync',
+      generation: 1,
+    });
+    expect(specConfigState(objects({ generation: 2 }))).toMatchObject({
+      state: 'render',
+      changes: [],
+    });
+  });
+
+  it('compares values as the server reads them', () => {
     expect(
       specConfigState(
         objects({
           config: { innodb_buffer_pool_size: '128M' },
+          rendered: '1',
           cnf: '[mysqld]\ninnodb_buffer_pool_size=134217728\n',
         }),
       ),
-    ).toEqual({ state: 'in-sync', generation: 2 });
+    ).toMatchObject({ state: 'render', changes: [] });
   });
 
   it('renders a new generation, saying who asked when the portal did', () => {

@@ -27,7 +27,7 @@ export interface SpecEditor {
 
 /**
  * How the ConfigMap, a rendered child, stands against `spec.config`:
- * - `in-sync`: rendered from this generation, or holding the same values;
+ * - `in-sync`: rendered from this generation;
  * - `invalid`: the spec asks for what the server cannot run; each problem
  *   names its field, and the ConfigMap is kept as it is;
  * - `render`: the ConfigMap is to get `cnf`, rendered from `generation`;
@@ -87,9 +87,10 @@ export function readSpecEditor(
 /**
  * Compares `spec.config` with the ConfigMap it renders. A ConfigMap rendered
  * from the spec's generation is in sync, even if edited by hand since (that
- * edit runs, and is rolled back if the server refuses it). One of another
- * generation, or of none (an adopted instance), is compared by value, as
- * the server reads them: an adopted instance is in sync without a rewrite.
+ * edit runs, and is rolled back if the server refuses it). One without the
+ * annotation belongs to an instance adopted, or made before the annotation:
+ * its MysqlInstance was made from it, at generation 1. A spec of another
+ * generation is rendered; values are compared as the server reads them.
  */
 export function specConfigState(inst: InstanceObjects): SpecConfigState {
   const resource = inst.resource;
@@ -100,7 +101,7 @@ export function specConfigState(inst: InstanceObjects): SpecConfigState {
   const rendered =
     inst.configMap.metadata?.annotations?.[
       MYSQL_RENDERED_GENERATION_ANNOTATION
-    ];
+    ] ?? '1';
   if (rendered === String(generation)) return { state: 'in-sync', generation };
   const current = inst.configMap.data?.[MY_CNF_KEY] ?? '';
   const plan = planMysqlConfigChange(
@@ -109,9 +110,6 @@ export function specConfigState(inst: InstanceObjects): SpecConfigState {
     'restart',
     inst.statefulSet.spec?.template.spec?.containers[0]?.image,
   );
-  if (plan.changes.length === 0 && rendered === undefined) {
-    return { state: 'in-sync', generation };
-  }
   if (plan.changes.length > 0 && plan.problems.length > 0) {
     return {
       state: 'invalid',
