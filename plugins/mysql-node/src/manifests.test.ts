@@ -21,11 +21,18 @@ const spec: MysqlInstanceSpec = {
 const manifests = buildMysqlManifests(spec);
 
 describe('buildMysqlManifests', () => {
+  it('stamps the ConfigMap as rendered from the first generation of the MysqlInstance', () => {
+    expect(manifests.configMap.metadata?.annotations).toEqual({
+      'mysql.backstage.io/owner': 'group:default/team-a',
+      'mysql.backstage.io/rendered-generation': '1',
+    });
+  });
+
   it('renders the MysqlInstance with what was asked for, labelled as its children', () => {
     expect(manifests.instance).toEqual({
       apiVersion: 'mysql.backstage.io/v1alpha1',
       kind: 'MysqlInstance',
-      metadata: manifests.configMap.metadata,
+      metadata: manifests.service.metadata,
       spec: {
         owner: 'group:default/team-a',
         image: 'mysql:8.4',
