@@ -728,17 +728,22 @@ describe('the MySQL backend against the sandbox', () => {
       custom.getNamespacedCustomObject(args);
     const before = await settled();
 
-    // What `kubectl edit mysqlinstance` does: one restart, and the history says how.
+    // What `kubectl edit mysqlinstance` does: one restart (skip_name_resolve
+    // is static, so in either mode), and the history says how.
     let after: any;
     const restarts = await countRestarts(async () => {
-      await patchConfig({ max_connections: '141' });
-      after = await settled(d => d.config.applied.max_connections === '141');
+      await patchConfig({ max_connections: '143', skip_name_resolve: 'OFF' });
+      after = await settled(
+        d =>
+          d.config.applied.max_connections === '143' &&
+          d.config.applied.skip_name_resolve === 'OFF',
+      );
     });
     expect(restarts).toBe(1);
     expect(after.resourceVersion).not.toBe(before.resourceVersion);
     expect(after.history.map((h: any) => h.message)).toContainEqual(
       expect.stringContaining(
-        'max_connections=141 (set on the MysqlInstance, not through the portal)',
+        'max_connections=143, skip_name_resolve=OFF (set on the MysqlInstance, not through the portal)',
       ),
     );
     const observed = await waitUntil('observedGeneration', async () => {
@@ -776,11 +781,11 @@ describe('the MySQL backend against the sandbox', () => {
     expect(await configMapVersion()).toBe(cm);
     const kept = await detail();
     expect(kept.status.phase).toBe('Running');
-    expect(kept.config.applied.max_connections).toBe('141');
+    expect(kept.config.applied.max_connections).toBe('143');
 
     // Put back, it is applied again without a restart.
     const none = await countRestarts(async () => {
-      await patchConfig({ max_connections: '141' });
+      await patchConfig({ max_connections: '143' });
       await waitUntil('ConfigApplied again', async () => {
         const resource = await read();
         return resource.status?.conditions?.find(

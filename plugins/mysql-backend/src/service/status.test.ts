@@ -68,6 +68,34 @@ describe('computePhase', () => {
     ).toEqual({ phase: 'Running' });
   });
 
+  it('says Reconciling from the moment the spec changes, before its ConfigMap is rendered', () => {
+    const edited: InstanceObjects = {
+      ...inst,
+      configMap: {
+        metadata: {
+          annotations: { 'mysql.backstage.io/rendered-generation': '1' },
+        },
+        data: { 'my.cnf': '[mysqld]\nmax_connections = 100\n' },
+      },
+      resource: {
+        apiVersion: 'mysql.backstage.io/v1alpha1',
+        kind: 'MysqlInstance',
+        metadata: { name: 'orders', generation: 2 },
+        spec: {
+          owner: 'group:default/team-a',
+          image: 'mysql:9.7',
+          config: { max_connections: '100', skip_name_resolve: 'ON' },
+          storage: { size: '1Gi' },
+        },
+      },
+    };
+    const answered = polled({ reachable: true, version: '9.7.4-2' });
+    expect(computePhase(edited, answered, true, true)).toEqual({
+      phase: 'Reconciling',
+      message: 'applying the configuration',
+    });
+  });
+
   it('says Running when the server answers, and Unreachable when the cluster does not', () => {
     const answered = polled({ reachable: true, version: '9.7.4-2' });
     expect(computePhase(inst, answered, true)).toEqual({ phase: 'Running' });

@@ -74,7 +74,13 @@ export function computePhase(
     };
   }
   const desired = desiredHash(inst);
-  if (rollout || (desired && runningHash(inst) !== desired)) {
+  // A spec not rendered yet is a change under way too: the ConfigMap, and so
+  // the hashes, follow a moment later.
+  if (
+    rollout ||
+    (desired && runningHash(inst) !== desired) ||
+    specConfigState(inst).state === 'render'
+  ) {
     return {
       phase: 'Reconciling',
       message: rollout
