@@ -258,6 +258,27 @@ describe('template:default/mysql-database through the scaffolder API', () => {
       },
       database: { name: data.database, user: data.username },
     });
+    // Its children are owned by it.
+    const owner = {
+      apiVersion: 'mysql.backstage.io/v1alpha1',
+      kind: 'MysqlInstance',
+      name: ORDERS,
+      uid: resource.metadata.uid,
+      controller: true,
+    };
+    const where = { name: ORDERS, namespace: NAMESPACE };
+    for (const child of [
+      sts,
+      await core.readNamespacedConfigMap(where),
+      await core.readNamespacedSecret(where),
+      await core.readNamespacedService(where),
+      await core.readNamespacedService({
+        ...where,
+        name: `${ORDERS}-headless`,
+      }),
+    ]) {
+      expect(child.metadata!.ownerReferences).toEqual([owner]);
+    }
     expect(resource.status).toMatchObject({
       version: {
         image: detail.body.version.image,
@@ -592,6 +613,11 @@ describe('template:default/mysql-database through the scaffolder API', () => {
       `${mockCredentials.user().principal.userEntityRef} deleted it at`,
     );
     expect(gone.body.error.message).toContain('keeping its data volume');
+    // No longer owned by the deleted MysqlInstance, the garbage collector
+    // leaves the kept Secret alone.
+    const keptSecret = await core.readNamespacedSecret(args);
+    expect(keptSecret.metadata!.uid).toBe(secret.metadata!.uid);
+    expect(keptSecret.metadata!.ownerReferences).toBeUndefined();
 
     // A new instance of the name adopts the kept data; its history is its own.
     const again = await api('post', '/api/mysql/instances', {

@@ -72,6 +72,8 @@ export class Deleter {
       ) {
         kept.push(`${label} (not managed by Backstage)`);
       } else if (options.keepData && DATA_KINDS.has(kind)) {
+        // Owned by the MysqlInstance, a kept Secret would go with it.
+        if (kind === 'secret') await objects.disown(kind, name);
         kept.push(label);
       } else if (await objects.deleteByUid(kind, name, found.metadata!.uid!)) {
         deleted.push(label);

@@ -185,6 +185,29 @@ export class InstanceObjects {
     }
   }
 
+  /**
+   * Removes the ownerReferences of a kept object, so that deleting its
+   * MysqlInstance does not take it along.
+   */
+  async disown(kind: 'secret', name: string): Promise<void> {
+    try {
+      await this.client.core.patchNamespacedSecret(
+        {
+          name,
+          namespace: this.namespace,
+          body: { metadata: { ownerReferences: null } },
+        },
+        k8s.setHeaderOptions('Content-Type', k8s.PatchStrategy.MergePatch),
+      );
+    } catch (error) {
+      if (statusOf(error) === 404) return;
+      throw describeKubernetesError(
+        error,
+        `keeping ${this.describe(kind, name)}`,
+      );
+    }
+  }
+
   /** Whether a pod of the StatefulSet with `uid` is Ready now. */
   async hasReadyPod(name: string, uid: string): Promise<boolean> {
     try {

@@ -38,6 +38,20 @@ import { MysqlEvents } from '../MysqlEvents';
 /** The pseudo-kind a run uses to remember that it made the record. */
 const RECORD = 'record';
 
+/** A controller reference to `owner`, as its children carry it. */
+function ownerReferenceTo(
+  owner: k8s.KubernetesObject | undefined,
+): k8s.V1OwnerReference | undefined {
+  if (!owner?.metadata?.uid) return undefined;
+  return {
+    apiVersion: owner.apiVersion!,
+    kind: owner.kind!,
+    name: owner.metadata.name!,
+    uid: owner.metadata.uid,
+    controller: true,
+  };
+}
+
 /** What `create` did. */
 export interface ProvisionResult {
   ref: MysqlInstanceRef;
@@ -196,6 +210,9 @@ export class Provisioner {
     await this.records.addRun(run);
     this.events.emit('recordsChanged');
 
+    // The children are owned by the MysqlInstance, so that Kubernetes (and
+    // kubectl) see the one object they belong to.
+    let owner = ownerReferenceTo(existing.get('instance'));
     try {
       for (const kind of missing) {
         let body: k8s.KubernetesObject = manifests[kind];
@@ -208,7 +225,14 @@ export class Provisioner {
             },
           } as k8s.V1Secret;
         }
+        if (owner && kind !== 'instance') {
+          body = {
+            ...body,
+            metadata: { ...body.metadata, ownerReferences: [owner] },
+          };
+        }
         const made = await objects.create(kind, body);
+        if (kind === 'instance') owner = ownerReferenceTo(made);
         run.created.push({
           kind,
           name: made.metadata!.name!,
