@@ -392,8 +392,9 @@ async function edits(api: BenchApi, kc: k8s.KubeConfig, name: string) {
 
 /**
  * Where the time from PUT to restart issued goes, from the audit log: until
- * the API server received the backend's ConfigMap update, from there until
- * it received the reconciler's StatefulSet patch, and from there until the
+ * the API server received the backend's MysqlInstance update (spec.config),
+ * from there until it received the reconciler's ConfigMap patch (the
+ * render), from there until its StatefulSet patch, and from there until the
  * benchmark's watch saw the patched StatefulSet.
  */
 async function editTimeline(
@@ -408,20 +409,22 @@ async function editTimeline(
     until: new Date(wall[wall.length - 1].issuedAt + 1000),
     user,
   });
-  const first = (verb: string, resource: string, after: number) =>
+  const first = (verbs: string[], resource: string, after: number) =>
     requests.find(
       r =>
-        r.verb === verb &&
+        verbs.includes(r.verb) &&
         r.resource === resource &&
         r.name === name &&
         r.receivedAt >= after,
     )?.receivedAt;
   return wall.map(({ startedAt, issuedAt }) => {
-    const update = first('update', 'configmaps', startedAt);
-    const patch = update && first('patch', 'statefulsets', update);
+    const spec = first(['update'], 'mysqlinstances', startedAt);
+    const render = spec && first(['patch'], 'configmaps', spec);
+    const patch = render && first(['patch'], 'statefulsets', render);
     return {
-      toConfigMapUpdateMs: update && update - startedAt,
-      toStatefulSetPatchMs: update && patch && patch - update,
+      toSpecUpdateMs: spec && spec - startedAt,
+      toConfigMapRenderMs: spec && render && render - spec,
+      toStatefulSetPatchMs: render && patch && patch - render,
       toWatchEventMs: patch && issuedAt - patch,
     };
   });

@@ -92,7 +92,7 @@ describe('SpecRenderer', () => {
       generation: 2,
       rendered: '2',
     });
-    expect(await renderer.render(inst)).toBe(false);
+    expect(await renderer.render(inst)).toBeUndefined();
     expect(core.patchNamespacedConfigMap).not.toHaveBeenCalled();
   });
 
@@ -105,7 +105,7 @@ describe('SpecRenderer', () => {
       rendered: '2',
       editor: specEditor(config, 'user:default/ann'),
     });
-    expect(await renderer.render(inst)).toBe(true);
+    expect(await renderer.render(inst)).toBeDefined();
     expect(core.patchNamespacedConfigMap.mock.calls[0][0]).toEqual({
       name: 'orders',
       namespace: 'db',
@@ -173,8 +173,8 @@ describe('SpecRenderer', () => {
       generation: 6,
       rendered: '5',
     });
-    expect(await renderer.render(inst)).toBe(false);
-    expect(await renderer.render(inst)).toBe(false);
+    expect(await renderer.render(inst)).toBeUndefined();
+    expect(await renderer.render(inst)).toBeUndefined();
     expect(core.patchNamespacedConfigMap).not.toHaveBeenCalled();
     expect(logger.warn).toHaveBeenCalledTimes(1);
     expect(logger.warn).toHaveBeenCalledWith(

@@ -46,9 +46,9 @@ export class SpecRenderer {
    * per spec generation, with the ConfigMap's resourceVersion. A spec the
    * server cannot run is not rendered: the ConfigMap, and so the server,
    * keep the last good configuration, and the MysqlInstance's status names
-   * the field. Returns whether it wrote.
+   * the field. Returns the ConfigMap written, if it wrote.
    */
-  async render(inst: InstanceObjects): Promise<boolean> {
+  async render(inst: InstanceObjects): Promise<k8s.V1ConfigMap | undefined> {
     const spec = specConfigState(inst);
     if (spec.state === 'invalid') {
       const key = `${inst.ref}@${spec.generation}`;
@@ -60,9 +60,9 @@ export class SpecRenderer {
           } is not applied: ${spec.problems.join('; ')}`,
         );
       }
-      return false;
+      return undefined;
     }
-    if (spec.state !== 'render') return false;
+    if (spec.state !== 'render') return undefined;
     // A rollback restores the last good my.cnf as it was, byte for byte: its
     // hash is what the rollback waits for.
     const lastGood = lastGoodConfig(inst);
@@ -71,7 +71,7 @@ export class SpecRenderer {
         ? lastGood
         : spec.cnf;
     const { core } = this.clusters.client(inst.cluster);
-    await core.patchNamespacedConfigMap(
+    const written = await core.patchNamespacedConfigMap(
       {
         name: inst.configMap!.metadata!.name!,
         namespace: inst.namespace,
@@ -101,6 +101,6 @@ export class SpecRenderer {
         `edit:${inst.ref}@${inst.resource!.metadata.uid}/${spec.generation}`,
       );
     }
-    return true;
+    return written;
   }
 }

@@ -287,7 +287,12 @@ export class InstanceService {
       new ConflictError(
         `the configuration of ${inst.ref} was changed by someone else (resourceVersion ${resourceVersion} is stale); reload and edit again`,
       );
-    let base = await this.readResource(inst);
+    // The cache's copy is checked first; the API server's only when the
+    // cache has not seen the generation the client holds yet.
+    let base = inst.resource;
+    if (String(base.metadata.generation) !== resourceVersion) {
+      base = await this.readResource(inst);
+    }
     const plan = planMysqlConfigChange(
       base.spec.config ?? {},
       config,

@@ -140,10 +140,12 @@ export class Reconciler {
   }
 
   private async reconcile(ref: string) {
-    const inst = this.cache.get(ref);
-    if (!inst?.configMap) return;
-    // The watch brings the rendered ConfigMap, and with it the next pass.
-    if (await this.renderer.render(inst)) return;
+    const cached = this.cache.get(ref);
+    if (!cached?.configMap) return;
+    // The pass goes on with the ConfigMap it rendered, so a change restarts
+    // the server without waiting for the watch to bring it.
+    const rendered = await this.renderer.render(cached);
+    const inst = rendered ? { ...cached, configMap: rendered } : cached;
     const desired = desiredHash(inst);
     if (!desired) return;
     const rollout = readRollout(inst.statefulSet);
