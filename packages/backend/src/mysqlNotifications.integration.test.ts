@@ -247,6 +247,13 @@ async function whatHappened() {
 
 afterAll(async () => {
   await replica?.stop();
+  // Its server would go on running beside the other suites' on the node.
+  if (backend) {
+    await request(backend.server)
+      .delete(base)
+      .set('Authorization', asOwner)
+      .send({ confirm: NAME, keepData: false });
+  }
   await backend?.stop();
   // The databases of this run go with it.
   const names = psql(
