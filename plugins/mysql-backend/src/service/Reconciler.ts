@@ -2,15 +2,11 @@ import { LoggerService } from '@backstage/backend-plugin-api';
 import {
   MYSQL_CONFIG_HASH_ANNOTATION,
   MysqlReconcilerMode,
-  parseMyCnf,
-  planMysqlConfigChange,
 } from '@mysql-portal/plugin-mysql-common';
-import { configHash, MysqlClusters } from '@mysql-portal/plugin-mysql-node';
+import { MysqlClusters } from '@mysql-portal/plugin-mysql-node';
 import { InstanceCache, InstanceObjects } from './InstanceCache';
 import { MysqlStore } from './MysqlStore';
 import { Controller } from '../controllers/Controller';
-import { queryServer } from './queryServer';
-import { onlineStatements, SetGlobalStatement } from './onlineApply';
 import {
   desiredConfig,
   desiredHash,
@@ -19,7 +15,6 @@ import {
   LAST_GOOD_ANNOTATION,
   lastGoodConfig,
   ONLINE_CONFIG_ANNOTATION,
-  OnlineConfig,
   readOnlineConfig,
   RESTARTED_AT_ANNOTATION,
   readRollout,
@@ -28,12 +23,11 @@ import {
   ROLLOUT_ANNOTATION,
   rolloutState,
   runningHash,
-  startedConfig,
   templateHash,
 } from './rollout';
-import { readServerCredentials, serverAddress } from './serverAccess';
 import { MysqlEvents } from '../MysqlEvents';
 import { SpecRenderer } from '../controllers/SpecRenderer';
+import { OnlineChanges } from '../controllers/OnlineChanges';
 import {
   describeChanges,
   patchStatefulSet,
@@ -79,6 +73,7 @@ export class Reconciler {
   /** Rollouts already reported slow, by instance and start time. */
   private readonly slow = new Set<string>();
   private readonly rollbacks: Rollbacks;
+  private readonly online: OnlineChanges;
   private readonly renderer: SpecRenderer;
   constructor(
     private readonly clusters: MysqlClusters,
@@ -90,6 +85,7 @@ export class Reconciler {
     private readonly events: MysqlEvents = new MysqlEvents(),
   ) {
     this.renderer = new SpecRenderer(clusters, store, logger);
+    this.online = new OnlineChanges(clusters, store, logger, events);
     this.rollbacks = new Rollbacks(
       clusters,
       store,
@@ -168,22 +164,19 @@ export class Reconciler {
       // A claimed online change that a stopped backend left unfinished: run
       // it again if it is still wanted, or else restart, since what the
       // server runs is not known.
-      if (online.cnf === desiredConfig(inst) && inst.pods.some(isReady)) {
-        await this.finishOnline(inst, online);
-      } else {
-        await this.startRollout(inst, desired, rollout);
-      }
+      const restart =
+        online.cnf === desiredConfig(inst) && inst.pods.some(isReady)
+          ? await this.online.finish(inst, online)
+          : inst;
+      if (restart) await this.startRollout(restart, desired, rollout);
       return;
     }
     if (runningHash(inst) !== desired) {
-      if (
-        this.options.mode === 'online' &&
-        !rollout &&
-        (await this.applyOnline(inst))
-      ) {
-        return;
-      }
-      await this.startRollout(inst, desired, rollout);
+      const restart =
+        this.options.mode === 'online' && !rollout
+          ? await this.online.apply(inst)
+          : inst;
+      if (restart) await this.startRollout(restart, desired, rollout);
       return;
     }
     if (!rollout) {
@@ -266,96 +259,6 @@ export class Reconciler {
       inst.ref,
       Date.now() + this.options.rolloutTimeoutSeconds * 1000,
     );
-  }
-
-  /**
-   * In `online` mode: applies a change of dynamic variables only with
-   * SET GLOBAL, as root. The change is claimed on the StatefulSet first
-   * (a resourceVersion-checked write, so one backend applies it), then
-   * applied, then marked applied. Returns false when a restart is needed
-   * instead: a non-dynamic change, no known running my.cnf, or no Ready pod.
-   */
-  private async applyOnline(inst: InstanceObjects) {
-    const online = readOnlineConfig(inst.statefulSet);
-    const base = online ? online.cnf : startedConfig(inst);
-    const desired = desiredConfig(inst);
-    if (base === undefined || desired === undefined) return false;
-    if (online && !online.applied) return false;
-    if (!inst.pods.some(isReady)) return false;
-    const plan = planMysqlConfigChange(
-      parseMyCnf(base),
-      parseMyCnf(desired),
-      'online',
-      inst.statefulSet.spec?.template.spec?.containers[0]?.image,
-    );
-    if (plan.effect === 'restart' || !onlineStatements(plan.changes)) {
-      return false;
-    }
-    const claim: OnlineConfig = { cnf: desired, base, applied: false };
-    const claimed = await patchStatefulSet(this.clusters, inst, {
-      metadata: {
-        resourceVersion: inst.statefulSet.metadata!.resourceVersion,
-        annotations: { [ONLINE_CONFIG_ANNOTATION]: JSON.stringify(claim) },
-      },
-    });
-    await this.finishOnline({ ...inst, statefulSet: claimed }, claim);
-    return true;
-  }
-
-  /** Runs a claimed online change; a statement the server refuses turns it into a restart. */
-  private async finishOnline(inst: InstanceObjects, online: OnlineConfig) {
-    const statements =
-      onlineStatements(
-        planMysqlConfigChange(
-          parseMyCnf(online.base),
-          parseMyCnf(online.cnf),
-          'online',
-        ).changes,
-      ) ?? [];
-    try {
-      await this.setGlobals(inst, statements);
-    } catch (error) {
-      this.logger.warn(
-        `${inst.ref}: could not apply the change online (${
-          (error as Error).message
-        }); restarting instead`,
-      );
-      await this.startRollout(inst, configHash(online.cnf));
-      return;
-    }
-    await patchStatefulSet(this.clusters, inst, {
-      metadata: {
-        resourceVersion: inst.statefulSet.metadata!.resourceVersion,
-        annotations: {
-          [ONLINE_CONFIG_ANNOTATION]: JSON.stringify({
-            ...online,
-            applied: true,
-          }),
-        },
-      },
-    });
-    const changes = describeChanges(online.base, online.cnf);
-    this.logger.info(
-      `${inst.ref}: applied ${changes.join(', ')} online, without a restart`,
-    );
-    await this.store.addHistory(inst.ref, {
-      kind: 'edit',
-      actor: inst.configMap?.metadata?.annotations?.[EDITED_BY_ANNOTATION],
-      message: `applied without a restart (SET GLOBAL): ${changes.join(', ')}`,
-    });
-    this.events.emit('rolloutDone', inst);
-  }
-
-  private async setGlobals(
-    inst: InstanceObjects,
-    statements: SetGlobalStatement[],
-  ) {
-    await queryServer({
-      host: serverAddress(this.clusters, inst),
-      ...(await readServerCredentials(this.clusters, inst, 'root')),
-      timeoutMs: 10_000,
-      queries: statements,
-    });
   }
 
   private async finishRollout(inst: InstanceObjects, rollout: Rollout) {
