@@ -161,7 +161,7 @@ newest first) and how applications connect to it.`,
           resourceVersion: z
             .string()
             .describe(
-              'A token of the desired configuration, for update-config',
+              'The generation of the desired configuration (the MysqlInstance spec), for update-config',
             ),
           history: z.array(
             z.object({
