@@ -8,11 +8,7 @@ import * as k8s from '@kubernetes/client-node';
 import { InstanceObjects } from '../service/InstanceCache';
 import { queryServer } from '../service/queryServer';
 import { serverAddress } from '../service/serverAccess';
-
-const MERGE_PATCH = k8s.setHeaderOptions(
-  'Content-Type',
-  k8s.PatchStrategy.MergePatch,
-);
+import { MERGE_PATCH } from '../service/kubernetesWrites';
 
 const decode = (secret: k8s.V1Secret, key: string) =>
   Buffer.from(secret.data?.[key] ?? '', 'base64').toString('utf8');

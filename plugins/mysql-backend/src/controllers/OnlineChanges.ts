@@ -19,7 +19,8 @@ import {
 } from '../service/rollout';
 import { readServerCredentials, serverAddress } from '../service/serverAccess';
 import { MysqlEvents } from '../MysqlEvents';
-import { describeChanges, patchStatefulSet } from './Rollbacks';
+import { describeChanges } from '../domain/specConfig';
+import { patchStatefulSet } from '../service/kubernetesWrites';
 
 /**
  * Changes of dynamic variables only, applied with SET GLOBAL instead of a

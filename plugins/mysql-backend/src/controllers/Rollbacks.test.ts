@@ -8,6 +8,7 @@ import { MysqlStore } from '../service/MysqlStore';
 import { Rollout } from '../service/rollout';
 import { MysqlEvents } from '../MysqlEvents';
 import { Rollbacks } from './Rollbacks';
+import { mysqlInstanceResource } from '../__testUtils__/mysqlInstanceResource';
 
 const GOOD = renderMyCnf({ max_connections: 100 });
 const FAILED = renderMyCnf({ max_connections: 100, wait_timeout: 9 });
@@ -29,17 +30,7 @@ function objects(spec: Record<string, string>, cnf: string): InstanceObjects {
       metadata: { name: 'orders', resourceVersion: '20' },
       data: { 'my.cnf': cnf },
     },
-    resource: {
-      apiVersion: 'mysql.backstage.io/v1alpha1',
-      kind: 'MysqlInstance',
-      metadata: { name: 'orders', namespace: 'db', generation: 3 },
-      spec: {
-        owner: 'group:default/team-a',
-        image: 'mysql:9.7',
-        config: spec,
-        storage: { size: '1Gi' },
-      },
-    },
+    resource: mysqlInstanceResource(spec, { namespace: 'db', generation: 3 }),
     pods: [],
   };
 }

@@ -1,12 +1,10 @@
 import { LoggerService } from '@backstage/backend-plugin-api';
 import {
-  describeMysqlConfigChange,
   MY_CNF_KEY,
   parseMyCnf,
   planMysqlConfigChange,
 } from '@mysql-portal/plugin-mysql-common';
 import { configHash, MysqlClusters } from '@mysql-portal/plugin-mysql-node';
-import * as k8s from '@kubernetes/client-node';
 import { InstanceObjects } from '../service/InstanceCache';
 import { MysqlStore } from '../service/MysqlStore';
 import {
@@ -21,36 +19,8 @@ import {
   replaceSpecConfig,
 } from '../service/instanceResource';
 import { MysqlEvents } from '../MysqlEvents';
-
-const MERGE_PATCH = k8s.setHeaderOptions(
-  'Content-Type',
-  k8s.PatchStrategy.MergePatch,
-);
-
-export /** What changed between two my.cnf texts, as people read it. */
-function describeChanges(
-  before: string | undefined,
-  after: string | undefined,
-) {
-  return planMysqlConfigChange(
-    parseMyCnf(before ?? ''),
-    parseMyCnf(after ?? ''),
-    'restart',
-  ).changes.map(describeMysqlConfigChange);
-}
-
-/** A merge patch of the instance's StatefulSet; `body` carries its precondition. */
-export async function patchStatefulSet(
-  clusters: MysqlClusters,
-  inst: InstanceObjects,
-  body: object,
-) {
-  const { apps } = clusters.client(inst.cluster);
-  return apps.patchNamespacedStatefulSet(
-    { name: inst.name, namespace: inst.namespace, body },
-    MERGE_PATCH,
-  );
-}
+import { describeChanges } from '../domain/specConfig';
+import { MERGE_PATCH, patchStatefulSet } from '../service/kubernetesWrites';
 
 /**
  * The rollback of a failed rollout, for the Reconciler: the mark on the

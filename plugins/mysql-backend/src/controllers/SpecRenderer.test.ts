@@ -6,6 +6,7 @@ import { specEditor } from '../domain/specConfig';
 import { InstanceObjects } from '../service/InstanceCache';
 import { MysqlStore } from '../service/MysqlStore';
 import { SpecRenderer } from './SpecRenderer';
+import { mysqlInstanceResource } from '../__testUtils__/mysqlInstanceResource';
 
 const GOOD = renderMyCnf({ max_connections: 100 });
 
@@ -46,24 +47,13 @@ function objects(options: {
       },
       data: { 'my.cnf': options.cnf ?? GOOD },
     },
-    resource: {
-      apiVersion: 'mysql.backstage.io/v1alpha1',
-      kind: 'MysqlInstance',
-      metadata: {
-        name: 'orders',
-        uid: 'mi-1',
-        generation: options.generation,
-        annotations: options.editor
-          ? { 'mysql.backstage.io/config-edited-by': options.editor }
-          : {},
-      },
-      spec: {
-        owner: 'group:default/team-a',
-        image: 'mysql:9.7',
-        config: options.config,
-        storage: { size: '1Gi' },
-      },
-    },
+    resource: mysqlInstanceResource(options.config, {
+      uid: 'mi-1',
+      generation: options.generation,
+      annotations: options.editor
+        ? { 'mysql.backstage.io/config-edited-by': options.editor }
+        : {},
+    }),
     pods: [],
   };
 }

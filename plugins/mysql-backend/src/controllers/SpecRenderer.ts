@@ -1,31 +1,15 @@
 import { LoggerService } from '@backstage/backend-plugin-api';
-import {
-  MY_CNF_KEY,
-  parseMyCnf,
-  planMysqlConfigChange,
-} from '@mysql-portal/plugin-mysql-common';
+import { MY_CNF_KEY } from '@mysql-portal/plugin-mysql-common';
 import {
   MYSQL_RENDERED_GENERATION_ANNOTATION,
   MysqlClusters,
 } from '@mysql-portal/plugin-mysql-node';
 import * as k8s from '@kubernetes/client-node';
-import { specConfigState } from '../domain/specConfig';
+import { sameConfig, specConfigState } from '../domain/specConfig';
+import { MERGE_PATCH } from '../service/kubernetesWrites';
 import { InstanceObjects } from '../service/InstanceCache';
 import { MysqlStore } from '../service/MysqlStore';
 import { EDITED_BY_ANNOTATION, lastGoodConfig } from '../service/rollout';
-
-const MERGE_PATCH = k8s.setHeaderOptions(
-  'Content-Type',
-  k8s.PatchStrategy.MergePatch,
-);
-
-/** Whether two my.cnf texts hold the same values, as the server reads them. */
-function sameConfig(a: string, b: string) {
-  return (
-    planMysqlConfigChange(parseMyCnf(a), parseMyCnf(b), 'restart').changes
-      .length === 0
-  );
-}
 
 /**
  * Renders `spec.config` of an instance's MysqlInstance into its ConfigMap,

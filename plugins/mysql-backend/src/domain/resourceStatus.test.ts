@@ -3,6 +3,7 @@ import { configHash } from '@mysql-portal/plugin-mysql-node';
 import * as k8s from '@kubernetes/client-node';
 import { InstanceObjects } from '../service/InstanceCache';
 import { resourceStatus, statusChanged } from './resourceStatus';
+import { mysqlInstanceResource } from '../__testUtils__/mysqlInstanceResource';
 
 const CNF = '[mysqld]\nmax_connections = 100\n';
 const NEW_CNF = '[mysqld]\nmax_connections = 200\n';
@@ -52,17 +53,9 @@ function objects(
     },
     ...(options.spec
       ? {
-          resource: {
-            apiVersion: 'mysql.backstage.io/v1alpha1',
-            kind: 'MysqlInstance',
-            metadata: { name: 'orders', generation: options.spec.generation },
-            spec: {
-              owner: 'group:default/team-a',
-              image: 'mysql:9.7',
-              config: options.spec.config,
-              storage: { size: '1Gi' },
-            },
-          },
+          resource: mysqlInstanceResource(options.spec.config, {
+            generation: options.spec.generation,
+          }),
         }
       : {}),
     pods: [],

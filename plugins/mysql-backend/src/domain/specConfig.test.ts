@@ -13,6 +13,7 @@ import {
   specEditor,
   specToken,
 } from './specConfig';
+import { mysqlInstanceResource } from '../__testUtils__/mysqlInstanceResource';
 
 const CNF = renderMyCnf({ max_connections: 100 });
 
@@ -26,24 +27,16 @@ function objects(
     resource?: boolean;
   } = {},
 ): InstanceObjects {
-  const resource: MysqlInstanceResource = {
-    apiVersion: 'mysql.backstage.io/v1alpha1',
-    kind: 'MysqlInstance',
-    metadata: {
-      name: 'orders',
+  const resource: MysqlInstanceResource = mysqlInstanceResource(
+    options.config ?? { max_connections: '100' },
+    {
       uid: 'mi-1',
       generation: options.generation ?? 2,
       annotations: options.editor
         ? { [SPEC_EDITED_BY_ANNOTATION]: options.editor }
         : {},
     },
-    spec: {
-      owner: 'group:default/team-a',
-      image: 'mysql:9.7',
-      config: options.config ?? { max_connections: '100' },
-      storage: { size: '1Gi' },
-    },
-  };
+  );
   return {
     ref: 'sandbox/db/orders',
     cluster: 'sandbox',

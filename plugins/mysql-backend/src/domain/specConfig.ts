@@ -47,6 +47,23 @@ export type SpecConfigState =
       actor?: string;
     };
 
+/** What changed between two my.cnf texts, as people read it. */
+export function describeChanges(
+  before: string | undefined,
+  after: string | undefined,
+): string[] {
+  return planMysqlConfigChange(
+    parseMyCnf(before ?? ''),
+    parseMyCnf(after ?? ''),
+    'restart',
+  ).changes.map(describeMysqlConfigChange);
+}
+
+/** Whether two my.cnf texts hold the same values, as the server reads them. */
+export function sameConfig(a: string, b: string): boolean {
+  return describeChanges(a, b).length === 0;
+}
+
 /** The token a client holds: the MysqlInstance's `metadata.generation`. */
 export function specToken(inst: InstanceObjects): string {
   const generation = inst.resource?.metadata?.generation;

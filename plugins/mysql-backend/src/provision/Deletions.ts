@@ -2,7 +2,6 @@ import { LoggerService } from '@backstage/backend-plugin-api';
 import { ConflictError } from '@backstage/errors';
 import { DeleteMysqlInstanceResponse } from '@mysql-portal/plugin-mysql-common';
 import { MysqlClusters } from '@mysql-portal/plugin-mysql-node';
-import * as k8s from '@kubernetes/client-node';
 import { BackupRunner } from '../backups/BackupRunner';
 import { BackupStore } from '../backups/BackupStore';
 import { startBackupAfter } from '../backups/startAfter';
@@ -18,11 +17,7 @@ import {
   PendingDelete,
   readDelete,
 } from '../domain/deleteState';
-
-const MERGE_PATCH = k8s.setHeaderOptions(
-  'Content-Type',
-  k8s.PatchStrategy.MergePatch,
-);
+import { MERGE_PATCH } from '../service/kubernetesWrites';
 
 const UPGRADING = new Set(['BackingUp', 'Upgrading', 'RollingBack']);
 

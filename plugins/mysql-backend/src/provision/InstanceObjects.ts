@@ -12,6 +12,7 @@ import * as k8s from '@kubernetes/client-node';
 import { describeKubernetesError, statusOf } from '../service/kubernetesErrors';
 import { isReady } from '../service/rollout';
 import { INSTANCE_API } from '../service/instanceResource';
+import { MERGE_PATCH } from '../service/kubernetesWrites';
 
 /** The objects of an instance, in creation order: its resource first. */
 export const OBJECT_KINDS = [
@@ -197,7 +198,7 @@ export class InstanceObjects {
           namespace: this.namespace,
           body: { metadata: { ownerReferences: null } },
         },
-        k8s.setHeaderOptions('Content-Type', k8s.PatchStrategy.MergePatch),
+        MERGE_PATCH,
       );
     } catch (error) {
       if (statusOf(error) === 404) return;

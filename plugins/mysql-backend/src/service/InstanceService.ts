@@ -39,14 +39,10 @@ import { refuseWhileDeleting } from '../domain/deleteState';
 import { computePhase, configView } from './status';
 import { connectionDetails } from './connection';
 import { restartPending, versionDrift } from '../fleet/facts';
+import { MERGE_PATCH } from './kubernetesWrites';
 
 /** How long a new instance may go unseen by the watches before it counts as missing. */
 const NEW_INSTANCE_GRACE_MS = 60_000;
-
-const MERGE_PATCH = k8s.setHeaderOptions(
-  'Content-Type',
-  k8s.PatchStrategy.MergePatch,
-);
 
 /**
  * What the REST API serves and changes: the instances the backend recorded,

@@ -7,6 +7,7 @@ import { MysqlEvents } from '../MysqlEvents';
 import { InstanceCache, InstanceObjects } from './InstanceCache';
 import { MysqlStore } from './MysqlStore';
 import { Reconciler } from './Reconciler';
+import { mysqlInstanceResource } from '../__testUtils__/mysqlInstanceResource';
 
 const REF = 'sandbox/db/orders';
 const GOOD = renderMyCnf({ max_connections: 100 });
@@ -79,25 +80,14 @@ function objects(options: {
       },
       data: { 'my.cnf': options.cnf },
     },
-    resource: {
-      apiVersion: 'mysql.backstage.io/v1alpha1',
-      kind: 'MysqlInstance',
-      metadata: {
-        name: 'orders',
-        namespace: 'db',
-        uid: 'mi-1',
-        generation: options.generation,
-        annotations: options.editor
-          ? { 'mysql.backstage.io/config-edited-by': options.editor }
-          : {},
-      },
-      spec: {
-        owner: 'group:default/team-a',
-        image: 'mysql:9.7',
-        config: options.spec,
-        storage: { size: '1Gi' },
-      },
-    },
+    resource: mysqlInstanceResource(options.spec, {
+      namespace: 'db',
+      uid: 'mi-1',
+      generation: options.generation,
+      annotations: options.editor
+        ? { 'mysql.backstage.io/config-edited-by': options.editor }
+        : {},
+    }),
     pods: options.pods ?? [readyPod()],
   };
 }

@@ -28,11 +28,9 @@ import {
 import { MysqlEvents } from '../MysqlEvents';
 import { SpecRenderer } from '../controllers/SpecRenderer';
 import { OnlineChanges } from '../controllers/OnlineChanges';
-import {
-  describeChanges,
-  patchStatefulSet,
-  Rollbacks,
-} from '../controllers/Rollbacks';
+import { Rollbacks } from '../controllers/Rollbacks';
+import { describeChanges } from '../domain/specConfig';
+import { patchStatefulSet } from './kubernetesWrites';
 
 /** Reconciler settings from app-config. */
 export interface ReconcilerOptions {

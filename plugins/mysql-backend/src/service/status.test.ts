@@ -2,6 +2,7 @@ import * as k8s from '@kubernetes/client-node';
 import { InstanceObjects } from './InstanceCache';
 import { Observation } from './MysqlStore';
 import { computePhase } from './status';
+import { mysqlInstanceResource } from '../__testUtils__/mysqlInstanceResource';
 
 const inst: InstanceObjects = {
   ref: 'sandbox/db/orders',
@@ -77,17 +78,10 @@ describe('computePhase', () => {
         },
         data: { 'my.cnf': '[mysqld]\nmax_connections = 100\n' },
       },
-      resource: {
-        apiVersion: 'mysql.backstage.io/v1alpha1',
-        kind: 'MysqlInstance',
-        metadata: { name: 'orders', generation: 2 },
-        spec: {
-          owner: 'group:default/team-a',
-          image: 'mysql:9.7',
-          config: { max_connections: '100', skip_name_resolve: 'ON' },
-          storage: { size: '1Gi' },
-        },
-      },
+      resource: mysqlInstanceResource(
+        { max_connections: '100', skip_name_resolve: 'ON' },
+        { generation: 2 },
+      ),
     };
     const answered = polled({ reachable: true, version: '9.7.4-2' });
     expect(computePhase(edited, answered, true, true)).toEqual({
